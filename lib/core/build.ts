@@ -1,0 +1,109 @@
+/**
+ * Builds the AssemblyScript core (`core-as/`) into SIMD WebAssembly, and rebuilds it only when
+ * a source file, the compiler version or the flags change (a content hash is kept in a stamp
+ * file beside the `.wasm`). The output is generated, never committed.
+ *
+ * @example
+ * ```ts
+ * import { ensureCoreBuilt } from "./build.ts";
+ * const wasmPath: string = await ensureCoreBuilt();
+ * ```
+ * @module
+ */
+
+const coreDir: URL = new URL("../../core-as/", import.meta.url);
+const sourceDir: URL = new URL("assembly/", coreDir);
+const buildDir: URL = new URL("build/", coreDir);
+
+/** Path of the built module. */
+export const wasmUrl: URL = new URL("ufmlab.wasm", buildDir);
+const stampUrl: URL = new URL("ufmlab.stamp", buildDir);
+
+/**
+ * Compiler flags. SIMD is on; relaxed SIMD stays off because fused multiply-add is not bitwise
+ * reproducible across engines. `--runtime minimal` gives a TLSF heap with a working `free`.
+ */
+export const ascFlags: readonly string[] = [
+  "--enable",
+  "simd",
+  "--runtime",
+  "minimal",
+  "-O3",
+  "--noAssert",
+  "--exportRuntime",
+  "--initialMemory",
+  "64",
+];
+
+async function sourceFiles(): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(sourceDir)) {
+    if (entry.isFile && entry.name.endsWith(".ts")) names.push(entry.name);
+  }
+  return names.sort();
+}
+
+async function ascVersion(): Promise<string> {
+  const pkg = new URL("../../node_modules/assemblyscript/package.json", import.meta.url);
+  try {
+    return (JSON.parse(await Deno.readTextFile(pkg)) as { version: string }).version;
+  } catch {
+    throw new Error(
+      "AssemblyScript is not installed (node_modules/assemblyscript missing): run `npm ci` first",
+    );
+  }
+}
+
+async function sourceHash(): Promise<string> {
+  const parts: string[] = [await ascVersion(), ascFlags.join(" ")];
+  for (const name of await sourceFiles()) {
+    parts.push(name, await Deno.readTextFile(new URL(name, sourceDir)));
+  }
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\0")));
+  return Array.from(new Uint8Array(digest), (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+async function readStamp(): Promise<string | null> {
+  try {
+    await Deno.stat(wasmUrl);
+    return (await Deno.readTextFile(stampUrl)).trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Returns the path of an up-to-date core module, compiling it first if the sources changed.
+ * Writes are atomic (temporary file + rename), so concurrent callers never see half a file.
+ *
+ * @param force compile even when the stamp matches.
+ * @returns the absolute path of `core-as/build/ufmlab.wasm`.
+ */
+export async function ensureCoreBuilt(force = false): Promise<string> {
+  const hash = await sourceHash();
+  if (!force && (await readStamp()) === hash) return wasmUrl.pathname;
+  await Deno.mkdir(buildDir, { recursive: true });
+  const tmpWasm = new URL(`ufmlab.${Deno.pid}.wasm.tmp`, buildDir);
+  const { main } = await import("assemblyscript/asc");
+  let stderrText = "";
+  const result = await main(
+    [new URL("index.ts", sourceDir).pathname, "--outFile", tmpWasm.pathname, ...ascFlags],
+    {
+      stdout: { write: (_chunk: unknown) => true } as never,
+      stderr: {
+        write: (chunk: unknown) => {
+          stderrText += String(chunk);
+          return true;
+        },
+      } as never,
+    },
+  );
+  if (result.error) {
+    throw new Error(`AssemblyScript build of core-as failed:\n${stderrText || result.error}`);
+  }
+  await Deno.rename(tmpWasm, wasmUrl);
+  const tmpStamp = new URL(`ufmlab.${Deno.pid}.stamp.tmp`, buildDir);
+  await Deno.writeTextFile(tmpStamp, hash + "\n");
+  await Deno.rename(tmpStamp, stampUrl);
+  return wasmUrl.pathname;
+}
