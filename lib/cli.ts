@@ -1,0 +1,157 @@
+/**
+ * Command-line plumbing shared by every script: option validation with one-line errors that
+ * name the flag, and a runner that turns those errors into exit code 2 (usage) or 1 (failure)
+ * instead of a stack trace.
+ *
+ * @example
+ * ```ts
+ * import { parseNumberFlag, runCli } from "./cli.ts";
+ * await runCli(() => {
+ *   const lr = parseNumberFlag("lr", "0.5", { min: 0, exclusiveMin: true });
+ *   console.log(lr);
+ * });
+ * ```
+ * @module
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** A bad flag or input file: reported in one line, exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** A run that could not finish (divergence, NaN): reported in one line, exit code 1. */
+export class RunError extends Error {
+  override name = "RunError";
+}
+
+/** Constraints for {@link parseNumberFlag}. */
+export interface NumberConstraints {
+  /** Smallest allowed value. */
+  min?: number;
+  /** Largest allowed value. */
+  max?: number;
+  /** Exclude `min` itself. */
+  exclusiveMin?: boolean;
+  /** Exclude `max` itself. */
+  exclusiveMax?: boolean;
+  /** Require an integer. */
+  integer?: boolean;
+}
+
+/** Parses a finite number for `--flag`, or throws a {@link UsageError} naming the flag. */
+export function parseNumberFlag(
+  flag: string,
+  raw: string,
+  constraints: NumberConstraints = {},
+): number {
+  const text = raw.trim();
+  const value = text === "" ? NaN : Number(text);
+  const kind = constraints.integer ? "an integer" : "a number";
+  if (!Number.isFinite(value)) {
+    throw new UsageError(`--${flag}: expected ${kind}, got '${raw}'`);
+  }
+  if (constraints.integer && !Number.isSafeInteger(value)) {
+    throw new UsageError(`--${flag}: expected an integer, got '${raw}'`);
+  }
+  const { min, max, exclusiveMin = false, exclusiveMax = false } = constraints;
+  if (min !== undefined && (exclusiveMin ? value <= min : value < min)) {
+    throw new UsageError(`--${flag}: must be ${exclusiveMin ? ">" : "≥"} ${min}, got ${raw}`);
+  }
+  if (max !== undefined && (exclusiveMax ? value >= max : value > max)) {
+    throw new UsageError(`--${flag}: must be ${exclusiveMax ? "<" : "≤"} ${max}, got ${raw}`);
+  }
+  return value;
+}
+
+/** Checks `raw` is one of `choices`, or throws a {@link UsageError} naming the flag. */
+export function parseChoiceFlag<T extends string>(
+  flag: string,
+  raw: string,
+  choices: readonly T[],
+): T {
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new UsageError(`--${flag}: expected one of ${choices.join("|")}, got '${raw}'`);
+  }
+  return raw as T;
+}
+
+/** Option table entry: node's parseArgs config plus help text. */
+export interface FlagSpec {
+  /** `string` flags take a value; `boolean` flags do not. */
+  type: "string" | "boolean";
+  /** Default shown in `--help` (strings) or used (booleans). */
+  default?: string | boolean;
+  /** One-line description for `--help`. */
+  help: string;
+}
+
+/**
+ * Parses `args` strictly against `flags` (unknown flags and stray positionals are usage
+ * errors). Returns the values with defaults applied, or null when `--help` was requested
+ * (after printing the help text).
+ */
+export function parseFlags(
+  args: string[],
+  flags: Record<string, FlagSpec>,
+  usage: string,
+): Record<string, string | boolean> | null {
+  const options: ParseArgsConfig["options"] = { help: { type: "boolean", short: "h" } };
+  for (const [name, spec] of Object.entries(flags)) {
+    options[name] = spec.default === undefined
+      ? { type: spec.type }
+      : { type: spec.type, default: spec.default as never };
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
+  } catch (error) {
+    throw new UsageError((error as Error).message.split("\n")[0]);
+  }
+  if (values.help) {
+    console.log(helpText(flags, usage));
+    return null;
+  }
+  const out: Record<string, string | boolean> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && name !== "help") out[name] = value;
+  }
+  return out;
+}
+
+/** The `--help` text: usage line, then every flag with its default. */
+export function helpText(flags: Record<string, FlagSpec>, usage: string): string {
+  const rows = Object.entries(flags).map(([name, spec]) => {
+    const left = spec.type === "string" ? `--${name} <value>` : `--${name}`;
+    const def = spec.default === undefined || spec.default === false
+      ? ""
+      : ` (default: ${spec.default})`;
+    return `  ${left.padEnd(26)} ${spec.help}${def}`;
+  });
+  return [usage, "", "Options:", ...rows, `  ${"--help, -h".padEnd(26)} show this help`].join(
+    "\n",
+  );
+}
+
+/**
+ * Runs a script's main function: a {@link UsageError} prints `error: …` and exits 2, a
+ * {@link RunError} prints `error: …` and exits 1; anything else is a bug and keeps its trace.
+ */
+export async function runCli(main: () => void | Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}`);
+      Deno.exit(2);
+    }
+    if (error instanceof RunError) {
+      console.error(`error: ${error.message}`);
+      Deno.exit(1);
+    }
+    throw error;
+  }
+}
