@@ -35,7 +35,7 @@ export class Matrix {
   readonly dtype: DType;
   #ptr: number;
   #view: Elements | null = null;
-  #buffer: ArrayBuffer | null = null;
+  #buffer: ArrayBufferLike | null = null;
 
   private constructor(rows: number, cols: number, dtype: DType) {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
