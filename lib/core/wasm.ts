@@ -30,6 +30,70 @@ export type GemmKernel = (
   ldc: number,
 ) => void;
 
+/** z ← z + b1ᵀ − s·Y (class-major Y); writes row sums; returns ‖R‖_F². */
+export type MseResidualKernel = (
+  z: number,
+  classes: number,
+  perClass: number,
+  target: number,
+  bias: number,
+  rowSums: number,
+) => number;
+
+/** g = grad + λθ; stats += (‖g‖², ‖θ‖²); then update θ by `mode` (0 none, 1 GD, 2 HB, 3 NAG). */
+export type OptStepKernel = (
+  len: number,
+  param: number,
+  grad: number,
+  velocity: number,
+  lambda: number,
+  lr: number,
+  mu: number,
+  mode: number,
+  stats: number,
+) => void;
+
+/**
+ * Per-class sums (K×d row-major) and counts (i32 K); sample i, feature j is the f64 at
+ * x + 8·(i·rowStride + j·colStride).
+ */
+export type ClassSumsKernel = (
+  x: number,
+  n: number,
+  d: number,
+  rowStride: number,
+  colStride: number,
+  labels: number,
+  k: number,
+  sums: number,
+  counts: number,
+) => void;
+
+/** out (N×d row-major) ← x_i − means[y_i], same strided x as ClassSumsKernel. */
+export type CenterByClassKernel = (
+  x: number,
+  n: number,
+  d: number,
+  rowStride: number,
+  colStride: number,
+  labels: number,
+  means: number,
+  out: number,
+) => void;
+
+/** out (f64 K) ← Σ_{i: y_i = k} ‖x_i − means[k]‖², same strided x as ClassSumsKernel. */
+export type ClassSqDevKernel = (
+  x: number,
+  n: number,
+  d: number,
+  rowStride: number,
+  colStride: number,
+  labels: number,
+  k: number,
+  means: number,
+  out: number,
+) => void;
+
 /** The exports of `core-as` (see core-as/assembly/index.ts for each kernel's contract). */
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -39,6 +103,23 @@ export interface CoreExports {
   gemm_f32: GemmKernel;
   gemm_ref_f64: GemmKernel;
   gemm_ref_f32: GemmKernel;
+  /** UFM MSE residual in place (core-as/assembly/ufm.ts); returns ‖R‖². */
+  mse_residual_f64: MseResidualKernel;
+  mse_residual_f32: MseResidualKernel;
+  mse_residual_ref_f64: MseResidualKernel;
+  mse_residual_ref_f32: MseResidualKernel;
+  /** Fused regularized gradient + optimizer update (core-as/assembly/ufm.ts). */
+  opt_step_f64: OptStepKernel;
+  opt_step_f32: OptStepKernel;
+  opt_step_ref_f64: OptStepKernel;
+  opt_step_ref_f32: OptStepKernel;
+  /** Class statistics of strided features (core-as/assembly/stats.ts). */
+  class_sums_f64: ClassSumsKernel;
+  class_sums_ref_f64: ClassSumsKernel;
+  center_by_class_f64: CenterByClassKernel;
+  center_by_class_ref_f64: CenterByClassKernel;
+  class_sq_dev_f64: ClassSqDevKernel;
+  class_sq_dev_ref_f64: ClassSqDevKernel;
   [kernel: string]: unknown;
 }
 

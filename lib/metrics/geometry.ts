@@ -1,0 +1,210 @@
+/**
+ * Geometry of K vectors (class means or classifier rows): the normalized-Gram distance to a
+ * simplex ETF or an orthogonal frame (science.md §4), norms, cosines, coherence and
+ * equiangularity (§4.2). Small K×K / K×d computations on plain arrays.
+ *
+ * @example
+ * ```ts
+ * import { gramDistance } from "./geometry.ts";
+ * const identity = { rows: 3, cols: 3, data: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+ * gramDistance(identity, "of"); // 0 (already I/√3 after normalization)
+ * gramDistance(identity, "etf"); // √(2 − 2√(2/3)) ≈ 0.6058108931
+ * ```
+ * @module
+ */
+import { gemm } from "../gemm.ts";
+import { Matrix } from "../matrix.ts";
+
+/** A dense row-major matrix view (a {@link Matrix} qualifies). */
+export interface DenseMatrix {
+  /** Number of rows. */
+  readonly rows: number;
+  /** Number of columns. */
+  readonly cols: number;
+  /** Row-major elements. */
+  readonly data: ArrayLike<number>;
+}
+
+/**
+ * A·Bᵀ for row-stacked vectors A (K×d) and B (L×d, default A), as a K×L row-major array:
+ * the Gram matrix of class means or classifier rows, computed with {@link gemm}.
+ *
+ * @example
+ * ```ts
+ * import { Matrix } from "../matrix.ts";
+ * const weights = Matrix.from(2, 2, [1, 2, 3, 4]);
+ * const wwt: Float64Array = rowGram(weights); // W·Wᵀ = [5, 11, 11, 25]
+ * ```
+ */
+export function rowGram(a: Matrix, b: Matrix = a): Float64Array {
+  const product = Matrix.zeros(a.rows, b.rows);
+  try {
+    gemm(product, a, b, { transB: true });
+    return product.toFloat64Array();
+  } finally {
+    product.free();
+  }
+}
+
+/** Target frame of {@link gramDistance}. */
+export type GramTarget = "etf" | "of";
+
+/**
+ * dist(A, T) = ‖A/‖A‖_F − T‖_F for a square K×K matrix A (§4, shared objects), with
+ * T = E_K = (I − J/K)/√(K−1) (simplex ETF, `"etf"`) or T = I/√K (orthogonal frame, `"of"`);
+ * both targets have unit Frobenius norm. A need not be symmetric (NC3 uses A = W·M̃ᵀ).
+ * NaN when A = 0.
+ *
+ * @example
+ * ```ts
+ * const etf = { rows: 2, cols: 2, data: [0.5, -0.5, -0.5, 0.5] };
+ * gramDistance(etf, "etf"); // 0
+ * ```
+ */
+export function gramDistance(gram: DenseMatrix, target: GramTarget): number {
+  const size = gram.rows;
+  if (gram.cols !== size || gram.data.length !== size * size) {
+    throw new RangeError(`gramDistance: expected a square matrix, got ${gram.rows}×${gram.cols}`);
+  }
+  if (target === "etf" && size < 2) throw new RangeError("gramDistance: the ETF needs K ≥ 2");
+  let norm2 = 0;
+  for (let i = 0; i < size * size; i++) norm2 += gram.data[i] * gram.data[i];
+  const scale = 1 / Math.sqrt(norm2);
+  let distance2 = 0;
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++) {
+      const t = target === "of"
+        ? (i === j ? 1 / Math.sqrt(size) : 0)
+        : ((i === j ? 1 : 0) - 1 / size) / Math.sqrt(size - 1);
+      const r = gram.data[i * size + j] * scale - t;
+      distance2 += r * r;
+    }
+  }
+  return Math.sqrt(distance2);
+}
+
+/**
+ * ‖A/‖A‖_F − B/‖B‖_F‖_F for two matrices of the same size (self-duality, §4.2 / §4.7).
+ *
+ * @example
+ * ```ts
+ * normalizedDistance([1, 0], [2, 0]); // 0
+ * ```
+ */
+export function normalizedDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) {
+    throw new RangeError(`normalizedDistance: sizes differ (${a.length} vs ${b.length})`);
+  }
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < a.length; i++) {
+    normA += a[i] * a[i];
+    normB += b[i] * b[i];
+  }
+  normA = Math.sqrt(normA);
+  normB = Math.sqrt(normB);
+  let distance2 = 0;
+  for (let i = 0; i < a.length; i++) {
+    const r = a[i] / normA - b[i] / normB;
+    distance2 += r * r;
+  }
+  return Math.sqrt(distance2);
+}
+
+/**
+ * Euclidean norms of the rows of a rows×cols row-major array.
+ *
+ * @example
+ * ```ts
+ * rowNorms({ rows: 2, cols: 2, data: [3, 4, 0, 1] }); // [5, 1]
+ * ```
+ */
+export function rowNorms(matrix: DenseMatrix): Float64Array {
+  const out = new Float64Array(matrix.rows);
+  for (let k = 0; k < matrix.rows; k++) {
+    let sum = 0;
+    for (let j = 0; j < matrix.cols; j++) sum += matrix.data[k * matrix.cols + j] ** 2;
+    out[k] = Math.sqrt(sum);
+  }
+  return out;
+}
+
+/**
+ * std/mean of `values`, with the unbiased (n − 1) standard deviation as `torch.std` in the
+ * Papyan colab (`norm_M_CoV`, `norm_W_CoV`, §4.2).
+ *
+ * @example
+ * ```ts
+ * coefficientOfVariation([1, 3]); // √2 / 2
+ * ```
+ */
+export function coefficientOfVariation(values: ArrayLike<number>): number {
+  const n = values.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i] / n;
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += (values[i] - mean) ** 2 / (n - 1);
+  return Math.sqrt(variance) / mean;
+}
+
+/**
+ * K×K matrix of cosines between the rows of a K×d matrix (cos(v_k, v_l)).
+ *
+ * @example
+ * ```ts
+ * cosineMatrix({ rows: 2, cols: 2, data: [1, 0, 1, 1] }); // [1, 1/√2, 1/√2, 1]
+ * ```
+ */
+export function cosineMatrix(vectors: DenseMatrix): Float64Array {
+  const k = vectors.rows;
+  const d = vectors.cols;
+  const norms = rowNorms(vectors);
+  const out = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) {
+    for (let b = a; b < k; b++) {
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += vectors.data[a * d + j] * vectors.data[b * d + j];
+      out[a * k + b] = out[b * k + a] = dot / (norms[a] * norms[b]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Mutual coherence to the ETF angle, (1/(K(K−1))) Σ_{k≠l} |cos_kl + 1/(K−1)| (Papyan colab
+ * `cos_M` / `cos_W`, PNAS Fig. 4; §4.2). 0 for a simplex ETF.
+ *
+ * @example
+ * ```ts
+ * coherence(new Float64Array([1, -1, -1, 1]), 2); // 0
+ * ```
+ */
+export function coherence(cosines: ArrayLike<number>, classes: number): number {
+  let sum = 0;
+  for (let k = 0; k < classes; k++) {
+    for (let l = 0; l < classes; l++) {
+      if (k !== l) sum += Math.abs(cosines[k * classes + l] + 1 / (classes - 1));
+    }
+  }
+  return sum / (classes * (classes - 1));
+}
+
+/**
+ * Equiangularity: the standard deviation of cos_kl over the K(K−1)/2 pairs k < l (PNAS Fig. 3,
+ * §4.2), unbiased (n − 1) like `torch.std`; 0 when K = 2 (a single angle has no spread).
+ *
+ * @example
+ * ```ts
+ * equiangularity(new Float64Array([1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5, 1]), 3); // std(0.5, 0, 0.5)
+ * ```
+ */
+export function equiangularity(cosines: ArrayLike<number>, classes: number): number {
+  const pairs: number[] = [];
+  for (let k = 0; k < classes; k++) {
+    for (let l = k + 1; l < classes; l++) pairs.push(cosines[k * classes + l]);
+  }
+  if (pairs.length < 2) return 0;
+  const mean = pairs.reduce((sum, c) => sum + c, 0) / pairs.length;
+  const variance = pairs.reduce((sum, c) => sum + (c - mean) ** 2, 0) / (pairs.length - 1);
+  return Math.sqrt(variance);
+}
