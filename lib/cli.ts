@@ -96,6 +96,8 @@ export function parseFlags(
   flags: Record<string, FlagSpec>,
   usage: string,
 ): Record<string, string | boolean> | null {
+  // `deno task X -- --flag` forwards the separator itself; it carries no meaning here.
+  if (args[0] === "--") args = args.slice(1);
   const options: ParseArgsConfig["options"] = { help: { type: "boolean", short: "h" } };
   for (const [name, spec] of Object.entries(flags)) {
     options[name] = spec.default === undefined

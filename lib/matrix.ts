@@ -63,8 +63,13 @@ export class Matrix {
         `expected ${rows}×${cols} = ${rows * cols} values, got ${values.length}`,
       );
     }
+    // A view into core memory would be detached if this allocation grows the memory: copy it
+    // out first.
+    const source = ArrayBuffer.isView(values) && values.buffer === core.memory.buffer
+      ? (values as Elements).slice()
+      : values;
     const m = new Matrix(rows, cols, dtype);
-    m.data.set(values);
+    m.data.set(source);
     return m;
   }
 

@@ -61,10 +61,7 @@ function metricsCsv(metrics: NcMetrics): string {
 }
 
 async function main(): Promise<void> {
-  // `deno task metrics -- …` forwards the `--` itself; node's parseArgs would then treat every
-  // flag as a positional.
-  const args = Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
-  const values = parseFlags(args, { ...flags }, usage);
+  const values = parseFlags(Deno.args, { ...flags }, usage);
   if (values === null) return;
   for (const required of ["features", "labels"]) {
     if (typeof values[required] !== "string") throw new UsageError(`--${required} is required`);

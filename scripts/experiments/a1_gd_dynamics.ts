@@ -22,7 +22,7 @@ const optimizers = [
   { name: "GD (lr 1)", optimizer: "gd" as const, lr: 1, momentum: 0 },
   { name: "heavy ball (lr 0.5, μ 0.9)", optimizer: "momentum" as const, lr: 0.5, momentum: 0.9 },
 ];
-const iterations = 20000;
+const iterations = 60000;
 const seed = 1;
 const initStd = 0.1;
 

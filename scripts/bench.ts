@@ -1,0 +1,396 @@
+/**
+ * `deno task bench`: speed of the matrix-product kernels and of the UFM solver.
+ *
+ *     npx deno task bench [-- --json] [-- --quick]
+ *
+ * Kernel section: GFLOP/s (2·m·n·k / time, median over repetitions, all in this one run) of
+ * three implementations of C ← op(A)·op(B), in f32 and f64:
+ * - `ts`: plain TypeScript loops over Float32Array / Float64Array (i-k-j order; i-j-p dot
+ *   products when op(B) = Bᵀ, so that the inner loop is contiguous either way),
+ * - `wasm-ref`: the scalar WASM reference (core-as/assembly/gemm_ref.ts),
+ * - `wasm-simd`: the blocked SIMD kernels (core-as/assembly/gemm.ts),
+ * at 512×512×512 and at the three products of one UFM-MSE gradient step (science.md §2.1,
+ * N = K·n): W·H (K×d · d×N), R·Hᵀ (K×N · (d×N)ᵀ) and Wᵀ·R ((K×d)ᵀ · K×N), for (K, n, d) =
+ * (10, 100, 64) and (10, 500, 512). Each SIMD rate is also shown as a fraction of the best
+ * SIMD rate of the run, and the two ratios the kernels are held to at 512³ f32: SIMD / scalar
+ * WASM (≥ 3×) and SIMD / plain TypeScript (≥ 8×). Timings on a shared machine are noisy: compare
+ * ratios from one run rather than figures across runs.
+ *
+ * Output: a table on stdout. With --json the table goes to stderr and stdout gets one JSON
+ * object `{ kernels: KernelRow[], ratios: {...} }`.
+ * @module
+ */
+import { parseFlags, runCli } from "../lib/cli.ts";
+import { gemm } from "../lib/gemm.ts";
+import { type DType, Matrix } from "../lib/matrix.ts";
+import { Rng } from "../lib/rng.ts";
+import { minimize } from "../lib/optim/minimize.ts";
+import { UfmModel } from "../lib/ufm/model.ts";
+import type { UfmProblem } from "../lib/ufm/problem.ts";
+
+const usage = [
+  "Usage: deno task bench [-- --json] [-- --quick]",
+  "",
+  "GFLOP/s of the matrix-product kernels (plain TypeScript, scalar WASM, SIMD WASM; f32, f64)",
+  "at 512³ and at the three UFM-MSE gradient products for (K, n, d) = (10, 100, 64) and",
+  "(10, 500, 512). About a minute; --quick takes a few seconds (fewer, shorter repetitions).",
+].join("\n");
+
+const flags = {
+  json: { type: "boolean", default: false, help: "JSON on stdout (the table goes to stderr)" },
+  quick: { type: "boolean", default: false, help: "fewer, shorter repetitions (a smoke run)" },
+} as const;
+
+/** Kernel implementations compared. */
+type KernelName = "ts" | "wasm-ref" | "wasm-simd";
+
+/** One benchmarked product: C (m×n) ← op(A)·op(B) with op(A) m×k. */
+interface ProductShape {
+  /** Label, e.g. `W·H K=10 n=100 d=64`. */
+  name: string;
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+/** One measurement of the kernel section. */
+interface KernelRow {
+  kernel: KernelName;
+  dtype: DType;
+  product: string;
+  m: number;
+  n: number;
+  k: number;
+  /** Median time of one product, in microseconds. */
+  microseconds: number;
+  /** 2·m·n·k / median time, in 1e9 per second. */
+  gflops: number;
+  /** Number of timed repetitions the median is taken over. */
+  repetitions: number;
+}
+
+/** Timing budget of one measurement. */
+interface TimingPlan {
+  /** Target duration of one timed repetition (calls are batched up to it), ms. */
+  repetitionMs: number;
+  /** Repetitions for fast kernels; slow ones (one call > 50 ms) get fewer. */
+  repetitions: number;
+}
+
+/** The products of the kernel section. */
+function productShapes(): ProductShape[] {
+  const shapes: ProductShape[] = [
+    { name: "A·B 512³", m: 512, n: 512, k: 512, transA: false, transB: false },
+  ];
+  for (const [K, n, d] of [[10, 100, 64], [10, 500, 512]]) {
+    const N = K * n;
+    const tag = `K=${K} n=${n} d=${d}`;
+    shapes.push(
+      { name: `W·H ${tag}`, m: K, n: N, k: d, transA: false, transB: false },
+      { name: `R·Hᵀ ${tag}`, m: K, n: d, k: N, transA: false, transB: true },
+      { name: `Wᵀ·R ${tag}`, m: d, n: N, k: K, transA: true, transB: false },
+    );
+  }
+  return shapes;
+}
+
+/**
+ * Plain TypeScript C ← op(A)·op(B) over row-major Float64Arrays: i-k-j loops, or i-j-p dot
+ * products when op(B) = Bᵀ (then B's rows are the contiguous direction).
+ */
+function tsGemmF64(shape: ProductShape, a: Float64Array, b: Float64Array, c: Float64Array): void {
+  const { m, n, k, transA, transB } = shape;
+  const [rsa, csa] = transA ? [1, m] : [k, 1];
+  if (transB) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += a[i * rsa + p * csa] * b[j * k + p];
+        c[i * n + j] = sum;
+      }
+    }
+    return;
+  }
+  c.fill(0);
+  for (let i = 0; i < m; i++) {
+    const row = i * n;
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * rsa + p * csa];
+      const bRow = p * n;
+      for (let j = 0; j < n; j++) c[row + j] += aip * b[bRow + j];
+    }
+  }
+}
+
+/**
+ * {@link tsGemmF64} over Float32Arrays. A separate copy on purpose: one function fed both array
+ * types becomes polymorphic in V8 and runs 3-5× slower (measured), which would flatter the WASM
+ * kernels.
+ */
+function tsGemmF32(shape: ProductShape, a: Float32Array, b: Float32Array, c: Float32Array): void {
+  const { m, n, k, transA, transB } = shape;
+  const [rsa, csa] = transA ? [1, m] : [k, 1];
+  if (transB) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += a[i * rsa + p * csa] * b[j * k + p];
+        c[i * n + j] = sum;
+      }
+    }
+    return;
+  }
+  c.fill(0);
+  for (let i = 0; i < m; i++) {
+    const row = i * n;
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * rsa + p * csa];
+      const bRow = p * n;
+      for (let j = 0; j < n; j++) c[row + j] += aip * b[bRow + j];
+    }
+  }
+}
+
+/**
+ * Median seconds per call of `run`: one timed warm-up call sizes the batches (calls per
+ * repetition), then `repetitions` batches are timed.
+ */
+function medianSecondsPerCall(
+  run: () => void,
+  plan: TimingPlan,
+): { seconds: number; reps: number } {
+  let start = performance.now();
+  run();
+  const firstMs = Math.max(performance.now() - start, 1e-3);
+  const calls = Math.max(1, Math.round(plan.repetitionMs / firstMs));
+  const reps = firstMs > 200
+    ? Math.min(3, plan.repetitions)
+    : firstMs > 50
+    ? Math.min(5, plan.repetitions)
+    : plan.repetitions;
+  const perCall: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    start = performance.now();
+    for (let i = 0; i < calls; i++) run();
+    perCall.push((performance.now() - start) / 1000 / calls);
+  }
+  perCall.sort((x, y) => x - y);
+  const mid = perCall.length >> 1;
+  const seconds = perCall.length % 2 ? perCall[mid] : (perCall[mid - 1] + perCall[mid]) / 2;
+  return { seconds, reps };
+}
+
+/** Measures every kernel on every product in both element types. */
+function benchKernels(plan: TimingPlan): KernelRow[] {
+  const rows: KernelRow[] = [];
+  const rng = new Rng(2024);
+  for (const dtype of ["f32", "f64"] as const) {
+    for (const shape of productShapes()) {
+      const { m, n, k, transA, transB } = shape;
+      const a = transA ? Matrix.zeros(k, m, dtype) : Matrix.zeros(m, k, dtype);
+      const b = transB ? Matrix.zeros(n, k, dtype) : Matrix.zeros(k, n, dtype);
+      const c = Matrix.zeros(m, n, dtype);
+      rng.fillNormal(a.data);
+      rng.fillNormal(b.data);
+      // Plain TypeScript works on ordinary heap copies, as a TypeScript user's code would.
+      let ts: () => void;
+      if (dtype === "f32") {
+        const [aTs, bTs] = [Float32Array.from(a.data), Float32Array.from(b.data)];
+        const cTs = new Float32Array(m * n);
+        ts = () => tsGemmF32(shape, aTs, bTs, cTs);
+      } else {
+        const [aTs, bTs] = [Float64Array.from(a.data), Float64Array.from(b.data)];
+        const cTs = new Float64Array(m * n);
+        ts = () => tsGemmF64(shape, aTs, bTs, cTs);
+      }
+      const runs: Record<KernelName, () => void> = {
+        "ts": ts,
+        "wasm-ref": () => gemm(c, a, b, { transA, transB, kernel: "reference" }),
+        "wasm-simd": () => gemm(c, a, b, { transA, transB, kernel: "simd" }),
+      };
+      for (const kernel of ["ts", "wasm-ref", "wasm-simd"] as const) {
+        const { seconds, reps } = medianSecondsPerCall(runs[kernel], plan);
+        rows.push({
+          kernel,
+          dtype,
+          product: shape.name,
+          m,
+          n,
+          k,
+          microseconds: seconds * 1e6,
+          gflops: 2 * m * n * k / seconds / 1e9,
+          repetitions: reps,
+        });
+      }
+      for (const x of [a, b, c]) x.free();
+    }
+  }
+  return rows;
+}
+
+/** The ratios at 512³ f32 the SIMD kernel is held to. */
+function kernelRatios(rows: KernelRow[]): Record<string, number> {
+  const rate = (kernel: KernelName) =>
+    rows.find((r) => r.kernel === kernel && r.dtype === "f32" && r.product === "A·B 512³")!.gflops;
+  return {
+    simd_over_wasm_ref_512_f32: rate("wasm-simd") / rate("wasm-ref"),
+    simd_over_ts_512_f32: rate("wasm-simd") / rate("ts"),
+  };
+}
+
+/** The kernel section as a table: one line per product, kernels side by side. */
+function kernelTable(rows: KernelRow[], ratios: Record<string, number>): string {
+  const bestSimd = Math.max(...rows.filter((r) => r.kernel === "wasm-simd").map((r) => r.gflops));
+  const lines = [
+    "Matrix products, GFLOP/s (median; SIMD also as a fraction of the best SIMD rate of this run)",
+    "",
+    `${"product".padEnd(26)} ${"dtype"}  ${"m×n×k".padEnd(16)} ${"ts".padStart(7)} ${
+      "wasm-ref".padStart(9)
+    } ${"wasm-simd".padStart(10)} ${"of best".padStart(8)} ${"simd µs".padStart(9)}`,
+  ];
+  for (const simd of rows.filter((r) => r.kernel === "wasm-simd")) {
+    const same = (kernel: KernelName) =>
+      rows.find((r) =>
+        r.kernel === kernel && r.dtype === simd.dtype && r.product === simd.product
+      )!;
+    lines.push(
+      `${simd.product.padEnd(26)} ${simd.dtype.padEnd(5)}  ${
+        `${simd.m}×${simd.n}×${simd.k}`.padEnd(16)
+      } ${same("ts").gflops.toFixed(2).padStart(7)} ${
+        same("wasm-ref").gflops.toFixed(2).padStart(9)
+      } ${simd.gflops.toFixed(2).padStart(10)} ${(simd.gflops / bestSimd).toFixed(2).padStart(8)} ${
+        simd.microseconds.toFixed(1).padStart(9)
+      }`,
+    );
+  }
+  const verdict = (value: number, target: number) =>
+    `${value.toFixed(1)}× (target ≥ ${target}×: ${value >= target ? "met" : "NOT met"})`;
+  lines.push(
+    "",
+    `512³ f32  SIMD / scalar WASM:     ${verdict(ratios.simd_over_wasm_ref_512_f32, 3)}`,
+    `512³ f32  SIMD / plain TypeScript: ${verdict(ratios.simd_over_ts_512_f32, 8)}`,
+  );
+  return lines.join("\n");
+}
+
+/** One measurement of the UFM section. */
+interface UfmRow {
+  problem: string;
+  dtype: DType;
+  kernel: "simd" | "reference";
+  /** Median wall time of one full-batch iteration (gradient + update), µs. */
+  microsecondsPerIteration: number;
+  iterationsPerSecond: number;
+}
+
+/** UFM-MSE sizes of the section and the per-iteration times of other tools (performance.md). */
+const ufmProblems = [
+  { K: 10, n: 100, d: 64, anchors: { pytorchAutograd: 360, numpy: 136, pytorchFused: 45 } },
+  { K: 10, n: 500, d: 512, anchors: { pytorchAutograd: 18700, numpy: 9000, pytorchFused: 3700 } },
+  { K: 100, n: 50, d: 512, anchors: { pytorchAutograd: 26900, numpy: 19000, pytorchFused: 12400 } },
+];
+
+/** Full-batch UFM-MSE iterations (three products, fused residual, fused update) per second. */
+function benchUfm(plan: TimingPlan): UfmRow[] {
+  const rows: UfmRow[] = [];
+  for (const { K, n, d } of ufmProblems) {
+    for (const dtype of ["f32", "f64"] as const) {
+      for (const kernel of ["simd", "reference"] as const) {
+        const problem: UfmProblem = {
+          K,
+          n,
+          d,
+          lambdaW: 5e-4,
+          lambdaH: 5e-4,
+          lambdaB: 0,
+          bias: "none",
+          norm: "z",
+          loss: "mse",
+          targetScale: 1,
+        };
+        const model = new UfmModel(problem, { seed: 1, initStd: 0.1, dtype, kernel });
+        const runFor = (iterations: number) => () =>
+          minimize(model, {
+            method: "momentum",
+            lr: 0.1,
+            momentum: 0.9,
+            maxIterations: iterations,
+            tolerance: 0,
+            kernel,
+          });
+        // Size each timed run from one probe run: about 5 repetition budgets, at least 2 updates.
+        const probeStart = performance.now();
+        runFor(1)();
+        const probeMs = (performance.now() - probeStart) / 2; // 1 update + 1 final evaluation
+        const iterations = Math.max(2, Math.round((5 * plan.repetitionMs) / probeMs));
+        // minimize adds one evaluation at the end: iterations + 1 gradient evaluations per run.
+        const { seconds } = medianSecondsPerCall(runFor(iterations), {
+          repetitionMs: 0,
+          repetitions: Math.min(plan.repetitions, 3),
+        });
+        const perIteration = seconds / (iterations + 1);
+        rows.push({
+          problem: `K=${K} n=${n} d=${d}`,
+          dtype,
+          kernel,
+          microsecondsPerIteration: perIteration * 1e6,
+          iterationsPerSecond: 1 / perIteration,
+        });
+        model.free();
+      }
+    }
+  }
+  return rows;
+}
+
+/** The UFM section as a table, with the anchors of performance.md for f32. */
+function ufmTable(rows: UfmRow[]): string {
+  const lines = [
+    "UFM-MSE full-batch iterations (gradient + momentum update), median µs per iteration",
+    "Anchors (performance.md, f32, one thread, measured elsewhere — not in this run):",
+    "PyTorch autograd / NumPy / hand-fused PyTorch.",
+    "",
+    `${"problem".padEnd(22)} dtype ${"simd µs".padStart(10)} ${"iter/s".padStart(9)} ${
+      "ref µs".padStart(10)
+    } ${"simd/ref".padStart(9)}   anchors µs (autograd / numpy / fused)`,
+  ];
+  for (const simd of rows.filter((r) => r.kernel === "simd")) {
+    const ref = rows.find((r) =>
+      r.kernel === "reference" && r.dtype === simd.dtype && r.problem === simd.problem
+    )!;
+    const anchor = ufmProblems.find((p) => `K=${p.K} n=${p.n} d=${p.d}` === simd.problem)!.anchors;
+    lines.push(
+      `${simd.problem.padEnd(22)} ${simd.dtype.padEnd(5)} ${
+        simd.microsecondsPerIteration.toFixed(1).padStart(10)
+      } ${simd.iterationsPerSecond.toFixed(0).padStart(9)} ${
+        ref.microsecondsPerIteration.toFixed(1).padStart(10)
+      } ${(ref.microsecondsPerIteration / simd.microsecondsPerIteration).toFixed(1).padStart(8)}×` +
+        (simd.dtype === "f32"
+          ? `   ${anchor.pytorchAutograd} / ${anchor.numpy} / ${anchor.pytorchFused}` +
+            `  (×${(anchor.numpy / simd.microsecondsPerIteration).toFixed(1)} vs NumPy)`
+          : ""),
+    );
+  }
+  return lines.join("\n");
+}
+
+function main(): void {
+  const values = parseFlags(Deno.args, { ...flags }, usage);
+  if (values === null) return;
+  const plan: TimingPlan = values.quick
+    ? { repetitionMs: 2, repetitions: 3 }
+    : { repetitionMs: 20, repetitions: 9 };
+  const print = values.json ? console.error : console.log;
+
+  const kernels = benchKernels(plan);
+  const ratios = kernelRatios(kernels);
+  print(kernelTable(kernels, ratios));
+  const ufm = benchUfm(plan);
+  print("\n" + ufmTable(ufm));
+
+  if (values.json) console.log(JSON.stringify({ kernels, ratios, ufm }, null, 2));
+}
+
+await runCli(main);
