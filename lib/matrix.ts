@@ -146,3 +146,65 @@ export class Matrix {
     }
   }
 }
+
+/**
+ * An int32 vector in core memory: class labels for the loss and statistics kernels. Like
+ * {@link Matrix}, its view is re-created after memory growth.
+ *
+ * @example
+ * ```ts
+ * import { IntVector } from "./matrix.ts";
+ * const labels = IntVector.from([0, 0, 1, 1]);
+ * console.log(labels.data[2]); // 1
+ * ```
+ */
+export class IntVector {
+  /** Number of elements. */
+  readonly length: number;
+  #ptr: number;
+  #view: Int32Array | null = null;
+  #buffer: ArrayBufferLike | null = null;
+
+  private constructor(length: number) {
+    if (!Number.isSafeInteger(length) || length < 0) {
+      throw new RangeError(`vector length must be a non-negative integer, got ${length}`);
+    }
+    this.length = length;
+    this.#ptr = core.alloc(Math.max(16, 4 * length));
+    registry.register(this, this.#ptr, this);
+  }
+
+  /** A vector holding `values` (integers). */
+  static from(values: ArrayLike<number>): IntVector {
+    const source = Int32Array.from(values);
+    const v = new IntVector(source.length);
+    v.data.set(source);
+    return v;
+  }
+
+  /** Byte address of element 0 in core memory. */
+  get ptr(): number {
+    if (this.#ptr === 0) throw new Error("vector used after free()");
+    return this.#ptr;
+  }
+
+  /** Live element view; re-created after memory growth. */
+  get data(): Int32Array {
+    const buffer = core.memory.buffer;
+    if (this.#view === null || this.#buffer !== buffer) {
+      this.#view = new Int32Array(buffer, this.ptr, this.length);
+      this.#buffer = buffer;
+    }
+    return this.#view;
+  }
+
+  /** Releases the core memory now. */
+  free(): void {
+    if (this.#ptr !== 0) {
+      registry.unregister(this);
+      core.free(this.#ptr);
+      this.#ptr = 0;
+      this.#view = null;
+    }
+  }
+}

@@ -17,7 +17,14 @@ import {
   UsageError,
 } from "../lib/cli.ts";
 import { optimizerMethods } from "../lib/optim/minimize.ts";
-import { biasModes, conventions, lossNames, type UfmProblem } from "../lib/ufm/problem.ts";
+import {
+  biasModes,
+  conventions,
+  lossNames,
+  type UfmProblem,
+  validateProblem,
+} from "../lib/ufm/problem.ts";
+import { type RestartReport, solveWithRestarts } from "../lib/ufm/restarts.ts";
 import { type SolveReport, solveUfm } from "../lib/ufm/solve.ts";
 
 const flags: Record<string, FlagSpec> = {
@@ -36,6 +43,14 @@ const flags: Record<string, FlagSpec> = {
   "lambda-h": { type: "string", default: "0.05", help: "feature weight decay λ_H (≥ 0)" },
   "lambda-b": { type: "string", default: "0", help: "bias weight decay λ_b (--bias reg only)" },
   "target-scale": { type: "string", default: "1", help: "MSE target scale s (targets s·e_k)" },
+  alpha: { type: "string", help: "label smoothing α ∈ [0, 1) (--loss ls; default 0.05)" },
+  beta: { type: "string", help: "focal loss β ≥ 0 (--loss fl; default 3)" },
+  restarts: {
+    type: "string",
+    default: "1",
+    help: "seeded initializations (seed, seed+1, …); reports the best and all objectives",
+  },
+  workers: { type: "string", help: "parallel workers for --restarts (default: CPU threads)" },
   optimizer: { type: "string", default: "nesterov", help: `${optimizerMethods.join("|")}` },
   lr: { type: "string", default: "0.5", help: "step size (> 0)" },
   momentum: { type: "string", default: "0.9", help: "momentum μ ∈ [0, 1)" },
@@ -48,9 +63,10 @@ const flags: Record<string, FlagSpec> = {
 };
 
 const usage = "Usage: deno task solve [options]\n\n" +
-  "Solves the regularized UFM to its global minimum and compares with the closed form.";
+  "Solves the regularized UFM (MSE, cross-entropy, label smoothing or focal loss) to its\n" +
+  "global minimum and compares with the closed form (science.md §3).";
 
-await runCli(() => {
+await runCli(async () => {
   const values = parseFlags(Deno.args, flags, usage);
   if (values === null) return;
   const str = (name: string): string => values[name] as string;
@@ -69,7 +85,15 @@ await runCli(() => {
     norm: parseChoiceFlag("norm", str("norm"), conventions),
     loss: parseChoiceFlag("loss", str("loss"), lossNames),
     targetScale: num("target-scale", { min: 0, exclusiveMin: true }),
+    alpha: values.alpha === undefined
+      ? undefined
+      : num("alpha", { min: 0, max: 1, exclusiveMax: true }),
+    beta: values.beta === undefined ? undefined : num("beta", { min: 0 }),
   };
+  const restarts = num("restarts", { integer: true, min: 1 });
+  const workers = values.workers === undefined
+    ? undefined
+    : num("workers", { integer: true, min: 1 });
   const tolRaw = str("tol") === flags.tol.default
     ? (dtype === "f64" ? "1e-10" : "1e-5")
     : str("tol");
@@ -86,24 +110,30 @@ await runCli(() => {
   if (problem.bias === "reg" && problem.lambdaB === 0) {
     throw new UsageError("--lambda-b: --bias reg needs λ_b > 0 (use --bias free for λ_b = 0)");
   }
+  validateProblem(problem);
   let lastPrint = performance.now();
-  const report = solveUfm(problem, settings, {
-    onProgress: (info) => {
-      const now = performance.now();
-      if (now - lastPrint > 1000) {
-        lastPrint = now;
-        console.error(
-          `iter ${info.iteration}  f = ${info.objective.toExponential(10)}  ` +
-            `‖∇f‖ = ${info.gradNorm.toExponential(3)}`,
-        );
-      }
-    },
-  });
+  const report: SolveReport | RestartReport = restarts === 1
+    ? solveUfm(problem, settings, {
+      onProgress: (info) => {
+        const now = performance.now();
+        if (now - lastPrint > 1000) {
+          lastPrint = now;
+          console.error(
+            `iter ${info.iteration}  f = ${info.objective.toExponential(10)}  ` +
+              `‖∇f‖ = ${info.gradNorm.toExponential(3)}`,
+          );
+        }
+      },
+    })
+    : await solveWithRestarts(problem, settings, restarts, {
+      workers,
+      onProgress: (done, total) => console.error(`restart ${done}/${total} done`),
+    });
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else console.log(formatReport(report));
 });
 
-function formatReport(report: SolveReport): string {
+function formatReport(report: SolveReport | RestartReport): string {
   const fmt = (x: number | null): string => (x === null ? "—" : x.toPrecision(10));
   const t = report.theory;
   const m = report.metrics;
@@ -116,9 +146,25 @@ function formatReport(report: SolveReport): string {
     `converged ${report.converged}   ${report.seconds.toFixed(3)} s`,
     `‖h̄_k‖² mean    ${fmt(report.norms.h_mean_sq)}   theory ${t ? fmt(t.h_mean_sq) : "—"}`,
     `‖w_k‖² mean    ${fmt(report.norms.w_row_sq)}   theory ${t ? fmt(t.w_row_sq) : "—"}`,
-    `structure      ${t ? t.structure : "no closed form"}   c = ${t ? fmt(t.c) : "—"}`,
+    `structure      ${t ? t.structure : "no closed form"}` +
+    (t && "c" in t
+      ? `   c = ${fmt(t.c)}`
+      : t && "margin" in t
+      ? `   margin m* = ${fmt(t.margin)}`
+      : ""),
     `NC1 ${fmt(m.nc1)}  NC2 ETF ${fmt(m.nc2_etf)}  NC2 OF ${fmt(m.nc2_of)}  ` +
     `NC2(W) ETF ${fmt(m.nc2_w_etf)}  NC2(W) OF ${fmt(m.nc2_w_of)}  NC3 ${fmt(m.nc3)}`,
   ];
+  if ("restarts" in report) {
+    const r = report.restarts;
+    lines.push(
+      `restarts       ${r.count}   best seed ${r.best_seed}   ` +
+        (r.fraction_at_theory === null
+          ? ""
+          : `reached f* (rel. ${r.tolerance}): ${(100 * r.fraction_at_theory).toFixed(0)}%   `) +
+        `objectives min ${fmt(Math.min(...r.objectives))} max ${fmt(Math.max(...r.objectives))}` +
+        (r.failures.length ? `   failed: ${r.failures.length}` : ""),
+    );
+  }
   return lines.join("\n");
 }

@@ -104,6 +104,14 @@ Deno.test("solve rejects bad values with one line naming the flag, exit code 2",
     [["--bias", "maybe"], /--bias: expected one of none\|free\|reg/],
     [["--norm", "xy"], /--norm/],
     [["--loss", "hinge"], /--loss/],
+    [["--loss", "ls", "--alpha", "1"], /--alpha/],
+    [["--loss", "ls", "--alpha", "-0.1"], /--alpha/],
+    [["--loss", "fl", "--beta", "-1"], /--beta/],
+    [["--loss", "ce", "--alpha", "0.1"], /--alpha: only used with --loss ls/],
+    [["--loss", "ce", "--beta", "2"], /--beta: only used with --loss fl/],
+    [["--loss", "ce", "--target-scale", "15"], /--target-scale: only used with --loss mse/],
+    [["--restarts", "0"], /--restarts/],
+    [["--restarts", "2", "--workers", "0"], /--workers/],
     [["--optimizer", "adam"], /--optimizer/],
     [["--lr", "0"], /--lr/],
     [["--momentum", "1"], /--momentum/],
@@ -144,4 +152,40 @@ Deno.test("a diverging run exits 1 naming --lr, with no JSON on stdout", async (
   assert.equal(code, 1);
   assert.equal(stdout, "");
   assert.match(stderr, /^error: diverged at iteration \d+ .*lower the step size --lr \(now 100\)/m);
+});
+
+Deno.test("solve --restarts: best run plus the distribution of final objectives", async () => {
+  const { code, stdout } = await solve([
+    "--norm",
+    "z",
+    "--K",
+    "4",
+    "--n",
+    "5",
+    "--d",
+    "8",
+    "--lambda-w",
+    "5e-3",
+    "--lambda-h",
+    "5e-3",
+    "--bias",
+    "reg",
+    "--lambda-b",
+    "5e-3",
+    "--loss",
+    "fl",
+    "--beta",
+    "3",
+    "--restarts",
+    "3",
+    "--workers",
+    "2",
+    "--json",
+  ]);
+  assert.equal(code, 0);
+  const report = JSON.parse(stdout);
+  assert.deepEqual(report.restarts.seeds, [0, 1, 2]);
+  assert.equal(report.restarts.objectives.length, 3);
+  assert.ok(Math.abs(report.objective - 0.0747279680) < 1e-9); // science.md §3.6, FL β = 3
+  assert.equal(report.restarts.fraction_at_theory, 1);
 });

@@ -1,14 +1,11 @@
-// Fused UFM kernels (core-as/assembly/ufm.ts): SIMD against the scalar reference over odd
-// sizes, and the reference against a plain TypeScript definition.
+// The fused optimizer kernel (core-as/assembly/ufm.ts): SIMD against the scalar reference over
+// odd sizes, and both against a plain TypeScript definition of each update rule.
 import assert from "node:assert/strict";
-import { core, type MseResidualKernel, type OptStepKernel } from "../lib/core/wasm.ts";
+import { core, type OptStepKernel } from "../lib/core/wasm.ts";
 import { type DType, Matrix } from "../lib/matrix.ts";
 import { Rng } from "../lib/rng.ts";
 
 const kernels = (dtype: DType) => ({
-  residual: (dtype === "f64" ? core.mse_residual_f64 : core.mse_residual_f32) as MseResidualKernel,
-  residualRef:
-    (dtype === "f64" ? core.mse_residual_ref_f64 : core.mse_residual_ref_f32) as MseResidualKernel,
   step: (dtype === "f64" ? core.opt_step_f64 : core.opt_step_f32) as OptStepKernel,
   stepRef: (dtype === "f64" ? core.opt_step_ref_f64 : core.opt_step_ref_f32) as OptStepKernel,
 });
@@ -19,46 +16,8 @@ function random(rows: number, cols: number, dtype: DType, seed: number): Matrix 
   return m;
 }
 
-const shapes: [number, number][] = [[2, 1], [3, 1], [3, 3], [5, 17], [7, 9], [10, 63]];
-
 for (const dtype of ["f64", "f32"] as const) {
   const tol = dtype === "f64" ? 1e-13 : 1e-5;
-  Deno.test(`mse_residual ${dtype}: SIMD = reference = definition`, () => {
-    const { residual, residualRef } = kernels(dtype);
-    for (const [K, n] of shapes) {
-      for (const withBias of [false, true]) {
-        const z = random(K, K * n, dtype, K * 100 + n);
-        const zRef = z.clone();
-        const original = z.toFloat64Array();
-        const bias = withBias ? random(K, 1, dtype, 7) : null;
-        const sums = Matrix.zeros(K, 1, dtype);
-        const sumsRef = Matrix.zeros(K, 1, dtype);
-        const s = 1.5;
-        const total = residual(z.ptr, K, n, s, bias?.ptr ?? 0, sums.ptr);
-        const totalRef = residualRef(zRef.ptr, K, n, s, bias?.ptr ?? 0, sumsRef.ptr);
-        let expectedTotal = 0;
-        for (let k = 0; k < K; k++) {
-          let rowSum = 0;
-          for (let j = 0; j < K * n; j++) {
-            const r = original[k * K * n + j] + (bias ? bias.data[k] : 0) -
-              (Math.floor(j / n) === k ? s : 0);
-            assert.ok(Math.abs(z.data[k * K * n + j] - r) <= tol * 10, `r[${k},${j}]`);
-            assert.ok(Math.abs(zRef.data[k * K * n + j] - r) <= tol * 10);
-            rowSum += r;
-            expectedTotal += r * r;
-          }
-          assert.ok(Math.abs(sums.data[k] - rowSum) <= tol * K * n, `row sum ${k}`);
-          assert.ok(Math.abs(sumsRef.data[k] - rowSum) <= tol * K * n);
-        }
-        assert.ok(
-          Math.abs(total - expectedTotal) <= tol * expectedTotal,
-          `${total} vs ${expectedTotal}`,
-        );
-        assert.ok(Math.abs(totalRef - expectedTotal) <= tol * expectedTotal);
-      }
-    }
-  });
-
   Deno.test(`opt_step ${dtype}: SIMD = reference = definition, all modes`, () => {
     const { step, stepRef } = kernels(dtype);
     const [lambda, lr, mu] = [0.3, 0.1, 0.9];

@@ -4,10 +4,14 @@ export { alloc, free } from "./memory";
 export { gemm_ref_f64, gemm_ref_f32 } from "./gemm_ref";
 export { gemm_f64, gemm_f32 } from "./gemm";
 export {
-  mse_residual_f64, mse_residual_f32, mse_residual_ref_f64, mse_residual_ref_f32,
   opt_step_f64, opt_step_f32, opt_step_ref_f64, opt_step_ref_f32,
 } from "./ufm";
 export {
   class_sums_f64, class_sums_ref_f64, center_by_class_f64, center_by_class_ref_f64,
   class_sq_dev_f64, class_sq_dev_ref_f64,
 } from "./stats";
+export {
+  loss_softmax_f64, loss_softmax_f32, loss_softmax_ref_f64, loss_softmax_ref_f32,
+  loss_mse_f64, loss_mse_f32, loss_mse_ref_f64, loss_mse_ref_f32,
+} from "./losses";
+export { vexp_f64, vexp_f32 } from "./vmath";

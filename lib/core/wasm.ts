@@ -30,13 +30,29 @@ export type GemmKernel = (
   ldc: number,
 ) => void;
 
-/** z ← z + b1ᵀ − s·Y (class-major Y); writes row sums; returns ‖R‖_F². */
-export type MseResidualKernel = (
+/**
+ * Loss kernel on Z (K×N, classes × samples) with labels (i32[N]) and optional bias: Z ← ∂ΣL/∂Z,
+ * rowSums ← G·1; returns Σ_j L_j (core-as/assembly/losses.ts).
+ */
+export type SoftmaxLossKernel = (
   z: number,
   classes: number,
-  perClass: number,
-  target: number,
+  samples: number,
+  labels: number,
   bias: number,
+  kind: number,
+  param: number,
+  rowSums: number,
+) => number;
+
+/** MSE loss kernel with targets s·e_y (same contract as {@link SoftmaxLossKernel}). */
+export type MseLossKernel = (
+  z: number,
+  classes: number,
+  samples: number,
+  labels: number,
+  bias: number,
+  target: number,
   rowSums: number,
 ) => number;
 
@@ -103,11 +119,18 @@ export interface CoreExports {
   gemm_f32: GemmKernel;
   gemm_ref_f64: GemmKernel;
   gemm_ref_f32: GemmKernel;
-  /** UFM MSE residual in place (core-as/assembly/ufm.ts); returns ‖R‖². */
-  mse_residual_f64: MseResidualKernel;
-  mse_residual_f32: MseResidualKernel;
-  mse_residual_ref_f64: MseResidualKernel;
-  mse_residual_ref_f32: MseResidualKernel;
+  /** Losses with labels (core-as/assembly/losses.ts). */
+  loss_softmax_f64: SoftmaxLossKernel;
+  loss_softmax_f32: SoftmaxLossKernel;
+  loss_softmax_ref_f64: SoftmaxLossKernel;
+  loss_softmax_ref_f32: SoftmaxLossKernel;
+  loss_mse_f64: MseLossKernel;
+  loss_mse_f32: MseLossKernel;
+  loss_mse_ref_f64: MseLossKernel;
+  loss_mse_ref_f32: MseLossKernel;
+  /** SIMD exp of n values (tests of core-as/assembly/vmath.ts). */
+  vexp_f64(src: number, dst: number, n: number): void;
+  vexp_f32(src: number, dst: number, n: number): void;
   /** Fused regularized gradient + optimizer update (core-as/assembly/ufm.ts). */
   opt_step_f64: OptStepKernel;
   opt_step_f32: OptStepKernel;

@@ -32,7 +32,7 @@ export function ufmMetrics(model: UfmModel): NcMetricsReport {
     return ncMetrics({
       features: features.matrix,
       layout: "samples-as-columns",
-      labels: model.labels(),
+      labels: model.labels.data,
       classes: model.problem.K,
       weights: weights.matrix,
       bias: model.b === null ? null : Float64Array.from(model.b.data),
@@ -47,7 +47,12 @@ export function ufmMetrics(model: UfmModel): NcMetricsReport {
 export function ufmClassMeans(model: UfmModel): Matrix {
   const features = asF64(model.H);
   try {
-    return classStatistics(features.matrix, model.labels(), model.problem.K, "samples-as-columns")
+    return classStatistics(
+      features.matrix,
+      model.labels.data,
+      model.problem.K,
+      "samples-as-columns",
+    )
       .means;
   } finally {
     if (features.owned) features.matrix.free();

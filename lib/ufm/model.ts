@@ -1,5 +1,5 @@
 /**
- * The plain UFM as a differentiable objective: classifier W (K×d), free features H (d×N,
+ * The plain UFM as a differentiable objective for any loss: classifier W (K×d), free features H (d×N,
  * class-major columns) and optional bias b (K), in the canonical (Z) convention
  * (lib/ufm/problem.ts). One evaluation is three matrix products and one fused loss kernel
  * (science.md §9):
@@ -17,11 +17,11 @@
  * @module
  */
 import { gemm } from "../gemm.ts";
-import { type DType, Matrix } from "../matrix.ts";
+import { type DType, IntVector, Matrix } from "../matrix.ts";
 import { Rng } from "../rng.ts";
 import type { DifferentiableObjective, ParameterBlock } from "../optim/minimize.ts";
-import { type KernelChoice, mseLoss, type UfmLoss } from "./loss.ts";
-import { canonicalLambdas, sampleCount, type UfmProblem } from "./problem.ts";
+import { type KernelChoice, type Loss, makeLoss } from "../losses.ts";
+import { canonicalLambdas, lossSpec, sampleCount, type UfmProblem } from "./problem.ts";
 
 /** How to initialize and run the model. */
 export interface UfmModelOptions {
@@ -47,8 +47,10 @@ export class UfmModel implements DifferentiableObjective {
   readonly b: Matrix | null;
   /** Parameter blocks with canonical λ. */
   readonly blocks: ParameterBlock[];
+  /** Class labels of the columns of H (class-major: column j has label ⌊j/n⌋). */
+  readonly labels: IntVector;
   readonly #logits: Matrix;
-  readonly #loss: UfmLoss;
+  readonly #loss: Loss;
   readonly #kernel: KernelChoice;
 
   constructor(problem: UfmProblem, options: UfmModelOptions) {
@@ -64,7 +66,8 @@ export class UfmModel implements DifferentiableObjective {
     rng.fillNormal(this.H.data, options.initStd);
     this.b = problem.bias === "none" ? null : Matrix.zeros(K, 1, dtype);
     this.#logits = Matrix.zeros(K, N, dtype);
-    this.#loss = mseLoss(problem.targetScale, this.#kernel);
+    this.#loss = makeLoss(lossSpec(problem), this.#kernel);
+    this.labels = IntVector.from(Array.from({ length: N }, (_, j) => Math.floor(j / problem.n)));
     const lambdas = canonicalLambdas(problem);
     this.blocks = [
       { name: "W", value: this.W, grad: Matrix.zeros(K, d, dtype), lambda: lambdas.lambdaW },
@@ -86,7 +89,7 @@ export class UfmModel implements DifferentiableObjective {
     const kernel = this.#kernel;
     const [gradW, gradH, gradB] = [this.blocks[0].grad, this.blocks[1].grad, this.blocks[2]?.grad];
     gemm(this.#logits, this.W, this.H, { kernel });
-    const total = this.#loss.evaluate(this.#logits, this.problem.n, this.b, gradB ?? null);
+    const total = this.#loss.evaluate(this.#logits, this.labels, this.b, gradB ?? null);
     gemm(gradW, this.#logits, this.H, { transB: true, alpha: 1 / N, kernel });
     gemm(gradH, this.W, this.#logits, { transA: true, alpha: 1 / N, kernel });
     if (gradB !== undefined) {
@@ -96,14 +99,6 @@ export class UfmModel implements DifferentiableObjective {
     return total / N;
   }
 
-  /** Class labels of the columns of H (class-major). */
-  labels(): Int32Array {
-    const { K, n } = this.problem;
-    const labels = new Int32Array(K * n);
-    for (let j = 0; j < labels.length; j++) labels[j] = Math.floor(j / n);
-    return labels;
-  }
-
   /** Releases all core memory held by the model. */
   free(): void {
     for (const block of this.blocks) {
@@ -111,5 +106,6 @@ export class UfmModel implements DifferentiableObjective {
       block.grad.free();
     }
     this.#logits.free();
+    this.labels.free();
   }
 }

@@ -20,20 +20,19 @@
  * @module
  */
 import { UsageError } from "../cli.ts";
+import { type LossName, lossNames, type LossSpec, validateLossSpec } from "../losses.ts";
+
+export { type LossName, lossNames } from "../losses.ts";
 
 /** Bias of the classifier: absent, free (unregularized) or regularized by λ_b. */
 export type BiasMode = "none" | "free" | "reg";
 /** Regularization convention: Tirer–Bruna (`tb`) or Zhu/Zhou/paper B (`z`). */
 export type Convention = "tb" | "z";
-/** Loss of the UFM. */
-export type LossName = "mse";
 
 /** Bias modes, conventions and losses accepted on the command line. */
 export const biasModes: readonly BiasMode[] = ["none", "free", "reg"];
 /** Regularization conventions. */
 export const conventions: readonly Convention[] = ["tb", "z"];
-/** Implemented losses. */
-export const lossNames: readonly LossName[] = ["mse"];
 
 /** A UFM instance as the user states it (λ in the user's convention). */
 export interface UfmProblem {
@@ -55,8 +54,12 @@ export interface UfmProblem {
   norm: Convention;
   /** Loss. */
   loss: LossName;
-  /** MSE target scale s (targets s·one-hot), s > 0. */
+  /** MSE target scale s (targets s·one-hot), s > 0; must be 1 for the other losses. */
   targetScale: number;
+  /** Label smoothing α (loss `ls` only; default 0.05). */
+  alpha?: number;
+  /** Focal β (loss `fl` only; default 3). */
+  beta?: number;
 }
 
 /** λ in the canonical (Z) convention. */
@@ -93,11 +96,15 @@ export function validateProblem(problem: UfmProblem): UfmProblem {
   if (!conventions.includes(problem.norm)) {
     throw new UsageError(`--norm: expected one of ${conventions.join("|")}, got '${problem.norm}'`);
   }
-  if (!lossNames.includes(problem.loss)) {
-    throw new UsageError(`--loss: expected one of ${lossNames.join("|")}, got '${problem.loss}'`);
+  validateLossSpec(lossSpec(problem));
+  if (problem.alpha !== undefined && problem.loss !== "ls") {
+    throw new UsageError(`--alpha: only used with --loss ls (loss is '${problem.loss}')`);
   }
-  if (!Number.isFinite(problem.targetScale) || problem.targetScale <= 0) {
-    throw new UsageError(`--target-scale: must be a number > 0, got ${problem.targetScale}`);
+  if (problem.beta !== undefined && problem.loss !== "fl") {
+    throw new UsageError(`--beta: only used with --loss fl (loss is '${problem.loss}')`);
+  }
+  if (problem.targetScale !== 1 && problem.loss !== "mse") {
+    throw new UsageError(`--target-scale: only used with --loss mse (loss is '${problem.loss}')`);
   }
   if (problem.bias === "reg" && problem.lambdaB === 0) {
     throw new UsageError("--lambda-b: bias 'reg' needs λ_b > 0 (use --bias free for λ_b = 0)");
@@ -114,6 +121,16 @@ export function validateProblem(problem: UfmProblem): UfmProblem {
     );
   }
   return problem;
+}
+
+/** The loss of a problem with its parameter (defaults filled in). */
+export function lossSpec(problem: UfmProblem): Required<LossSpec> {
+  return validateLossSpec({
+    name: problem.loss,
+    alpha: problem.alpha,
+    beta: problem.beta,
+    targetScale: problem.targetScale,
+  });
 }
 
 /** Number of samples N = K·n. */

@@ -14,12 +14,14 @@
  */
 import { type IterationInfo, minimize, type OptimizerMethod } from "../optim/minimize.ts";
 import { type MseTheory, mseTheory } from "../theory/mse.ts";
+import { type SoftmaxTheory, softmaxTheory } from "../theory/softmax.ts";
 import { type NcMetricsReport, ufmClassMeans, ufmMetrics } from "./metrics.ts";
 import { UfmModel } from "./model.ts";
 import {
   type CanonicalLambdas,
   canonicalLambdas,
   convertLambdas,
+  lossSpec,
   type UfmProblem,
   validateProblem,
 } from "./problem.ts";
@@ -79,7 +81,7 @@ export interface SolveReport {
   /** Final objective f. */
   objective: number;
   /** Closed-form minimizer (null where no closed form applies). */
-  theory: MseTheory | null;
+  theory: UfmTheory | null;
   /** |f − f*| / max(|f*|, 1e-300), or null without theory. */
   objective_rel_error: number | null;
   /** NC metrics of the final state. */
@@ -98,9 +100,27 @@ export interface SolveReport {
   seconds: number;
 }
 
-/** The closed form for a problem, in canonical λ (null if none applies). */
-export function theoryFor(problem: UfmProblem): MseTheory | null {
-  return mseTheory({ ...problem, ...canonicalLambdas(problem) });
+/** A closed-form (or 1-D) prediction of the global minimizer. */
+export type UfmTheory = MseTheory | SoftmaxTheory;
+
+/**
+ * The predicted global minimizer of a problem (science.md §3.1–3.3 for MSE, §3.6 for CE, LS,
+ * FL), or null where none applies (e.g. d too small, a λ of 0).
+ */
+export function theoryFor(problem: UfmProblem): UfmTheory | null {
+  const lambdas = canonicalLambdas(problem);
+  if (problem.loss === "mse") return mseTheory({ ...problem, ...lambdas });
+  const spec = lossSpec(problem);
+  return softmaxTheory({
+    K: problem.K,
+    n: problem.n,
+    d: problem.d,
+    lambdaW: lambdas.lambdaW,
+    lambdaH: lambdas.lambdaH,
+    loss: problem.loss,
+    alpha: spec.alpha,
+    beta: spec.beta,
+  });
 }
 
 /**

@@ -1,0 +1,143 @@
+/**
+ * Losses as plug-ins of the one solver loop (UFM and network training alike). A loss turns
+ * logits Z (K×N: row = class, column = sample) and integer labels into Σ_samples L and the
+ * logit gradient, in place, with one fused WASM kernel (core-as/assembly/losses.ts):
+ *
+ * - `mse`: L = ½‖z − s·e_y‖² with target scale s (science.md §2.2),
+ * - `ce`: L = −log p_y (§2.3),
+ * - `ls`: label smoothing α ∈ [0, 1): L = −(1−α) log p_y − (α/K) Σ_k log p_k (§2.3, nc_loss),
+ * - `fl`: focal loss β ≥ 0: L = −(1 − p_y)^β log p_y (§2.3; β is γ in nc_loss code).
+ *
+ * @example
+ * ```ts
+ * import { IntVector, Matrix } from "./matrix.ts";
+ * import { makeLoss } from "./losses.ts";
+ * const logits = Matrix.from(2, 2, [0, 0, 0, 0]); // K = 2, two samples, all logits 0
+ * const total = makeLoss({ name: "ce" }).evaluate(logits, IntVector.from([0, 1]), null, null);
+ * console.log(total); // 2·log 2; logits now hold p − e_y = [[−½, ½], [½, −½]]
+ * ```
+ * @module
+ */
+import { core, type MseLossKernel, type SoftmaxLossKernel } from "./core/wasm.ts";
+import { UsageError } from "./cli.ts";
+import type { IntVector, Matrix } from "./matrix.ts";
+
+/** Implemented losses. */
+export type LossName = "mse" | "ce" | "ls" | "fl";
+/** Every loss name, for flag validation. */
+export const lossNames: readonly LossName[] = ["mse", "ce", "ls", "fl"];
+
+/** A loss and its parameter. */
+export interface LossSpec {
+  /** Which loss. */
+  name: LossName;
+  /** Label-smoothing α ∈ [0, 1) (`ls` only; default 0.05 as in nc_loss). */
+  alpha?: number;
+  /** Focal β ≥ 0 (`fl` only; default 3 as in nc_loss). */
+  beta?: number;
+  /** MSE target scale s > 0 (`mse` only; default 1). */
+  targetScale?: number;
+}
+
+/** Which implementation of a fused kernel to run: SIMD (default) or the scalar reference. */
+export type KernelChoice = "simd" | "reference";
+
+/** A loss on logits with labels. */
+export interface Loss {
+  /** The validated spec with defaults filled in. */
+  readonly spec: Required<LossSpec>;
+  /**
+   * Adds the bias (if any) to `logits`, replaces them by ∂(Σ_samples L)/∂logits, writes the
+   * row sums of that gradient into `rowSums` (if given) and returns Σ over samples of L.
+   */
+  evaluate(logits: Matrix, labels: IntVector, bias: Matrix | null, rowSums: Matrix | null): number;
+}
+
+const softmaxKind: Record<"ce" | "ls" | "fl", number> = { ce: 0, ls: 1, fl: 2 };
+
+/** Fills defaults and checks parameters; throws a UsageError naming the flag. */
+export function validateLossSpec(spec: LossSpec): Required<LossSpec> {
+  if (!lossNames.includes(spec.name)) {
+    throw new UsageError(`--loss: expected one of ${lossNames.join("|")}, got '${spec.name}'`);
+  }
+  const full: Required<LossSpec> = {
+    name: spec.name,
+    alpha: spec.alpha ?? 0.05,
+    beta: spec.beta ?? 3,
+    targetScale: spec.targetScale ?? 1,
+  };
+  if (!(Number.isFinite(full.alpha) && full.alpha >= 0 && full.alpha < 1)) {
+    throw new UsageError(`--alpha: label smoothing needs 0 ≤ α < 1, got ${full.alpha}`);
+  }
+  if (!(Number.isFinite(full.beta) && full.beta >= 0)) {
+    throw new UsageError(`--beta: focal loss needs β ≥ 0, got ${full.beta}`);
+  }
+  if (!(Number.isFinite(full.targetScale) && full.targetScale > 0)) {
+    throw new UsageError(`--target-scale: must be a number > 0, got ${full.targetScale}`);
+  }
+  return full;
+}
+
+/** The loss plug-in for `spec`. */
+export function makeLoss(spec: LossSpec, kernel: KernelChoice = "simd"): Loss {
+  const full = validateLossSpec(spec);
+  const simd = kernel === "simd";
+  if (full.name === "mse") {
+    return {
+      spec: full,
+      evaluate(logits, labels, bias, rowSums): number {
+        const run = (logits.dtype === "f64"
+          ? (simd ? core.loss_mse_f64 : core.loss_mse_ref_f64)
+          : (simd ? core.loss_mse_f32 : core.loss_mse_ref_f32)) as MseLossKernel;
+        checkShapes(logits, labels, bias, rowSums);
+        return run(
+          logits.ptr,
+          logits.rows,
+          logits.cols,
+          labels.ptr,
+          bias?.ptr ?? 0,
+          full.targetScale,
+          rowSums?.ptr ?? 0,
+        );
+      },
+    };
+  }
+  const kind = softmaxKind[full.name];
+  const param = full.name === "ls" ? full.alpha : full.name === "fl" ? full.beta : 0;
+  return {
+    spec: full,
+    evaluate(logits, labels, bias, rowSums): number {
+      const run =
+        (logits.dtype === "f64"
+          ? (simd ? core.loss_softmax_f64 : core.loss_softmax_ref_f64)
+          : (simd ? core.loss_softmax_f32 : core.loss_softmax_ref_f32)) as SoftmaxLossKernel;
+      checkShapes(logits, labels, bias, rowSums);
+      return run(
+        logits.ptr,
+        logits.rows,
+        logits.cols,
+        labels.ptr,
+        bias?.ptr ?? 0,
+        kind,
+        param,
+        rowSums?.ptr ?? 0,
+      );
+    },
+  };
+}
+
+function checkShapes(
+  logits: Matrix,
+  labels: IntVector,
+  bias: Matrix | null,
+  rowSums: Matrix | null,
+): void {
+  if (labels.length !== logits.cols) {
+    throw new RangeError(`loss: ${labels.length} labels for ${logits.cols} samples`);
+  }
+  for (const [name, v] of [["bias", bias], ["rowSums", rowSums]] as const) {
+    if (v !== null && (v.size !== logits.rows || v.dtype !== logits.dtype)) {
+      throw new RangeError(`loss: ${name} must hold K = ${logits.rows} ${logits.dtype} values`);
+    }
+  }
+}
