@@ -15,3 +15,7 @@ export {
   loss_mse_f64, loss_mse_f32, loss_mse_ref_f64, loss_mse_ref_f32,
 } from "./losses";
 export { vexp_f64, vexp_f32 } from "./vmath";
+export {
+  relu_f64, relu_f32, relu_ref_f64, relu_ref_f32,
+  relu_backward_f64, relu_backward_f32, relu_backward_ref_f64, relu_backward_ref_f32,
+} from "./activations";

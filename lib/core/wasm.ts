@@ -56,6 +56,9 @@ export type MseLossKernel = (
   rowSums: number,
 ) => number;
 
+/** Elementwise kernel over n values: relu(x, out, n) or relu_backward(grad, pre, n). */
+export type ReluKernel = (a: number, b: number, n: number) => void;
+
 /** g = grad + λθ; stats += (‖g‖², ‖θ‖²); then update θ by `mode` (0 none, 1 GD, 2 HB, 3 NAG). */
 export type OptStepKernel = (
   len: number,
@@ -128,6 +131,15 @@ export interface CoreExports {
   loss_mse_f32: MseLossKernel;
   loss_mse_ref_f64: MseLossKernel;
   loss_mse_ref_f32: MseLossKernel;
+  /** ReLU out = max(x, 0) and its backward mask (core-as/assembly/activations.ts). */
+  relu_f64: ReluKernel;
+  relu_f32: ReluKernel;
+  relu_ref_f64: ReluKernel;
+  relu_ref_f32: ReluKernel;
+  relu_backward_f64: ReluKernel;
+  relu_backward_f32: ReluKernel;
+  relu_backward_ref_f64: ReluKernel;
+  relu_backward_ref_f32: ReluKernel;
   /** SIMD exp of n values (tests of core-as/assembly/vmath.ts). */
   vexp_f64(src: number, dst: number, n: number): void;
   vexp_f32(src: number, dst: number, n: number): void;
