@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { core } from "../lib/core/wasm.ts";
 import { type LossSpec, makeLoss, validateLossSpec } from "../lib/losses.ts";
-import { type DType, IntVector, Matrix } from "../lib/matrix.ts";
+import { IntVector, Matrix } from "../lib/matrix.ts";
 import { Rng } from "../lib/rng.ts";
 
 /** Σ_j L_j by the textbook formulas (science.md §2.2–2.3), in f64. */

@@ -35,4 +35,22 @@ export const experiments: readonly ExperimentEntry[] = [
     description: "UFM minimizers across regularization strengths: solver vs closed form " +
       "(paper A, science.md §5)",
   },
+  {
+    id: "B1",
+    script: "scripts/experiments/b1_loss_dynamics.ts",
+    description: "CE, LS, FL and MSE on one UFM: NC1–NC4 and f − f* vs iteration " +
+      "(paper B, science.md §3.6, §4.1)",
+  },
+  {
+    id: "B2",
+    script: "scripts/experiments/b2_margins.ts",
+    description: "Margin and norms of the collapsed solution vs weight decay per loss, with " +
+      "zero-solution thresholds (paper B, science.md §3.6)",
+  },
+  {
+    id: "B3",
+    script: "scripts/experiments/b3_landscape.ts",
+    description: "Landscape: fraction of random initializations reaching f* per loss, d > K and " +
+      "d = K − 1 (paper B, science.md §3.6)",
+  },
 ];

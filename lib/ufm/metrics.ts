@@ -71,3 +71,28 @@ export function meanClassMeanCosine(model: UfmModel): number {
   }
   return sum / (K * (K - 1));
 }
+
+/**
+ * Mean logit margin of the class means: mean_k [z_kk − mean_{j≠k} z_jk] with z_·k = W h̄_k + b
+ * (the m of science.md §3.6; for the MSE minimizer of §3.3 it equals a = (s − c)_+).
+ */
+export function meanLogitMargin(model: UfmModel): number {
+  const means = ufmClassMeans(model);
+  const { K, d } = model.problem;
+  const w = model.W.data;
+  const b = model.b?.data ?? null;
+  const m = means.data;
+  let total = 0;
+  for (let k = 0; k < K; k++) {
+    let own = 0, others = 0;
+    for (let j = 0; j < K; j++) {
+      let z = b === null ? 0 : b[j];
+      for (let i = 0; i < d; i++) z += w[j * d + i] * m[k * d + i];
+      if (j === k) own = z;
+      else others += z / (K - 1);
+    }
+    total += own - others;
+  }
+  means.free();
+  return total / K;
+}

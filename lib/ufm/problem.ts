@@ -20,7 +20,7 @@
  * @module
  */
 import { UsageError } from "../cli.ts";
-import { type LossName, lossNames, type LossSpec, validateLossSpec } from "../losses.ts";
+import { type LossName, type LossSpec, validateLossSpec } from "../losses.ts";
 
 export { type LossName, lossNames } from "../losses.ts";
 
