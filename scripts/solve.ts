@@ -161,7 +161,9 @@ function formatReport(report: SolveReport | RestartReport): string {
       `restarts       ${r.count}   best seed ${r.best_seed}   ` +
         (r.fraction_at_theory === null
           ? ""
-          : `reached f* (rel. ${r.tolerance.toExponential(0)}): ${(100 * r.fraction_at_theory).toFixed(0)}%   `) +
+          : `reached f* (rel. ${r.tolerance.toExponential(0)}): ${
+            (100 * r.fraction_at_theory).toFixed(0)
+          }%   `) +
         `objectives min ${fmt(Math.min(...r.objectives))} max ${fmt(Math.max(...r.objectives))}` +
         (r.failures.length ? `   failed: ${r.failures.length}` : ""),
     );
