@@ -286,8 +286,21 @@ interface UfmRow {
 }
 
 /** UFM-MSE sizes of the section and the per-iteration times of other tools (performance.md). */
-const ufmProblems = [
+const ufmProblems: {
+  K: number;
+  n: number;
+  d: number;
+  loss?: "ce";
+  anchors: { pytorchAutograd: number; numpy: number; pytorchFused: number };
+}[] = [
   { K: 10, n: 100, d: 64, anchors: { pytorchAutograd: 360, numpy: 136, pytorchFused: 45 } },
+  {
+    K: 10,
+    n: 100,
+    d: 64,
+    loss: "ce",
+    anchors: { pytorchAutograd: 456, numpy: 162, pytorchFused: 75 },
+  },
   { K: 10, n: 500, d: 512, anchors: { pytorchAutograd: 18700, numpy: 9000, pytorchFused: 3700 } },
   { K: 100, n: 50, d: 512, anchors: { pytorchAutograd: 26900, numpy: 19000, pytorchFused: 12400 } },
 ];
@@ -295,7 +308,7 @@ const ufmProblems = [
 /** Full-batch UFM-MSE iterations (three products, fused residual, fused update) per second. */
 function benchUfm(plan: TimingPlan): UfmRow[] {
   const rows: UfmRow[] = [];
-  for (const { K, n, d } of ufmProblems) {
+  for (const { K, n, d, loss } of ufmProblems) {
     for (const dtype of ["f32", "f64"] as const) {
       for (const kernel of ["simd", "reference"] as const) {
         const problem: UfmProblem = {
@@ -307,7 +320,7 @@ function benchUfm(plan: TimingPlan): UfmRow[] {
           lambdaB: 0,
           bias: "none",
           norm: "z",
-          loss: "mse",
+          loss: loss ?? "mse",
           targetScale: 1,
         };
         const model = new UfmModel(problem, { seed: 1, initStd: 0.1, dtype, kernel });
@@ -332,7 +345,7 @@ function benchUfm(plan: TimingPlan): UfmRow[] {
         });
         const perIteration = seconds / (iterations + 1);
         rows.push({
-          problem: `K=${K} n=${n} d=${d}`,
+          problem: `${(loss ?? "mse").toUpperCase()} K=${K} n=${n} d=${d}`,
           dtype,
           kernel,
           microsecondsPerIteration: perIteration * 1e6,
@@ -348,7 +361,7 @@ function benchUfm(plan: TimingPlan): UfmRow[] {
 /** The UFM section as a table, with the anchors of performance.md for f32. */
 function ufmTable(rows: UfmRow[]): string {
   const lines = [
-    "UFM-MSE full-batch iterations (gradient + momentum update), median µs per iteration",
+    "UFM full-batch iterations (gradient + momentum update), median µs per iteration",
     "Anchors (performance.md, f32, one thread, measured elsewhere — not in this run):",
     "PyTorch autograd / NumPy / hand-fused PyTorch.",
     "",
@@ -360,7 +373,9 @@ function ufmTable(rows: UfmRow[]): string {
     const ref = rows.find((r) =>
       r.kernel === "reference" && r.dtype === simd.dtype && r.problem === simd.problem
     )!;
-    const anchor = ufmProblems.find((p) => `K=${p.K} n=${p.n} d=${p.d}` === simd.problem)!.anchors;
+    const anchor = ufmProblems.find((p) =>
+      `${(p.loss ?? "mse").toUpperCase()} K=${p.K} n=${p.n} d=${p.d}` === simd.problem
+    )!.anchors;
     lines.push(
       `${simd.problem.padEnd(22)} ${simd.dtype.padEnd(5)} ${
         simd.microsecondsPerIteration.toFixed(1).padStart(10)

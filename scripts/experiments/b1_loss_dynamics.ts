@@ -15,14 +15,10 @@ import type { FigureSpec } from "../../lib/plot/write_figure.ts";
 import { ufmMetrics } from "../../lib/ufm/metrics.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 import { solveUfm, theoryFor } from "../../lib/ufm/solve.ts";
+import { lossColor, lossFields, paperBLosses } from "./paper_b_losses.ts";
 
 const K = 10, n = 100, d = 32, lambda = 5e-4;
-const losses = [
-  { label: "CE", loss: "ce" as const, color: "#1f77b4" },
-  { label: "LS (α = 0.05)", loss: "ls" as const, alpha: 0.05, color: "#2ca02c" },
-  { label: "FL (β = 3)", loss: "fl" as const, beta: 3, color: "#d62728" },
-  { label: "MSE", loss: "mse" as const, color: "#17becf" },
-];
+const losses = paperBLosses;
 const solver = {
   optimizer: "momentum" as const,
   lr: 0.5,
@@ -67,10 +63,7 @@ for (const spec of losses) {
     lambdaB: lambda,
     bias: "reg",
     norm: "z",
-    loss: spec.loss,
-    targetScale: 1,
-    ...(spec.alpha !== undefined ? { alpha: spec.alpha } : {}),
-    ...(spec.beta !== undefined ? { beta: spec.beta } : {}),
+    ...lossFields(spec),
   };
   const fStar = theoryFor(problem)!.objective;
   console.error(`B1: ${spec.label}`);
@@ -123,10 +116,7 @@ const spec = lineChart({
   spec: { encoding: { color: Record<string, unknown> } };
 };
 spec.facet.sort = Object.values(metricNames);
-spec.spec.encoding.color.scale = {
-  domain: losses.map((l) => l.label),
-  range: losses.map((l) => l.color),
-};
+spec.spec.encoding.color = lossColor();
 
 const fmt = (x: number) => x.toExponential(1);
 const maxGap = Math.max(...finals.map((f) => f.gap));

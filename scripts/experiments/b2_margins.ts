@@ -13,15 +13,10 @@ import type { FigureSpec } from "../../lib/plot/write_figure.ts";
 import { meanLogitMargin } from "../../lib/ufm/metrics.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 import { type SolveReport, solveUfm, theoryFor, type UfmTheory } from "../../lib/ufm/solve.ts";
+import { lossColor, lossFields, type PaperBLoss, paperBLosses } from "./paper_b_losses.ts";
 
 const K = 4, n = 5, d = 8;
-const losses = [
-  { label: "CE", loss: "ce" as const, color: "#1f77b4" },
-  { label: "LS (α = 0.05)", loss: "ls" as const, alpha: 0.05, color: "#2ca02c" },
-  { label: "FL (β = 3)", loss: "fl" as const, beta: 3, color: "#d62728" },
-  { label: "MSE", loss: "mse" as const, color: "#17becf" },
-];
-type LossEntry = (typeof losses)[number];
+const losses = paperBLosses;
 const solver = {
   optimizer: "momentum" as const,
   lr: 0.5,
@@ -32,7 +27,7 @@ const solver = {
 };
 const quantities = ["margin m*", "mean ‖w_k‖²", "mean ‖h̄_k‖²"];
 
-function problemAt(entry: LossEntry, lambda: number): UfmProblem {
+function problemAt(entry: PaperBLoss, lambda: number): UfmProblem {
   return {
     K,
     n,
@@ -42,10 +37,7 @@ function problemAt(entry: LossEntry, lambda: number): UfmProblem {
     lambdaB: lambda,
     bias: "reg",
     norm: "z",
-    loss: entry.loss,
-    targetScale: 1,
-    ...("alpha" in entry ? { alpha: entry.alpha } : {}),
-    ...("beta" in entry ? { beta: entry.beta } : {}),
+    ...lossFields(entry),
   };
 }
 
@@ -55,7 +47,7 @@ function theoryMargin(t: UfmTheory): number {
 }
 
 /** Smallest λ with the zero solution, by bisection on the theory (monotone in λ). */
-function zeroThreshold(entry: LossEntry): number {
+function zeroThreshold(entry: PaperBLoss): number {
   let [lo, hi] = [1e-6, 10];
   for (let i = 0; i < 200; i++) {
     const mid = Math.sqrt(lo * hi);
@@ -108,12 +100,7 @@ for (const entry of losses) {
   }
 }
 
-const color = {
-  field: "loss",
-  type: "nominal",
-  title: "loss",
-  scale: { domain: losses.map((l) => l.label), range: losses.map((l) => l.color) },
-};
+const color = lossColor();
 const x = {
   field: "lambda",
   type: "quantitative",

@@ -12,15 +12,11 @@ import type { FigureRow } from "../../lib/plot/csv.ts";
 import type { FigureSpec } from "../../lib/plot/write_figure.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 import { solveWithRestarts } from "../../lib/ufm/restarts.ts";
+import { lossColor, lossFields, paperBLosses } from "./paper_b_losses.ts";
 
 const K = 4, n = 5, lambda = 5e-3, restarts = 60;
 const dims = [{ d: 8, label: "d = 8 > K" }, { d: K - 1, label: `d = ${K - 1} = K − 1` }];
-const losses = [
-  { label: "CE", loss: "ce" as const, color: "#1f77b4" },
-  { label: "LS (α = 0.05)", loss: "ls" as const, alpha: 0.05, color: "#2ca02c" },
-  { label: "FL (β = 3)", loss: "fl" as const, beta: 3, color: "#d62728" },
-  { label: "MSE", loss: "mse" as const, color: "#17becf" },
-];
+const losses = paperBLosses;
 // Init std 1 spreads the starting points widely (small inits all start near the origin).
 const solver = {
   optimizer: "momentum" as const,
@@ -55,10 +51,7 @@ for (const { d, label: dim } of dims) {
       lambdaB: 0,
       bias: "free",
       norm: "z",
-      loss: entry.loss,
-      targetScale: 1,
-      ...("alpha" in entry ? { alpha: entry.alpha } : {}),
-      ...("beta" in entry ? { beta: entry.beta } : {}),
+      ...lossFields(entry),
     };
     console.error(`B3: ${entry.label}, ${dim}: ${restarts} restarts`);
     const result = await solveWithRestarts(problem, solver, restarts, { tolerance });
@@ -86,11 +79,7 @@ for (const { d, label: dim } of dims) {
   }
 }
 
-const color = {
-  field: "loss",
-  type: "nominal",
-  scale: { domain: losses.map((l) => l.label), range: losses.map((l) => l.color) },
-};
+const color = lossColor();
 const spec = {
   hconcat: [
     {

@@ -1,0 +1,51 @@
+/**
+ * The four losses of paper B's experiments with the parameters of its code (nc_loss: label
+ * smoothing α = 0.05, focal γ = β = 3; science.md §6) and the colours of its plots (CE blue, LS
+ * green, FL red, MSE cyan), shared by figures B1–B3.
+ * @module
+ */
+import type { UfmProblem } from "../../lib/ufm/problem.ts";
+
+/** A loss as paper B runs it. */
+export interface PaperBLoss {
+  /** Legend label. */
+  label: string;
+  /** Loss name. */
+  loss: "ce" | "ls" | "fl" | "mse";
+  /** Label smoothing α (ls). */
+  alpha?: number;
+  /** Focal β (fl). */
+  beta?: number;
+  /** Plot colour. */
+  color: string;
+}
+
+/** CE, LS (α = 0.05), FL (β = 3), MSE. */
+export const paperBLosses: readonly PaperBLoss[] = [
+  { label: "CE", loss: "ce", color: "#1f77b4" },
+  { label: "LS (α = 0.05)", loss: "ls", alpha: 0.05, color: "#2ca02c" },
+  { label: "FL (β = 3)", loss: "fl", beta: 3, color: "#d62728" },
+  { label: "MSE", loss: "mse", color: "#17becf" },
+];
+
+/** The loss fields of a UFM problem for this loss (target scale 1). */
+export function lossFields(
+  entry: PaperBLoss,
+): Pick<UfmProblem, "loss" | "alpha" | "beta" | "targetScale"> {
+  return {
+    loss: entry.loss,
+    targetScale: 1,
+    ...(entry.alpha !== undefined ? { alpha: entry.alpha } : {}),
+    ...(entry.beta !== undefined ? { beta: entry.beta } : {}),
+  };
+}
+
+/** Vega-Lite colour encoding with paper B's loss colours. */
+export function lossColor(field = "loss"): Record<string, unknown> {
+  return {
+    field,
+    type: "nominal",
+    title: "loss",
+    scale: { domain: paperBLosses.map((l) => l.label), range: paperBLosses.map((l) => l.color) },
+  };
+}
