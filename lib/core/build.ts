@@ -83,7 +83,7 @@ export async function ensureCoreBuilt(force = false): Promise<string> {
   const hash = await sourceHash();
   if (!force && (await readStamp()) === hash) return wasmUrl.pathname;
   await Deno.mkdir(buildDir, { recursive: true });
-  const tmpWasm = new URL(`ufmlab.${Deno.pid}.wasm.tmp`, buildDir);
+  const tmpWasm = new URL(`ufmlab.${crypto.randomUUID()}.wasm.tmp`, buildDir);
   const { main } = await import("assemblyscript/asc");
   let stderrText = "";
   const result = await main(
@@ -102,7 +102,7 @@ export async function ensureCoreBuilt(force = false): Promise<string> {
     throw new Error(`AssemblyScript build of core-as failed:\n${stderrText || result.error}`);
   }
   await Deno.rename(tmpWasm, wasmUrl);
-  const tmpStamp = new URL(`ufmlab.${Deno.pid}.stamp.tmp`, buildDir);
+  const tmpStamp = new URL(`ufmlab.${crypto.randomUUID()}.stamp.tmp`, buildDir);
   await Deno.writeTextFile(tmpStamp, hash + "\n");
   await Deno.rename(tmpStamp, stampUrl);
   return wasmUrl.pathname;
