@@ -315,10 +315,13 @@ export function theoryVsSolver(options: TheoryVsSolverOptions): FigureSpec {
   const color = colorEncoding(options);
   const layer = [
     {
+      // Rows that carry only a solver value must not break the theory line into pieces.
+      transform: [{ filter: { field: options.theoryField, valid: true } }],
       mark: { type: "line", strokeWidth: 1.5 },
       encoding: prune({ x, y: yEncoding(options.theoryField, axes), color }),
     },
     {
+      transform: [{ filter: { field: options.solverField, valid: true } }],
       mark: { type: "point", filled: false, size: 40, strokeWidth: 1.5 },
       encoding: prune({ x, y: yEncoding(options.solverField, axes), color }),
     },

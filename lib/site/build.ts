@@ -1,0 +1,149 @@
+/**
+ * `deno task site`: builds the deployable figure site inside the figures directory, next to the
+ * figure files it shows: `index.html`, one `paper-<key>.html` per paper, `site.css`, `site.js`,
+ * `favicon.svg`, `vendor/` (vega bundles, font, licenses) and a `<id>.png` per figure. Every link
+ * is relative, so the folder works from any static host.
+ *
+ * @example
+ * ```ts
+ * import { experiments } from "../plot/registry.ts";
+ * import { buildSite } from "./build.ts";
+ * const result = await buildSite({ figuresDir: "figures", registry: experiments });
+ * for (const warning of result.warnings) console.error(`warning: ${warning}`);
+ * ```
+ * @module
+ */
+import { join } from "node:path";
+import { writeTextFileAtomic } from "../io/atomic.ts";
+import { SITE_ASSETS } from "./assets.ts";
+import { loadFigures, type RegistryFigure, type SiteFigure } from "./load_figures.ts";
+import { createPngRenderer } from "./png_export.ts";
+import { groupByPaper, indexPageHtml, type PageContext, paperPageHtml } from "./templates.ts";
+import { copyVendorFiles, defaultNodeModulesDir } from "./vendor.ts";
+
+/** No figure could be loaded at all (the site would be empty). */
+export class NoFiguresError extends Error {
+  override name = "NoFiguresError";
+}
+
+/** Options for {@link buildSite}. */
+export interface SiteBuildOptions {
+  /** The figures directory; the site is written into it. */
+  figuresDir: string;
+  /** Experiments expected to have figures (lib/plot/registry.ts `experiments`). */
+  registry: readonly RegistryFigure[];
+  /** Where vega, vega-lite, vega-embed, resvg and the font are installed. Default: repo's. */
+  nodeModulesDir?: string;
+  /** Export `<id>.png` for every figure (default true). */
+  png?: boolean;
+  /** PNG scale (default 2: png_export.ts `DEFAULT_PNG_ZOOM`). */
+  pngZoom?: number;
+  /** Build time shown in the footer (default now). */
+  builtAt?: Date;
+}
+
+/** What {@link buildSite} did. */
+export interface SiteBuildResult {
+  /** Every figure, loaded or not (see `SiteFigure.problem`). */
+  figures: SiteFigure[];
+  /** Pages written, e.g. ["index.html", "paper-a.html"]. */
+  pages: string[];
+  /** PNG files written. */
+  pngs: string[];
+  /** Problems that did not stop the build: missing or unreadable meta, missing files, PNG errors. */
+  warnings: string[];
+  /** Seconds spent on the PNG export. */
+  pngSeconds: number;
+}
+
+const PAGE_PREFIX = "paper-";
+
+/** Removes `paper-*.html` pages of papers that no longer have figures. */
+async function removeStalePages(figuresDir: string, keep: ReadonlySet<string>): Promise<void> {
+  for await (const entry of Deno.readDir(figuresDir)) {
+    if (
+      entry.isFile && entry.name.startsWith(PAGE_PREFIX) && entry.name.endsWith(".html") &&
+      !keep.has(entry.name)
+    ) {
+      await Deno.remove(join(figuresDir, entry.name));
+    }
+  }
+}
+
+async function exportPngs(
+  figures: SiteFigure[],
+  options: SiteBuildOptions,
+  nodeModulesDir: string,
+  warnings: string[],
+): Promise<string[]> {
+  const render = await createPngRenderer({ nodeModulesDir, zoom: options.pngZoom });
+  const written: string[] = [];
+  for (const figure of figures) {
+    const meta = figure.meta;
+    if (meta === null || figure.missingFiles.includes(meta.files.svg)) continue;
+    const name = `${figure.id}.png`;
+    try {
+      const { png } = render(await Deno.readTextFile(join(options.figuresDir, meta.files.svg)));
+      await Deno.writeFile(join(options.figuresDir, name), png);
+      figure.png = name;
+      written.push(name);
+    } catch (error) {
+      warnings.push(`${figure.id}: PNG export failed: ${(error as Error).message}`);
+    }
+  }
+  return written;
+}
+
+/**
+ * Loads the figures, copies the vendor files and assets, exports the PNGs and writes the pages.
+ * A registry figure without a usable meta file gets a "not available" section and a warning.
+ *
+ * @throws {NoFiguresError} when `figuresDir` does not exist or no figure has a usable meta file.
+ * @throws {Error} when a vendor bundle is missing from node_modules (run `npm ci`).
+ */
+export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildResult> {
+  const { figuresDir } = options;
+  const nodeModulesDir = options.nodeModulesDir ?? defaultNodeModulesDir();
+  let loaded;
+  try {
+    loaded = await loadFigures(figuresDir, options.registry);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new NoFiguresError(
+        `no figures: ${figuresDir} does not exist (run \`npx deno task reproduce\` first)`,
+      );
+    }
+    throw error;
+  }
+  const { figures } = loaded;
+  const warnings = [...loaded.warnings];
+  if (!figures.some((figure) => figure.meta !== null)) {
+    throw new NoFiguresError(
+      `no figures in ${figuresDir}: no readable <id>.meta.json (run \`npx deno task reproduce\` ` +
+        `first)`,
+    );
+  }
+
+  const { versions } = await copyVendorFiles(nodeModulesDir, figuresDir);
+  for (const [name, text] of Object.entries(SITE_ASSETS)) {
+    await writeTextFileAtomic(join(figuresDir, name), text);
+  }
+
+  const pngStart = performance.now();
+  const pngs = options.png === false
+    ? []
+    : await exportPngs(figures, options, nodeModulesDir, warnings);
+  const pngSeconds = (performance.now() - pngStart) / 1000;
+
+  const context: PageContext = { builtAt: options.builtAt ?? new Date(), versions };
+  const groups = groupByPaper(figures);
+  const pages = ["index.html"];
+  for (const group of groups) {
+    await writeTextFileAtomic(join(figuresDir, group.page), paperPageHtml(group, context));
+    pages.push(group.page);
+  }
+  // The index last: its presence means the pages it links to exist.
+  await writeTextFileAtomic(join(figuresDir, "index.html"), indexPageHtml(groups, context));
+  await removeStalePages(figuresDir, new Set(pages));
+  return { figures, pages, pngs, warnings, pngSeconds };
+}
