@@ -2,6 +2,9 @@
  * `deno task solve`: solve one UFM instance to its global minimum and compare with theory.
  *
  *   npx deno task solve --K 4 --n 5 --d 8 --lambda-w 0.1 --lambda-h 0.2 --json
+ *   npx deno task solve --model ext-relu --K 4 --n 5 --d 8 --hidden 16 --lambda-w2 0.2 \
+ *     --lambda-w1 0.3 --lambda-h 0.4 --init-std 1 --lr 0.02 --optimizer momentum --restarts 8
+ *   npx deno task solve --model deep-linear --depth 3 --lambda-ws 0.2 --lambda-h 0.2 ...
  *
  * Progress goes to stderr; `--json` prints one JSON object on stdout (objective, theory,
  * metrics, norms, iterations, grad_norm, converged, seconds). Invalid flags exit with code 2,
@@ -21,6 +24,7 @@ import {
   biasModes,
   conventions,
   lossNames,
+  modelNames,
   type UfmProblem,
   validateProblem,
 } from "../lib/ufm/problem.ts";
@@ -28,7 +32,22 @@ import { type RestartReport, solveWithRestarts } from "../lib/ufm/restarts.ts";
 import { type SolveReport, solveUfm } from "../lib/ufm/solve.ts";
 
 const flags: Record<string, FlagSpec> = {
-  model: { type: "string", default: "ufm", help: "model: ufm" },
+  model: { type: "string", default: "ufm", help: `model: ${modelNames.join("|")}` },
+  depth: {
+    type: "string",
+    help: "weight layers on top of the features H1 (deep-linear|deep-relu; ext-* have 2)",
+  },
+  hidden: {
+    type: "string",
+    help: "widths of H2…H_depth, comma list or one value (extended/deep models; default --d)",
+  },
+  "lambda-w2": { type: "string", help: "λ of the classifier W2 (ext-*; default --lambda-w)" },
+  "lambda-w1": { type: "string", help: "λ of W1 (ext-*; default --lambda-w)" },
+  "lambda-ws": {
+    type: "string",
+    help: "λ of W_1,…,W_depth, first layer → classifier, comma list or one value " +
+      "(deep-*; default --lambda-w)",
+  },
   loss: { type: "string", default: "mse", help: `loss: ${lossNames.join("|")}` },
   bias: { type: "string", default: "none", help: `classifier bias: ${biasModes.join("|")}` },
   norm: {
@@ -72,7 +91,7 @@ await runCli(async () => {
   const str = (name: string): string => values[name] as string;
   const num = (name: string, c: Parameters<typeof parseNumberFlag>[2] = {}): number =>
     parseNumberFlag(name, str(name), c);
-  parseChoiceFlag("model", str("model"), ["ufm"] as const);
+  const model = parseChoiceFlag("model", str("model"), modelNames);
   const dtype = parseChoiceFlag("dtype", str("dtype"), ["f64", "f32"] as const);
   const problem: UfmProblem = {
     K: num("K", { integer: true, min: 2 }),
@@ -89,6 +108,7 @@ await runCli(async () => {
       ? undefined
       : num("alpha", { min: 0, max: 1, exclusiveMax: true }),
     beta: values.beta === undefined ? undefined : num("beta", { min: 0 }),
+    ...modelFields(model, values),
   };
   const restarts = num("restarts", { integer: true, min: 1 });
   const workers = values.workers === undefined
@@ -133,6 +153,72 @@ await runCli(async () => {
   else console.log(formatReport(report));
 });
 
+/** The model fields of the problem from --model, --depth, --hidden and the per-layer λ flags. */
+function modelFields(
+  model: (typeof modelNames)[number],
+  values: Record<string, string | boolean>,
+): Partial<UfmProblem> {
+  const given = (flag: string): string | undefined => values[flag] as string | undefined;
+  const extended = model === "ext-linear" || model === "ext-relu";
+  const deep = model === "deep-linear" || model === "deep-relu";
+  const only = (flag: string, allowed: boolean, models: string): void => {
+    if (given(flag) !== undefined && !allowed) {
+      throw new UsageError(`--${flag}: only used with --model ${models} (model is '${model}')`);
+    }
+  };
+  only("depth", deep, "deep-linear|deep-relu");
+  only("lambda-ws", deep, "deep-linear|deep-relu");
+  only("lambda-w1", extended, "ext-linear|ext-relu");
+  only("lambda-w2", extended, "ext-linear|ext-relu");
+  only("hidden", extended || deep, "ext-*|deep-*");
+  if (model === "ufm") return {};
+  const fields: Partial<UfmProblem> = { model };
+  if (deep) {
+    const raw = given("depth");
+    if (raw === undefined) {
+      throw new UsageError(`--depth: required with --model ${model} (weight layers on top of H1)`);
+    }
+    fields.depth = parseNumberFlag("depth", raw, {
+      integer: true,
+      min: model === "deep-relu" ? 2 : 1,
+      max: 64,
+    });
+  }
+  const depth = fields.depth ?? 2;
+  const lambdaW = parseNumberFlag("lambda-w", values["lambda-w"] as string, { min: 0 });
+  if (extended) {
+    const layer = (flag: string): number =>
+      given(flag) === undefined ? lambdaW : parseNumberFlag(flag, given(flag)!, { min: 0 });
+    fields.lambdaWs = [layer("lambda-w1"), layer("lambda-w2")];
+  } else if (given("lambda-ws") !== undefined) {
+    fields.lambdaWs = parseListFlag("lambda-ws", given("lambda-ws")!, depth, { min: 0 });
+  }
+  if (given("hidden") !== undefined) {
+    fields.hidden = parseListFlag("hidden", given("hidden")!, depth - 1, {
+      integer: true,
+      min: 1,
+    });
+  }
+  return fields;
+}
+
+/** A comma list of `count` numbers for `--flag` (one value is repeated `count` times). */
+function parseListFlag(
+  flag: string,
+  raw: string,
+  count: number,
+  constraints: Parameters<typeof parseNumberFlag>[2],
+): number[] {
+  const items = raw.split(",").map((item) => parseNumberFlag(flag, item, constraints));
+  if (items.length === 1) return new Array<number>(count).fill(items[0]);
+  if (items.length !== count) {
+    throw new UsageError(
+      `--${flag}: expected ${count} comma-separated values (or one), got ${raw}`,
+    );
+  }
+  return items;
+}
+
 function formatReport(report: SolveReport | RestartReport): string {
   const fmt = (x: number | null): string => (x === null ? "—" : x.toPrecision(10));
   const t = report.theory;
@@ -151,10 +237,27 @@ function formatReport(report: SolveReport | RestartReport): string {
       ? `   c = ${fmt(t.c)}`
       : t && "margin" in t
       ? `   margin m* = ${fmt(t.margin)}`
+      : t && "kappa" in t
+      ? `   κ = ${fmt(t.kappa)}   κ*_${t.factors} = ${fmt(t.kappa_star)}   x* = ${fmt(t.x)}`
       : ""),
     `NC1 ${fmt(m.nc1)}  NC2 ETF ${fmt(m.nc2_etf)}  NC2 OF ${fmt(m.nc2_of)}  ` +
     `NC2(W) ETF ${fmt(m.nc2_w_etf)}  NC2(W) OF ${fmt(m.nc2_w_of)}  NC3 ${fmt(m.nc3)}`,
   ];
+  if (t && "note" in t && t.note) lines.push(`theory note    ${t.note}`);
+  if (report.layers) {
+    const layers = report.layers;
+    for (const layer of layers.features) {
+      lines.push(
+        `${layer.name.padEnd(14)} NC1 ${fmt(layer.nc1)}  OF dist. ${fmt(layer.nc2_of)}  ` +
+          `mean ‖h̄_k‖² ${fmt(layer.mean_sq)}  cos(h̄_k, h̄_l) ∈ [${fmt(layer.cosine_min)}, ` +
+          `${fmt(layer.cosine_max)}]`,
+      );
+    }
+    lines.push(
+      `classifier     alignment with H̄ ${fmt(layers.classifier_alignment)}  ` +
+        `OF dist. of W Wᵀ ${fmt(layers.classifier_of)}  of W H̄ ${fmt(layers.logits_of)}`,
+    );
+  }
   if ("restarts" in report) {
     const r = report.restarts;
     lines.push(
@@ -166,6 +269,9 @@ function formatReport(report: SolveReport | RestartReport): string {
           }%   `) +
         `objectives min ${fmt(Math.min(...r.objectives))} max ${fmt(Math.max(...r.objectives))}` +
         (r.failures.length ? `   failed: ${r.failures.length}` : ""),
+      `outcomes       ${
+        Object.entries(r.outcome_counts).map(([name, count]) => `${name} ${count}`).join(", ")
+      }`,
     );
   }
   return lines.join("\n");

@@ -189,3 +189,95 @@ Deno.test("solve --restarts: best run plus the distribution of final objectives"
   assert.ok(Math.abs(report.objective - 0.0747279680) < 1e-9); // science.md §3.6, FL β = 3
   assert.equal(report.restarts.fraction_at_theory, 1);
 });
+
+Deno.test("solve --help lists the extended/deep model flags", async () => {
+  const { code, stdout } = await solve(["--help"]);
+  assert.equal(code, 0);
+  for (const flag of ["--depth", "--hidden", "--lambda-w2", "--lambda-w1", "--lambda-ws"]) {
+    assert.ok(stdout.includes(flag), `--help lacks ${flag}`);
+  }
+  assert.match(stdout, /ufm\|ext-linear\|ext-relu\|deep-linear\|deep-relu/);
+});
+
+Deno.test("solve rejects bad model flags with one line naming the flag, exit code 2", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--depth", "3"], /--depth: only used with --model deep-linear\|deep-relu/],
+    [["--model", "deep-linear"], /--depth: required/],
+    [["--model", "deep-linear", "--depth", "0"], /--depth/],
+    [["--model", "deep-relu", "--depth", "1"], /--depth: must be ≥ 2/],
+    [["--model", "deep-linear", "--depth", "2.5"], /--depth: expected an integer/],
+    [["--model", "deep-linear", "--depth", "3", "--lambda-ws", "0.1,0.2"], /--lambda-ws/],
+    [["--model", "deep-linear", "--depth", "2", "--lambda-ws", "0.1,x"], /--lambda-ws/],
+    [["--model", "deep-linear", "--depth", "2", "--lambda-ws", "0.1,,0.2"], /--lambda-ws/],
+    [["--model", "deep-linear", "--depth", "3", "--hidden", "8,8,8"], /--hidden/],
+    [["--model", "ext-linear", "--hidden", "0"], /--hidden/],
+    [["--model", "ext-relu", "--hidden", "1.5"], /--hidden/],
+    [["--hidden", "8"], /--hidden: only used/],
+    [["--lambda-w1", "0.1"], /--lambda-w1: only used with --model ext-linear\|ext-relu/],
+    [["--model", "ext-linear", "--lambda-w2", "abc"], /--lambda-w2/],
+    [["--model", "ext-linear", "--lambda-ws", "0.1"], /--lambda-ws: only used/],
+    [["--model", "ext-linear", "--depth", "2"], /--depth: only used/],
+    [["--model", "ext-relu", "--bias", "reg", "--lambda-b", "0.1"], /--bias/],
+  ];
+  for (const [args, pattern] of cases) {
+    const { code, stdout, stderr } = await solve(args);
+    assert.equal(code, 2, `${args.join(" ")}: exit ${code}, stderr ${stderr}`);
+    assert.equal(stdout, "");
+    const lines = stderr.trim().split("\n");
+    assert.equal(lines.length, 1, `${args.join(" ")}: ${stderr}`);
+    assert.match(lines[0], /^error: /);
+    assert.match(lines[0], pattern);
+  }
+});
+
+Deno.test("solve --model ext-linear/deep-linear --json: closed form, layers, restart outcomes", async () => {
+  const common = ["--K", "4", "--n", "5", "--d", "8", "--init-std", "1", "--lr", "0.01"];
+  const extended = await solve([
+    ...common,
+    "--model",
+    "ext-linear",
+    "--lambda-w2",
+    "0.2",
+    "--lambda-w1",
+    "0.3",
+    "--lambda-h",
+    "0.4",
+    "--restarts",
+    "4",
+    "--workers",
+    "1",
+    "--json",
+  ]);
+  assert.equal(extended.code, 0, extended.stderr);
+  const report = JSON.parse(extended.stdout);
+  assert.ok(Math.abs(report.objective - 0.3857423764) < 1e-9); // science.md §3.4 table
+  assert.equal(report.theory.kind, "deep-linear");
+  assert.ok(Math.abs(report.theory.kappa - 0.2884499141) < 1e-9);
+  assert.deepEqual(report.problem.lambdas_tb.lambdaWs, [0.3, 0.2]);
+  assert.deepEqual(report.layers.features.map((f: { name: string }) => f.name), ["H1", "H2"]);
+  assert.ok(Math.abs(report.layers.features[0].mean_sq - 0.5523878496) < 1e-6);
+  assert.equal(report.restarts.outcomes.length, 4);
+  assert.ok(report.restarts.outcome_counts.global >= 1);
+  // L = 4 factors: depth 3, one λ for every weight layer (science.md §3.4).
+  const deep = await solve([
+    ...common,
+    "--model",
+    "deep-linear",
+    "--depth",
+    "3",
+    "--hidden",
+    "8,8",
+    "--lambda-ws",
+    "0.2",
+    "--lambda-h",
+    "0.2",
+    "--init-std",
+    "0.6",
+    "--seed",
+    "1",
+  ]);
+  assert.equal(deep.code, 0, deep.stderr);
+  assert.match(deep.stdout, /objective\s+0\.37744604/);
+  assert.match(deep.stdout, /κ\*_4 = 0\.2721655270/);
+  assert.match(deep.stdout, /^H3 /m);
+});

@@ -3,6 +3,9 @@
  * Non-convex problems (deep/extended models, focal loss, d = K − 1) can end in different
  * critical points from different initializations; this reports the best run and the
  * distribution of final objectives, so claims about landscapes are measured, not assumed.
+ * Each restart is classified by where it ended: the global minimum, one of the rank-deficient
+ * critical values f_j of the extended / deep linear models (science.md §3.4: j singular
+ * directions at x*, the others at 0), or somewhere else.
  *
  * @example
  * ```ts
@@ -15,7 +18,13 @@
  */
 import { RunError } from "../cli.ts";
 import type { UfmProblem } from "./problem.ts";
-import { type SolveReport, type SolverSettings, solveUfm, theoryFor } from "./solve.ts";
+import {
+  type ModelTheory,
+  modelTheoryFor,
+  type SolveReport,
+  type SolverSettings,
+  solveUfm,
+} from "./solve.ts";
 
 /** One unit of work sent to a worker. */
 export interface RestartTask {
@@ -45,6 +54,45 @@ export interface RestartStats {
   tolerance: number;
   /** Seeds whose run failed (diverged), with the message. */
   failures: { seed: number; error: string }[];
+  /**
+   * Where each restart ended (same order as `seeds`): `global` (within `tolerance` of f*),
+   * `f_j` (within `tolerance` of the rank-j critical value, j < K; models with such theory),
+   * `other`, or `failed`. Without theory every finished run is `other`.
+   */
+  outcomes: string[];
+  /** Number of restarts per outcome, e.g. `{ global: 7, f_3: 1 }`. */
+  outcome_counts: Record<string, number>;
+  /** The rank-deficient values f_j, j = 0, 1, … used for `outcomes` (null without them). */
+  rank_values: number[] | null;
+}
+
+/**
+ * Classifies a final objective: `global` if |f − f*| ≤ tol·max(1, |f*|), else `f_j` for the
+ * first rank-j critical value (science.md §3.4) within the same tolerance, else `other`.
+ *
+ * @example
+ * ```ts
+ * import { classifyOutcome } from "./restarts.ts";
+ * classifyOutcome(0.5, { objective: 0.3857, rank_values: [0.5, 0.471] }, 1e-6); // "f_0"
+ * ```
+ */
+export function classifyOutcome(
+  objective: number,
+  theory: { objective: number; rank_values?: number[] } | null,
+  tolerance: number,
+): string {
+  if (Number.isNaN(objective)) return "failed";
+  if (theory === null) return "other";
+  const near = (value: number): boolean =>
+    Math.abs(objective - value) <= tolerance * Math.max(1, Math.abs(value));
+  if (near(theory.objective)) return "global";
+  const values = theory.rank_values ?? [];
+  for (let j = 0; j < values.length; j++) if (near(values[j])) return `f_${j}`;
+  return "other";
+}
+
+function rankValues(theory: ModelTheory | null): number[] | null {
+  return theory !== null && "rank_values" in theory ? theory.rank_values : null;
 }
 
 /** The best run's report plus the restart statistics. */
@@ -91,13 +139,23 @@ export async function solveWithRestarts(
   if (succeeded.length === 0) {
     throw new RunError(`all ${restarts} restarts failed; first: ${replies[0].error}`);
   }
-  const theory = theoryFor(problem);
+  const theory = modelTheoryFor(problem);
   const tolerance = options.tolerance ?? 1e-6;
   const objectives = replies.map((r) => r.report?.objective ?? NaN);
   const gaps = objectives.map((
     f,
   ) => (theory === null || Number.isNaN(f) ? null : f - theory.objective));
   const best = succeeded.reduce((a, b) => (b.report!.objective < a.report!.objective ? b : a));
+  const ranks = rankValues(theory);
+  const outcomes = objectives.map((f) =>
+    classifyOutcome(
+      f,
+      theory === null ? null : { objective: theory.objective, rank_values: ranks ?? undefined },
+      tolerance,
+    )
+  );
+  const outcomeCounts: Record<string, number> = {};
+  for (const outcome of outcomes) outcomeCounts[outcome] = (outcomeCounts[outcome] ?? 0) + 1;
   const atTheory = theory === null
     ? null
     : gaps.filter((g) =>
@@ -118,6 +176,9 @@ export async function solveWithRestarts(
         seed: r.seed,
         error: r.error!,
       })),
+      outcomes,
+      outcome_counts: outcomeCounts,
+      rank_values: ranks,
     },
   };
 }

@@ -3,6 +3,11 @@
  * objective vs the closed form, NC metrics, norms, convergence. This is what `deno task solve`
  * prints and what figure scripts and tests call.
  *
+ * The extended and deep models (`problem.model`, science.md §2.7–2.9) run through the same
+ * optimizer; their report uses the same keys — `metrics` and `norms` of the penultimate features
+ * H_m with the classifier W_m — plus `layers` (per-layer metrics, lib/ufm/layer_metrics.ts), and
+ * their theory is the L-factor closed form of science.md §3.4 ({@link modelTheoryFor}).
+ *
  * @example
  * ```ts
  * import { solveUfm } from "./solve.ts";
@@ -15,15 +20,27 @@
 import { type IterationInfo, minimize, type OptimizerMethod } from "../optim/minimize.ts";
 import { type MseTheory, mseTheory } from "../theory/mse.ts";
 import { type SoftmaxTheory, softmaxTheory } from "../theory/softmax.ts";
+import { type DeepLinearTheory, deepLinearTheory } from "../theory/deep_linear.ts";
+import { DeepUfmModel } from "./deep_model.ts";
+import {
+  layerMetrics,
+  type LayerMetricsReport,
+  penultimateMetrics,
+  penultimateNorms,
+} from "./layer_metrics.ts";
 import { type NcMetricsReport, ufmClassMeans, ufmMetrics } from "./metrics.ts";
 import { UfmModel } from "./model.ts";
 import {
   type CanonicalLambdas,
   canonicalLambdas,
   convertLambdas,
+  hasRelu,
+  layerWidths,
   lossSpec,
+  modelOf,
   type UfmProblem,
   validateProblem,
+  weightLayerCount,
 } from "./problem.ts";
 import type { DType } from "../matrix.ts";
 
@@ -70,6 +87,8 @@ export interface SolveHooks {
   observeAt?: (iteration: number) => boolean;
   /** Receives the model at the observed iterations (read it; do not keep matrices). */
   observe?: (info: IterationInfo, model: UfmModel) => void;
+  /** The same for the extended / deep models (`problem.model` other than `ufm`). */
+  observeDeep?: (info: IterationInfo, model: DeepUfmModel) => void;
 }
 
 /** Everything `solve` reports. */
@@ -81,7 +100,7 @@ export interface SolveReport {
   /** Final objective f. */
   objective: number;
   /** Closed-form minimizer (null where no closed form applies). */
-  theory: UfmTheory | null;
+  theory: ModelTheory | null;
   /** |f − f*| / max(|f*|, 1e-300), or null without theory. */
   objective_rel_error: number | null;
   /** NC metrics of the final state. */
@@ -98,16 +117,26 @@ export interface SolveReport {
   snapped_to_zero: string[];
   /** Wall-clock seconds of the optimization. */
   seconds: number;
+  /** Per-layer metrics (extended / deep models only; absent for the plain UFM). */
+  layers?: LayerMetricsReport;
 }
 
-/** A closed-form (or 1-D) prediction of the global minimizer. */
+/** A closed-form (or 1-D) prediction of the global minimizer of the plain UFM. */
 export type UfmTheory = MseTheory | SoftmaxTheory;
+
+/** A prediction of the global minimizer of any model. */
+export type ModelTheory = UfmTheory | DeepLinearTheory;
 
 /**
  * The predicted global minimizer of a problem (science.md §3.1–3.3 for MSE, §3.6 for CE, LS,
  * FL), or null where none applies (e.g. d too small, a λ of 0).
  */
 export function theoryFor(problem: UfmProblem): UfmTheory | null {
+  if (modelOf(problem) !== "ufm") {
+    throw new TypeError(
+      `theoryFor: model '${modelOf(problem)}' is not the plain UFM; use modelTheoryFor`,
+    );
+  }
   const lambdas = canonicalLambdas(problem);
   if (problem.loss === "mse") return mseTheory({ ...problem, ...lambdas });
   const spec = lossSpec(problem);
@@ -121,6 +150,38 @@ export function theoryFor(problem: UfmProblem): UfmTheory | null {
     alpha: spec.alpha,
     beta: spec.beta,
   });
+}
+
+/**
+ * The predicted global minimizer of any model, or null where none is known:
+ * - `ufm`: {@link theoryFor};
+ * - `ext-linear`, `deep-linear` with MSE: the L-factor closed form (science.md §3.4), L = depth + 1;
+ * - `ext-relu` (and `deep-relu` with depth 2), MSE, bias-free: the same linear closed form. The
+ *   ReLU model attains it (nonnegative orthogonal-frame H̄2) and was never found lower
+ *   (science.md §3.5, numerical) — the tests check this, it is not a theorem here;
+ * - `deep-relu` with depth ≥ 3 or a bias, other losses: null (for more ReLU layers lower-rank
+ *   solutions can beat the linear value, science.md §2.9).
+ */
+export function modelTheoryFor(problem: UfmProblem): ModelTheory | null {
+  const model = modelOf(problem);
+  if (model === "ufm") return theoryFor(problem);
+  if (problem.loss !== "mse" || problem.bias === "reg") return null;
+  if (hasRelu(problem) && (problem.bias !== "none" || weightLayerCount(problem) > 2)) return null;
+  const lambdas = canonicalLambdas(problem);
+  const theory = deepLinearTheory({
+    K: problem.K,
+    n: problem.n,
+    widths: layerWidths(problem),
+    lambdaWs: lambdas.lambdaWs!,
+    lambdaH: lambdas.lambdaH,
+    bias: problem.bias,
+    targetScale: problem.targetScale,
+  });
+  if (theory !== null && hasRelu(problem)) {
+    theory.note = "ReLU model: the linear closed form, attained with a nonnegative orthogonal " +
+      "frame H̄2; never beaten numerically (science.md §3.5), not a theorem; H̄1 is not an OF";
+  }
+  return theory;
 }
 
 /**
@@ -139,6 +200,7 @@ export function solveUfm(
     tol: dtype === "f32" ? 1e-5 : defaultSolverSettings.tol,
     ...settings,
   };
+  if (modelOf(problem) !== "ufm") return solveDeep(problem, full, hooks);
   const model = new UfmModel(problem, {
     seed: full.seed,
     initStd: full.initStd,
@@ -177,6 +239,53 @@ export function solveUfm(
       converged: result.converged,
       snapped_to_zero: result.snappedToZero,
       seconds: result.seconds,
+    };
+  } finally {
+    model.free();
+  }
+}
+
+/** {@link solveUfm} for the extended / deep models. */
+function solveDeep(problem: UfmProblem, full: SolverSettings, hooks: SolveHooks): SolveReport {
+  const model = new DeepUfmModel(problem, {
+    seed: full.seed,
+    initStd: full.initStd,
+    dtype: full.dtype,
+    kernel: full.kernel,
+  });
+  try {
+    const result = minimize(model, {
+      method: full.optimizer,
+      lr: full.lr,
+      momentum: full.momentum,
+      maxIterations: full.iters,
+      tolerance: full.tol,
+      kernel: full.kernel,
+      onProgress: hooks.onProgress,
+      observeAt: hooks.observeAt,
+      observe: hooks.observeDeep ? (info) => hooks.observeDeep!(info, model) : undefined,
+    });
+    const theory = modelTheoryFor(problem);
+    const lambdasZ = canonicalLambdas(problem);
+    return {
+      problem: {
+        ...problem,
+        lambdas_z: lambdasZ,
+        lambdas_tb: convertLambdas(lambdasZ, "z", "tb", problem.K, problem.n),
+      },
+      settings: full,
+      objective: result.objective,
+      theory,
+      objective_rel_error: theory === null ? null : Math.abs(result.objective - theory.objective) /
+        Math.max(Math.abs(theory.objective), 1e-300),
+      metrics: penultimateMetrics(model),
+      norms: penultimateNorms(model),
+      iterations: result.iteration,
+      grad_norm: result.gradNorm,
+      converged: result.converged,
+      snapped_to_zero: result.snappedToZero,
+      seconds: result.seconds,
+      layers: layerMetrics(model),
     };
   } finally {
     model.free();

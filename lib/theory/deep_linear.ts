@@ -1,0 +1,258 @@
+/**
+ * Closed-form global minimizers of the extended (3-factor) and deep (L-factor) linear UFM with
+ * MSE (science.md §3.4, §2.7, §2.9), in any regularization convention.
+ *
+ * Write the problem with L factors A_1 ⋯ A_L (the last factor is the free feature matrix H1) as
+ *   Kn·f = ½‖A_1 ⋯ A_L − sY‖² + Σ_l (a_l/2)‖A_l‖²,      a_l = N·λ_l^Z  (canonical (Z) λ).
+ * The penalty of a factorization of Z is (L/2)(Π a_l)^{1/L} Σ_i σ_i(Z)^{2/L}, so the problem
+ * decouples over the singular directions of Y (all with singular value s√n). With σ = s√n·x each
+ * direction solves the scalar problem
+ *   φ(x) = ½(1 − x)² + (L/2)·κ·x^{2/L},      κ = (Π_l a_l)^{1/L} · n^{1/L − 1} · s^{2/L − 2}.
+ * Stationary points: x^{1−2/L}(1 − x) = κ. The nonzero solution is the global one iff
+ * κ < κ*_L = ((L−2)/(L−1))^{(L−2)/L}/(L−1); nonzero local minima exist while κ is below the
+ * maximum of x^{1−2/L}(1 − x) (for L = 3: (3/4)·4^{−1/3}). At the optimum the factors are
+ * balanced: every nonzero singular value of A_l satisfies a_l·σ_l² = (Π a)^{1/L}(s√n x)^{2/L}.
+ *
+ * With an unregularized last-layer bias the all-ones direction is absorbed by b = (s/K)·1, and
+ * only the K − 1 centered directions remain (f scales by (K−1)/K; means are a centered ETF).
+ *
+ * @example
+ * ```ts
+ * import { deepLinearTheory, kappaStar } from "./deep_linear.ts";
+ * console.log(kappaStar(3)); // 0.3968502630 = 2^(−4/3)
+ * // Extended linear UFM, TB λ = (0.2, 0.3, 0.4), K = 4, n = 5: canonical λ^Z = λ^TB/K (W), /N (H).
+ * const t = deepLinearTheory({ K: 4, n: 5, widths: [8, 8], lambdaWs: [0.3 / 4, 0.2 / 4],
+ *   lambdaH: 0.4 / 20, bias: "none", targetScale: 1 });
+ * console.log(t?.objective); // 0.3857423764 (science.md §3.4 table)
+ * ```
+ * @module
+ */
+
+/**
+ * κ*_L: the nonzero critical point is the global minimizer iff κ < κ*_L (science.md §3.4).
+ * κ*_2 = 1 (plain UFM), κ*_3 = 2^(−4/3).
+ *
+ * @example
+ * ```ts
+ * kappaStar(4); // 0.2721655270
+ * ```
+ */
+export function kappaStar(factors: number): number {
+  checkFactors(factors);
+  const L = factors;
+  if (L === 2) return 1;
+  return ((L - 2) / (L - 1)) ** ((L - 2) / L) / (L - 1);
+}
+
+/**
+ * Sup of κ for which the stationarity equation x^{1−2/L}(1 − x) = κ has a root in (0, 1], i.e.
+ * nonzero local minima exist (for L ≥ 3; for L = 2 this is the threshold 1). The maximum of
+ * g(x) = x^p(1 − x), p = 1 − 2/L, is at x = p/(1 + p): g_max = (p/(1+p))^p/(1+p).
+ * For L = 3 this is (3/4)·4^(−1/3) = 0.4724703937 (science.md §3.4).
+ *
+ * @example
+ * ```ts
+ * localMinimumBound(3); // 0.4724703937
+ * ```
+ */
+export function localMinimumBound(factors: number): number {
+  checkFactors(factors);
+  const p = 1 - 2 / factors;
+  return (p / (1 + p)) ** p / (1 + p);
+}
+
+/**
+ * The scalar objective φ(x) = ½(1 − x)² + (L/2)κx^{2/L} of one singular direction.
+ *
+ * @example
+ * ```ts
+ * scalarObjective(0, 0.3, 3); // 0.5 (the origin)
+ * ```
+ */
+export function scalarObjective(x: number, kappa: number, factors: number): number {
+  return 0.5 * (1 - x) ** 2 + (factors / 2) * kappa * x ** (2 / factors);
+}
+
+/**
+ * The largest root x* of x^{1−2/L}(1 − x) = κ in (0, 1], or null when there is none
+ * (κ ≥ {@link localMinimumBound}) or κ ≤ 0 is degenerate (κ = 0 gives x = 1).
+ *
+ * Robust: g(x) = x^{1−2/L}(1 − x) is strictly decreasing on [p/(1+p), 1] (p = 1 − 2/L) from g_max
+ * to 0, so bisection on that bracket converges to the unique root there, down to adjacent
+ * doubles; a final comparison keeps the endpoint with the smaller residual.
+ *
+ * @example
+ * ```ts
+ * largestRoot(0.2, 4); // 0.772439… (science.md §3.4, L = 4 check)
+ * largestRoot(0.5, 3); // null (above the local-minimum bound)
+ * ```
+ */
+export function largestRoot(kappa: number, factors: number): number | null {
+  checkFactors(factors);
+  if (!(kappa >= 0) || !Number.isFinite(kappa)) {
+    throw new RangeError(`largestRoot: κ must be a finite number ≥ 0, got ${kappa}`);
+  }
+  if (kappa === 0) return 1;
+  if (factors === 2) return kappa < 1 ? 1 - kappa : null; // g(x) = 1 − x
+  if (kappa >= localMinimumBound(factors)) return null;
+  const p = 1 - 2 / factors;
+  const g = (x: number): number => x ** p * (1 - x) - kappa;
+  let lo = p / (1 + p); // g(lo) > 0
+  let hi = 1; // g(hi) = −κ < 0
+  for (let i = 0; i < 2000; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (mid <= lo || mid >= hi) break;
+    if (g(mid) > 0) lo = mid;
+    else hi = mid;
+  }
+  return Math.abs(g(lo)) <= Math.abs(g(hi)) ? lo : hi;
+}
+
+/** Inputs of {@link deepLinearTheory}: sizes and λ in the canonical (Z) convention. */
+export interface DeepLinearTheoryInput {
+  /** Classes K. */
+  K: number;
+  /** Samples per class n. */
+  n: number;
+  /**
+   * Widths of the feature layers H_1, …, H_m (m = number of weight matrices): [d, h_1, …, h_{m−1}]
+   * (the free features have d rows; W_l maps width l−1 to width l; W_m maps to K).
+   */
+  widths: number[];
+  /** λ^Z of W_1, …, W_m (first layer on the features to the classifier W_m). */
+  lambdaWs: number[];
+  /** λ^Z of the free features H_1. */
+  lambdaH: number;
+  /** Last-layer bias: absent or free (unregularized). */
+  bias: "none" | "free";
+  /** MSE target scale s (targets s·e_y). */
+  targetScale: number;
+}
+
+/** The predicted global minimizer of the L-factor linear UFM. */
+export interface DeepLinearTheory {
+  /** Which closed form this is. */
+  kind: "deep-linear";
+  /** Number of factors L = weight matrices + 1. */
+  factors: number;
+  /** κ = (Π a_l)^{1/L} n^{1/L−1} s^{2/L−2} (TB, 3 factors, s = 1: (λ_W2 λ_W1 λ_H1)^{1/3}). */
+  kappa: number;
+  /** κ*_L: the nonzero solution is global iff κ < κ*_L. */
+  kappa_star: number;
+  /** κ below which nonzero local minima exist. */
+  local_minimum_bound: number;
+  /** Largest root of x^{1−2/L}(1 − x) = κ (null if none), in units of the target s. */
+  root: number | null;
+  /** x of the global minimizer: W_m⋯W_1H̄_1 = s·x·I (0 at the zero solution). */
+  x: number;
+  /** f*. */
+  objective: number;
+  /** Objective of the full-rank critical point at `root` (null if no root). */
+  nonzero_objective: number | null;
+  /**
+   * f_j for j = 0 … r (r = K bias-free, K − 1 with a free bias): j singular directions at `root`,
+   * the others at 0 (local minima for L ≥ 3, saddles for L = 2; science.md §3.4). f_0 is the
+   * origin, f_r the full-rank point. Without a root only f_0 exists.
+   */
+  rank_values: number[];
+  /** Rank of the global minimizer's product (0, K − 1 or K). */
+  rank: number;
+  /** True when all factors vanish at the global minimizer. */
+  zero_solution: boolean;
+  /** Geometry of the uncentered class means of every feature layer. */
+  structure: "orthogonal frame" | "simplex ETF" | "zero";
+  /** Mean ‖h̄_k‖² of the penultimate features H_m (input of the classifier). */
+  h_mean_sq: number;
+  /** Mean ‖h̄_k − h_G‖² of H_m. */
+  h_centered_sq: number;
+  /** Mean ‖w_k‖² of the classifier rows (W_m). */
+  w_row_sq: number;
+  /** Common bias entry b_k (0 without bias). */
+  bias: number;
+  /** Mean ‖h̄_k‖² of every feature layer H_1, …, H_m. */
+  layer_h_mean_sq: number[];
+  /** Squared nonzero singular value of every weight matrix W_1, …, W_m (`rank` of them each). */
+  layer_w_sigma_sq: number[];
+  /** Where the prediction is used beyond its derivation (e.g. for the ReLU model). */
+  note?: string;
+}
+
+/**
+ * The closed-form global minimizer (science.md §3.4), or null where it does not apply: a λ of
+ * 0 (no minimizer or not unique) or a width smaller than the rank of the solution.
+ */
+export function deepLinearTheory(input: DeepLinearTheoryInput): DeepLinearTheory | null {
+  const { K, n, widths, lambdaWs, lambdaH, bias, targetScale: s } = input;
+  const m = lambdaWs.length;
+  if (m < 1 || widths.length !== m) {
+    throw new RangeError(
+      `deepLinearTheory: ${m} weight λ need ${m} feature widths, got ${widths.length}`,
+    );
+  }
+  const factors = m + 1;
+  const N = K * n;
+  const lambdas = [...lambdaWs, lambdaH];
+  if (lambdas.some((lambda) => !(lambda > 0)) || !(s > 0)) return null;
+  const a = lambdas.map((lambda) => N * lambda); // a_l of Kn·f (module docs)
+  const logProduct = a.reduce((sum, value) => sum + Math.log(value), 0) / factors;
+  const geometric = Math.exp(logProduct); // (Π a_l)^{1/L}
+  const kappa = geometric * n ** (1 / factors - 1) * s ** (2 / factors - 2);
+  const kappaStarL = kappaStar(factors);
+  const root = largestRoot(kappa, factors);
+  const directions = bias === "none" ? K : K - 1; // singular directions of the (centered) target
+  // φ is per unit target; the full objective per direction is s²φ, spread over K classes.
+  const perDirection = (x: number): number => s * s * scalarObjective(x, kappa, factors);
+  const origin = 0.5 * s * s;
+  const nonzero = root === null ? null : perDirection(root);
+  const rankValues = Array.from(
+    { length: root === null ? 1 : directions + 1 },
+    (_, j) => (j * (nonzero ?? 0) + (directions - j) * origin) / K,
+  );
+  const zero = nonzero === null || !(nonzero < origin);
+  const x = zero ? 0 : root!;
+  const rank = zero ? 0 : directions;
+  if (!zero && widths.some((width) => width < rank)) return null;
+  const objective = (directions * (zero ? origin : nonzero!)) / K;
+  // Balanced factors: a_l σ_l² = (Π a)^{1/L} (s√n x)^{2/L} for every factor l.
+  const common = zero ? 0 : geometric * (s * Math.sqrt(n) * x) ** (2 / factors);
+  const sigmaSq = a.map((value) => common / value); // W_1, …, W_m, then H_1
+  const layerWSigmaSq = sigmaSq.slice(0, m);
+  // H_l = W_{l−1}⋯W_1H_1: its K (or K−1) nonzero singular values² are Π σ² of the factors
+  // below; with n equal columns per class, ‖h̄_k‖² = σ²/n on every direction.
+  const centeredFraction = 1 - 1 / K;
+  const perClass = bias === "none" ? 1 : centeredFraction;
+  const layerHMeanSq: number[] = [];
+  let product = sigmaSq[m] / n;
+  for (let l = 0; l < m; l++) {
+    layerHMeanSq.push(product * perClass);
+    product *= sigmaSq[l];
+  }
+  const penultimateGram = layerHMeanSq[m - 1] / perClass; // σ²/n of H_m
+  return {
+    kind: "deep-linear",
+    factors,
+    kappa,
+    kappa_star: kappaStarL,
+    local_minimum_bound: localMinimumBound(factors),
+    root,
+    x,
+    objective,
+    nonzero_objective: nonzero === null ? null : (directions * nonzero) / K,
+    rank_values: rankValues,
+    rank,
+    zero_solution: zero,
+    structure: zero ? "zero" : bias === "none" ? "orthogonal frame" : "simplex ETF",
+    h_mean_sq: layerHMeanSq[m - 1],
+    h_centered_sq: penultimateGram * centeredFraction,
+    w_row_sq: layerWSigmaSq[m - 1] * perClass,
+    bias: bias === "none" ? 0 : s / K,
+    layer_h_mean_sq: layerHMeanSq,
+    layer_w_sigma_sq: layerWSigmaSq,
+  };
+}
+
+function checkFactors(factors: number): void {
+  if (!Number.isInteger(factors) || factors < 2) {
+    throw new RangeError(`the number of factors L must be an integer ≥ 2, got ${factors}`);
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Extended and deep UFMs as differentiable objectives (science.md §2.7–2.9): free features H1
+ * (d×N, class-major columns) under m = `depth` weight matrices, with or without ReLUs between
+ * them, an optional unregularized last-layer bias and any loss plug-in:
+ *
+ *   H_{l+1} = σ(W_l H_l)  (l = 1 … m−1; σ = identity for the linear models),
+ *   logits  = W_m H_m + b·1ᵀ,
+ *   f = 1/N Σ L(logits, y) + Σ_l λ_{W_l}/2 ‖W_l‖² + λ_H/2 ‖H1‖²   (canonical (Z) λ; problem.ts).
+ *
+ * `ext-linear` is W2·W1·H1, `ext-relu` is W2·σ(W1·H1) (depth 2). One evaluation is a forward pass
+ * of m matrix products, the fused loss kernel, and the backward pass
+ *   G_m = ∂ΣL/∂logits;  ∇W_l = G_l H_lᵀ/N;  G_{l−1} = (W_lᵀ G_l) ⊙ [pre_l > 0];  ∇H1 = W_1ᵀG_1/N
+ * (the ReLU mask uses the SIMD kernels of lib/activations.ts). The optimizer adds λθ.
+ *
+ * @example
+ * ```ts
+ * import { DeepUfmModel } from "./deep_model.ts";
+ * const model = new DeepUfmModel({ K: 4, n: 5, d: 8, lambdaW: 0.2, lambdaH: 0.4, lambdaB: 0,
+ *   bias: "none", norm: "tb", loss: "mse", targetScale: 1, model: "ext-relu",
+ *   lambdaWs: [0.3, 0.2] }, { seed: 1, initStd: 1 });
+ * const data: number = model.evaluateData(); // fills every block's gradient
+ * model.free();
+ * ```
+ * @module
+ */
+import { relu, reluBackward } from "../activations.ts";
+import { gemm } from "../gemm.ts";
+import { IntVector, Matrix } from "../matrix.ts";
+import { Rng } from "../rng.ts";
+import type { DifferentiableObjective, ParameterBlock } from "../optim/minimize.ts";
+import { type KernelChoice, type Loss, makeLoss } from "../losses.ts";
+import {
+  canonicalLambdas,
+  hasRelu,
+  layerWidths,
+  lossSpec,
+  sampleCount,
+  type UfmProblem,
+  weightLayerCount,
+} from "./problem.ts";
+import type { UfmModelOptions } from "./model.ts";
+
+/** Extended / deep UFM objective over (W_1, …, W_m, H1[, b]). */
+export class DeepUfmModel implements DifferentiableObjective {
+  /** The problem (λ in the user's convention). */
+  readonly problem: UfmProblem;
+  /** Number of weight matrices m. */
+  readonly depth: number;
+  /** True if a ReLU follows every weight layer but the last. */
+  readonly relu: boolean;
+  /** Widths of the feature layers H1 … H_m ([d, hidden…]). */
+  readonly widths: number[];
+  /** W_1 … W_m; W_l is widths[l]×widths[l−1] (with widths[m] = K). */
+  readonly weights: Matrix[];
+  /** Free features H1, d×N; column j is sample j of class ⌊j/n⌋. */
+  readonly H1: Matrix;
+  /** Last-layer bias (K×1), or null. */
+  readonly b: Matrix | null;
+  /** Parameter blocks W1 … Wm, H1[, b] with canonical λ. */
+  readonly blocks: ParameterBlock[];
+  /** Class labels of the columns (class-major). */
+  readonly labels: IntVector;
+  /** Pre-activations W_{l−1}H_{l−1} of H2 … H_m (index l−2); the same matrices as #post if linear. */
+  readonly #pre: Matrix[];
+  /** Features H2 … H_m (index l−2). */
+  readonly #post: Matrix[];
+  /** Backward buffers for H2 … H_m. */
+  readonly #back: Matrix[];
+  readonly #logits: Matrix;
+  readonly #loss: Loss;
+  readonly #kernel: KernelChoice;
+
+  constructor(problem: UfmProblem, options: UfmModelOptions) {
+    this.problem = problem;
+    this.depth = weightLayerCount(problem);
+    if (this.depth < 1) throw new RangeError("DeepUfmModel: the problem has no weight layer");
+    this.relu = hasRelu(problem);
+    this.widths = layerWidths(problem);
+    const { K } = problem;
+    const N = sampleCount(problem);
+    const dtype = options.dtype ?? "f64";
+    this.#kernel = options.kernel ?? "simd";
+    const rng = new Rng(options.seed);
+    const out = [...this.widths, K];
+    this.weights = [];
+    for (let l = 0; l < this.depth; l++) {
+      const weight = Matrix.zeros(out[l + 1], out[l], dtype);
+      rng.fillNormal(weight.data, options.initStd);
+      this.weights.push(weight);
+    }
+    this.H1 = Matrix.zeros(this.widths[0], N, dtype);
+    rng.fillNormal(this.H1.data, options.initStd);
+    this.b = problem.bias === "none" ? null : Matrix.zeros(K, 1, dtype);
+    this.#pre = [];
+    this.#post = [];
+    this.#back = [];
+    for (let l = 1; l < this.depth; l++) {
+      const pre = Matrix.zeros(this.widths[l], N, dtype);
+      this.#pre.push(pre);
+      this.#post.push(this.relu ? Matrix.zeros(this.widths[l], N, dtype) : pre);
+      this.#back.push(Matrix.zeros(this.widths[l], N, dtype));
+    }
+    this.#logits = Matrix.zeros(K, N, dtype);
+    this.#loss = makeLoss(lossSpec(problem), this.#kernel);
+    this.labels = IntVector.from(Array.from({ length: N }, (_, j) => Math.floor(j / problem.n)));
+    const lambdas = canonicalLambdas(problem);
+    const lambdaWs = lambdas.lambdaWs ?? [lambdas.lambdaW];
+    this.blocks = this.weights.map((weight, l) => ({
+      name: `W${l + 1}`,
+      value: weight,
+      grad: Matrix.zeros(weight.rows, weight.cols, dtype),
+      lambda: lambdaWs[l],
+    }));
+    this.blocks.push({
+      name: "H1",
+      value: this.H1,
+      grad: Matrix.zeros(this.H1.rows, N, dtype),
+      lambda: lambdas.lambdaH,
+    });
+    if (this.b !== null) {
+      this.blocks.push({ name: "b", value: this.b, grad: Matrix.zeros(K, 1, dtype), lambda: 0 });
+    }
+  }
+
+  /** The classifier W_m. */
+  get classifier(): Matrix {
+    return this.weights[this.depth - 1];
+  }
+
+  /**
+   * Features H_l for l = 1 … m (H1 is the parameter; H2 … H_m are post-activation buffers,
+   * valid after {@link forward} or {@link evaluateData}).
+   */
+  features(layer: number): Matrix {
+    this.#checkLayer(layer);
+    return layer === 1 ? this.H1 : this.#post[layer - 2];
+  }
+
+  /** Pre-activation W_{l−1}H_{l−1} of H_l, l = 2 … m (equal to H_l for the linear models). */
+  preActivation(layer: number): Matrix {
+    this.#checkLayer(layer);
+    if (layer === 1) throw new RangeError("preActivation: H1 is free (no pre-activation)");
+    return this.#pre[layer - 2];
+  }
+
+  /** Recomputes H2 … H_m and the logits W_mH_m (without bias) at the current parameters. */
+  forward(): Matrix {
+    const kernel = this.#kernel;
+    for (let l = 1; l < this.depth; l++) {
+      gemm(this.#pre[l - 1], this.weights[l - 1], this.features(l), { kernel });
+      if (this.relu) relu(this.#pre[l - 1], this.#post[l - 1], kernel);
+    }
+    gemm(this.#logits, this.classifier, this.features(this.depth), { kernel });
+    return this.#logits;
+  }
+
+  /** Data term 1/N Σ L at the current parameters; fills every block's gradient. */
+  evaluateData(): number {
+    const N = sampleCount(this.problem);
+    const kernel = this.#kernel;
+    const m = this.depth;
+    const logits = this.forward();
+    const gradB = this.b === null ? null : this.blocks[m + 1].grad;
+    const total = this.#loss.evaluate(logits, this.labels, this.b, gradB);
+    // logits now hold G_m = ∂ΣL/∂logits.
+    let delta = logits;
+    for (let l = m; l >= 1; l--) {
+      gemm(this.blocks[l - 1].grad, delta, this.features(l), {
+        transB: true,
+        alpha: 1 / N,
+        kernel,
+      });
+      if (l === 1) {
+        gemm(this.blocks[m].grad, this.weights[0], delta, { transA: true, alpha: 1 / N, kernel });
+      } else {
+        const back = this.#back[l - 2];
+        gemm(back, this.weights[l - 1], delta, { transA: true, kernel });
+        if (this.relu) reluBackward(back, this.#pre[l - 2], kernel);
+        delta = back;
+      }
+    }
+    if (gradB !== null) {
+      const g = gradB.data;
+      for (let k = 0; k < g.length; k++) g[k] /= N;
+    }
+    return total / N;
+  }
+
+  /** Releases all core memory held by the model. */
+  free(): void {
+    for (const block of this.blocks) {
+      block.value.free();
+      block.grad.free();
+    }
+    for (let i = 0; i < this.#pre.length; i++) {
+      this.#pre[i].free();
+      if (this.relu) this.#post[i].free();
+      this.#back[i].free();
+    }
+    this.#logits.free();
+    this.labels.free();
+  }
+
+  #checkLayer(layer: number): void {
+    if (!Number.isInteger(layer) || layer < 1 || layer > this.depth) {
+      throw new RangeError(`feature layer must be in 1 … ${this.depth}, got ${layer}`);
+    }
+  }
+}
