@@ -16,24 +16,35 @@
  * WASM (≥ 3×) and SIMD / plain TypeScript (≥ 8×). Timings on a shared machine are noisy: compare
  * ratios from one run rather than figures across runs.
  *
+ * Network section: time of one training epoch (2,000 samples, batch 100, cross-entropy, SGD with
+ * momentum and weight decay) of a 784-512-512-10 ReLU MLP in f32, on the WASM SIMD stack
+ * (lib/nn: gemm, fused bias/ReLU/loss kernels, fused optimizer step) against the same step in
+ * plain TypeScript loops (lib/nn/plain_ts.ts). The WASM epoch is timed whole; the plain
+ * TypeScript epoch is extrapolated from a few timed steps (it takes seconds).
+ *
  * Output: a table on stdout. With --json the table goes to stderr and stdout gets one JSON
- * object `{ kernels: KernelRow[], ratios: {...} }`.
+ * object `{ kernels: KernelRow[], ratios: {...}, ufm: UfmRow[], epoch: EpochBench }`.
  * @module
  */
 import { parseFlags, runCli } from "../lib/cli.ts";
 import { gemm } from "../lib/gemm.ts";
-import { type DType, Matrix } from "../lib/matrix.ts";
+import { type DType, IntVector, Matrix } from "../lib/matrix.ts";
 import { Rng } from "../lib/rng.ts";
 import { minimize } from "../lib/optim/minimize.ts";
 import { UfmModel } from "../lib/ufm/model.ts";
 import type { UfmProblem } from "../lib/ufm/problem.ts";
+import { makeLoss } from "../lib/losses.ts";
+import { Mlp } from "../lib/nn/mlp.ts";
+import { PlainMlp } from "../lib/nn/plain_ts.ts";
+import { Sgd } from "../lib/nn/sgd.ts";
 
 const usage = [
   "Usage: deno task bench [-- --json] [-- --quick]",
   "",
   "GFLOP/s of the matrix-product kernels (plain TypeScript, scalar WASM, SIMD WASM; f32, f64)",
   "at 512³ and at the three UFM-MSE gradient products for (K, n, d) = (10, 100, 64) and",
-  "(10, 500, 512). About a minute; --quick takes a few seconds (fewer, shorter repetitions).",
+  "(10, 500, 512), UFM-MSE iterations, and one training epoch of a 784-512-512-10 MLP (WASM",
+  "SIMD vs plain TypeScript). About a minute; --quick takes a few seconds (fewer repetitions).",
 ].join("\n");
 
 const flags = {
@@ -391,6 +402,117 @@ function ufmTable(rows: UfmRow[]): string {
   return lines.join("\n");
 }
 
+/** Result of the network section. */
+interface EpochBench {
+  /** Layer widths. */
+  dims: number[];
+  /** Samples per epoch and batch size. */
+  samples: number;
+  batch: number;
+  /** Median ms per epoch on the WASM SIMD stack. */
+  wasmMs: number;
+  /** Plain TypeScript ms per epoch (median step time × steps per epoch). */
+  tsMs: number;
+  /** tsMs / wasmMs. */
+  speedup: number;
+  /**
+   * Matrix-product flops of an epoch / WASM epoch time, GFLOP/s: 2·N·Σ(out·in) each for the
+   * forward products and the weight gradients, and for the input gradients of every layer but
+   * the first.
+   */
+  wasmGflops: number;
+}
+
+/** One training epoch of a 784-512-512-10 MLP: WASM SIMD vs plain TypeScript (f32, CE). */
+function benchEpoch(quick: boolean): EpochBench {
+  const dims = [784, 512, 512, 10];
+  const samples = 2000, batch = 100, steps = samples / batch;
+  const rng = new Rng(5);
+  const net = new Mlp({ inputDim: dims[0], hidden: dims.slice(1, -1), classes: 10 }, rng);
+  const plain = PlainMlp.fromMlp(net);
+  const inputs = Matrix.zeros(samples, dims[0], "f32");
+  rng.fillNormal(inputs.data);
+  const labelArray = Int32Array.from({ length: samples }, () => rng.int(10));
+  const batches = Array.from({ length: steps }, (_, b) => {
+    const x = Matrix.from(
+      batch,
+      dims[0],
+      inputs.data.slice(b * batch * dims[0], (b + 1) * batch * dims[0]),
+      "f32",
+    );
+    return {
+      x,
+      plainX: Float32Array.from(x.data),
+      labels: IntVector.from(labelArray.subarray(b * batch, (b + 1) * batch)),
+    };
+  });
+  const loss = makeLoss({ name: "ce" });
+  const grads = net.zerosLikeParameters();
+  const sgd = new Sgd(net.parameters(), { momentum: 0.9, weightDecay: 5e-4 });
+  const wasmEpoch = () => {
+    for (const { x, labels } of batches) {
+      net.lossAndGradient(x, labels, loss, grads, 1 / batch);
+      sgd.step(grads, 0.01);
+    }
+  };
+  wasmEpoch(); // warm-up (workspace allocation, JIT)
+  const wasmTimes: number[] = [];
+  for (let r = 0; r < (quick ? 2 : 5); r++) {
+    const start = performance.now();
+    wasmEpoch();
+    wasmTimes.push(performance.now() - start);
+  }
+  const tsTimes: number[] = [];
+  const plainLabels = batches.map((b) => Int32Array.from(b.labels.data));
+  for (let r = 0; r < (quick ? 2 : 5); r++) {
+    const { plainX } = batches[r % steps];
+    const start = performance.now();
+    plain.step(plainX, plainLabels[r % steps], { lr: 0.01, momentum: 0.9, wd: 5e-4 });
+    tsTimes.push(performance.now() - start);
+  }
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const wasmMs = median(wasmTimes);
+  const tsMs = median(tsTimes) * steps;
+  const weights = dims.slice(1).reduce((sum, out, l) => sum + out * dims[l], 0);
+  const flops = 2 * samples * (3 * weights - dims[0] * dims[1]);
+  for (const b of batches) {
+    b.x.free();
+    b.labels.free();
+  }
+  inputs.free();
+  sgd.free();
+  net.free();
+  return {
+    dims,
+    samples,
+    batch,
+    wasmMs,
+    tsMs,
+    speedup: tsMs / wasmMs,
+    wasmGflops: flops / (wasmMs / 1000) / 1e9,
+  };
+}
+
+/** The network section as text. */
+function epochTable(epoch: EpochBench): string {
+  return [
+    `MLP training epoch, ${
+      epoch.dims.join("-")
+    } f32, ${epoch.samples} samples, batch ${epoch.batch}, CE + SGD (momentum, wd)`,
+    `  WASM SIMD (lib/nn):       ${epoch.wasmMs.toFixed(1).padStart(9)} ms/epoch  (≈${
+      epoch.wasmGflops.toFixed(1)
+    } GFLOP/s in the matrix products)`,
+    `  plain TypeScript:         ${epoch.tsMs.toFixed(1).padStart(9)} ms/epoch  (median step × ${
+      epoch.samples / epoch.batch
+    } steps)`,
+    `  speed-up WASM SIMD / TS:  ${epoch.speedup.toFixed(1)}×`,
+  ].join("\n");
+}
+
 function main(): void {
   const values = parseFlags(Deno.args, { ...flags }, usage);
   if (values === null) return;
@@ -404,8 +526,10 @@ function main(): void {
   print(kernelTable(kernels, ratios));
   const ufm = benchUfm(plan);
   print("\n" + ufmTable(ufm));
+  const epoch = benchEpoch(values.quick === true);
+  print("\n" + epochTable(epoch));
 
-  if (values.json) console.log(JSON.stringify({ kernels, ratios, ufm }, null, 2));
+  if (values.json) console.log(JSON.stringify({ kernels, ratios, ufm, epoch }, null, 2));
 }
 
 await runCli(main);

@@ -5,7 +5,9 @@
  * `figures/summary.json`. A failing script does not stop the others; the exit code is 1 if any
  * failed, and the failures are named.
  *
- * Flags: `--only A1,A2` runs a subset, `--list` prints the registry, `--help`.
+ * Flags: `--only A1,A2` runs a subset, `--list` prints the registry, `--full` is passed on to
+ * every script (the network experiments A6 and B4 then run their whole grid instead of the
+ * reduced default one; scripts without a reduced grid ignore it), `--help`.
  * `UFMLAB_FIGURES_DIR=/tmp/figs` redirects all figure output (passed on to the scripts).
  *
  * @example
@@ -55,6 +57,8 @@ export interface RunOptions {
   repoRoot: string;
   /** Figures directory to read meta files from; exported to the script as UFMLAB_FIGURES_DIR. */
   figuresDir: string;
+  /** Extra arguments for every script (`--full` is forwarded this way). */
+  scriptArgs?: readonly string[];
 }
 
 /**
@@ -129,6 +133,7 @@ export async function runExperiment(
       "--allow-write",
       "--allow-env",
       scriptPath,
+      ...(options.scriptArgs ?? []),
     ],
     cwd: options.repoRoot,
     env: { UFMLAB_FIGURES_DIR: options.figuresDir },
@@ -240,7 +245,7 @@ export function formatSummaryTable(results: readonly RunResult[]): string {
     .join("\n");
 }
 
-const usage = "Usage: npx deno task reproduce [--only A1,A2] [--list]\n\n" +
+const usage = "Usage: npx deno task reproduce [--only A1,A2] [--list] [--full]\n\n" +
   "Runs the experiment scripts and summarizes figures/<id>.meta.json.";
 
 /** Entry point (also used by the tests with a fake registry). */
@@ -252,6 +257,11 @@ export async function main(
   const flags = parseFlags(args, {
     only: { type: "string", help: "comma-separated figure ids to run (default: all)" },
     list: { type: "boolean", default: false, help: "list the experiments and exit" },
+    full: {
+      type: "boolean",
+      default: false,
+      help: "pass --full to every script (whole grids for A6/B4 instead of the reduced ones)",
+    },
   }, usage);
   if (flags === null) return [];
   const selected = selectExperiments(registry, flags.only as string | undefined);
@@ -261,10 +271,14 @@ export async function main(
     }
     return [];
   }
-  const results = await runAll(selected, options);
+  const results = await runAll(
+    selected,
+    flags.full ? { ...options, scriptArgs: [...(options.scriptArgs ?? []), "--full"] } : options,
+  );
   await writeJsonAtomic(resolve(options.figuresDir, "summary.json"), {
     generatedAt: new Date().toISOString(),
     only: flags.only ?? null,
+    full: flags.full === true,
     results,
   });
   console.log(formatSummaryTable(results));

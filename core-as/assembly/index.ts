@@ -19,3 +19,9 @@ export {
   relu_f64, relu_f32, relu_ref_f64, relu_ref_f32,
   relu_backward_f64, relu_backward_f32, relu_backward_ref_f64, relu_backward_ref_f32,
 } from "./activations";
+export {
+  bias_act_f64, bias_act_f32, bias_act_ref_f64, bias_act_ref_f32,
+  mask_row_sums_f64, mask_row_sums_f32, mask_row_sums_ref_f64, mask_row_sums_ref_f32,
+  scale_f64, scale_f32, scale_ref_f64, scale_ref_f32,
+  sum_sq_f64, sum_sq_f32, sum_sq_ref_f64, sum_sq_ref_f32,
+} from "./nn";

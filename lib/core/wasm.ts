@@ -113,6 +113,30 @@ export type ClassSqDevKernel = (
   out: number,
 ) => void;
 
+/** In place on a rows×cols matrix: z ← act(z + bias·1ᵀ) (bias 0 = none; relu ≠ 0 = ReLU). */
+export type BiasActKernel = (
+  z: number,
+  rows: number,
+  cols: number,
+  bias: number,
+  relu: number,
+) => void;
+
+/** g ← g ⊙ [post > 0] (post 0 = no mask); sums ← g·1 (sums 0 = none); rows×cols matrices. */
+export type MaskRowSumsKernel = (
+  g: number,
+  post: number,
+  rows: number,
+  cols: number,
+  sums: number,
+) => void;
+
+/** x ← factor·x over n values. */
+export type ScaleKernel = (x: number, n: number, factor: number) => void;
+
+/** Σ x² over n values (f64). */
+export type SumSqKernel = (x: number, n: number) => number;
+
 /** The exports of `core-as` (see core-as/assembly/index.ts for each kernel's contract). */
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -155,6 +179,23 @@ export interface CoreExports {
   center_by_class_ref_f64: CenterByClassKernel;
   class_sq_dev_f64: ClassSqDevKernel;
   class_sq_dev_ref_f64: ClassSqDevKernel;
+  /** Dense-layer helpers for network training (core-as/assembly/nn.ts). */
+  bias_act_f64: BiasActKernel;
+  bias_act_f32: BiasActKernel;
+  bias_act_ref_f64: BiasActKernel;
+  bias_act_ref_f32: BiasActKernel;
+  mask_row_sums_f64: MaskRowSumsKernel;
+  mask_row_sums_f32: MaskRowSumsKernel;
+  mask_row_sums_ref_f64: MaskRowSumsKernel;
+  mask_row_sums_ref_f32: MaskRowSumsKernel;
+  scale_f64: ScaleKernel;
+  scale_f32: ScaleKernel;
+  scale_ref_f64: ScaleKernel;
+  scale_ref_f32: ScaleKernel;
+  sum_sq_f64: SumSqKernel;
+  sum_sq_f32: SumSqKernel;
+  sum_sq_ref_f64: SumSqKernel;
+  sum_sq_ref_f32: SumSqKernel;
   [kernel: string]: unknown;
 }
 

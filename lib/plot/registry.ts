@@ -53,4 +53,34 @@ export const experiments: readonly ExperimentEntry[] = [
     description: "Landscape: fraction of random initializations reaching f* per loss, d > K and " +
       "d = K − 1 (paper B, science.md §3.6)",
   },
+  {
+    id: "A3",
+    script: "scripts/experiments/a3_extended_linear.ts",
+    description: "Extended linear UFM W2·W1·H1: f* vs κ with the threshold 2^(−4/3), restart " +
+      "outcomes and norms vs the closed form (paper A §4, science.md §3.4)",
+  },
+  {
+    id: "A4",
+    script: "scripts/experiments/a4_extended_relu.ts",
+    description: "ReLU extended UFM vs linear: layer-wise NC1, nonnegative OF of H̄2, cosines of " +
+      "H̄1 vs iteration; restart outcomes (paper A §4, science.md §3.5)",
+  },
+  {
+    id: "A5",
+    script: "scripts/experiments/a5_deep_linear.ts",
+    description: "Deep linear UFM: thresholds κ*_L for L = 2…6 factors and solver values at " +
+      "L = 3, 4 (science.md §2.9, §3.4)",
+  },
+  {
+    id: "A6",
+    script: "scripts/experiments/a6_mnist_depthwise.ts",
+    description: "MLP on real MNIST with MSE, extra FC+ReLU head, bias off/on: NC1 of H1 vs H2, " +
+      "OF/ETF distance of H̄2 vs the extended ReLU UFM (paper A, A-E2/E3, science.md §5)",
+  },
+  {
+    id: "B4",
+    script: "scripts/experiments/b4_mnist_losses.ts",
+    description: "MLPs on real MNIST with CE/LS/FL/MSE across widths, epochs, seeds: NC dynamics " +
+      "and |Acc_CE − Acc_X| heatmaps (paper B, science.md §6); --full for the whole grid",
+  },
 ];

@@ -1,0 +1,232 @@
+/**
+ * Settings of one training run (data, architecture, loss, optimizer, seed) with validation that
+ * names the command-line flag of each field, and the canonical key a finished run is saved
+ * under (see grid.ts).
+ *
+ * Architecture: `depth` hidden FC + ReLU layers of `width` units (the last of them `featureDim`
+ * units if set: the features H1 of paper A), then, if `head` > 0, one more FC + ReLU layer of
+ * `head` units (paper A's extra head: H2 = σ(W₁H1 + b₁)), then the classifier. The last hidden
+ * output is always the penultimate feature matrix the NC metrics are about.
+ *
+ * @example
+ * ```ts
+ * import { hiddenWidths, validateTrainConfig } from "./config.ts";
+ * const config = validateTrainConfig({ loss: "mse", width: 256, depth: 3, featureDim: 64,
+ *   head: 32, bias: false });
+ * console.log(hiddenWidths(config)); // [256, 256, 64, 32]
+ * ```
+ * @module
+ */
+import { UsageError } from "../cli.ts";
+import { type LossName, lossNames, validateLossSpec } from "../losses.ts";
+import { paperBMilestones } from "./schedule.ts";
+
+/** Reduction of the MSE loss over classes (CE/LS/FL ignore it). */
+export type MseReduction = "half-sum" | "mean";
+/** Accepted values of {@link TrainConfig.mseReduction}. */
+export const mseReductions: readonly MseReduction[] = ["half-sum", "mean"];
+
+/** Everything that determines a training run (and hence its saved result). */
+export interface TrainConfig {
+  /** Loss (`--loss`). */
+  loss: LossName;
+  /** Label smoothing α (`--alpha`, ls only). */
+  alpha: number;
+  /** Focal β (`--beta`, fl only). */
+  beta: number;
+  /** MSE target scale s: targets s·one-hot (`--target-scale`; nc_loss uses 15). */
+  targetScale: number;
+  /**
+   * MSE per sample: `half-sum` = ½‖z − s·e_y‖² (science.md §5 item 3) or `mean` = the mean
+   * over the K classes of (z − s·e_y)², i.e. PyTorch `F.mse_loss` as in nc_loss (2/K times the
+   * former) (`--mse-reduction`).
+   */
+  mseReduction: MseReduction;
+  /** Hidden width (`--width`). */
+  width: number;
+  /** Number of hidden layers of the backbone (`--depth`, ≥ 1). */
+  depth: number;
+  /** Width of the last backbone layer (features H1), null = `width` (`--feature-dim`). */
+  featureDim: number | null;
+  /** Width of an extra FC + ReLU head after the backbone; 0 = none (`--head-relu`). */
+  head: number;
+  /** Bias of the classifier (`--bias on|off`). */
+  bias: boolean;
+  /** Biases of the backbone's hidden layers (`--hidden-bias on|off`). */
+  hiddenBias: boolean;
+  /** Bias of the extra head layer (`--head-bias on|off`; paper A's head is σ(W₁H1), none). */
+  headBias: boolean;
+  /** Batch normalization before every hidden ReLU (`--batch-norm on|off`). */
+  batchNorm: boolean;
+  /** Training digits per class (`--n`). */
+  n: number;
+  /** Test digits per class from the rest; null = all the rest (`--test-per-class`). */
+  testPerClass: number | null;
+  /** Seed of the train/test split (`--data-seed`), fixed across runs so losses see one set. */
+  dataSeed: number;
+  /**
+   * Random-shift augmentation: each training image is translated by up to this many pixels in
+   * x and y (uniform integers, blank fill), drawn anew every epoch; 0 = off (`--augment`).
+   */
+  augment: number;
+  /** Epochs (`--epochs`). */
+  epochs: number;
+  /** Mini-batch size; the last batch of an epoch may be smaller (`--batch`). */
+  batch: number;
+  /** Initial learning rate (`--lr`). */
+  lr: number;
+  /** Momentum μ (`--momentum`). */
+  momentum: number;
+  /** Weight decay on every parameter (`--wd`). */
+  wd: number;
+  /** Epochs (0-based counts of finished epochs) at which lr is multiplied by γ (`--milestones`). */
+  milestones: number[];
+  /** Decay factor γ (`--gamma`). */
+  gamma: number;
+  /** Gradient-norm clipping threshold, 0 = off (`--clip`). */
+  clip: number;
+  /** Seed of initialization and shuffling (`--seed`). */
+  seed: number;
+  /** Full evaluation (accuracies, NC metrics) every this many epochs, plus first and last. */
+  evalEvery: number;
+}
+
+/** Defaults: paper B's optimizer on an MNIST MLP (science.md §6, scaled-down protocol). */
+export function defaultTrainConfig(epochs = 100): TrainConfig {
+  return {
+    loss: "ce",
+    alpha: 0.05,
+    beta: 3,
+    targetScale: 1,
+    mseReduction: "half-sum",
+    width: 256,
+    depth: 2,
+    featureDim: null,
+    head: 0,
+    bias: true,
+    hiddenBias: true,
+    headBias: false,
+    batchNorm: false,
+    n: 200,
+    testPerClass: null,
+    dataSeed: 0,
+    augment: 0,
+    epochs,
+    batch: 100,
+    lr: 0.05,
+    momentum: 0.9,
+    wd: 5e-4,
+    // ⌊3E/7⌋, ⌊5E/7⌋ without the zeros and repeats of very short runs.
+    milestones: [...new Set(paperBMilestones(epochs).filter((m) => m >= 1))],
+    gamma: 0.1,
+    clip: 0,
+    seed: 1,
+    evalEvery: Math.max(1, Math.round(epochs / 20)),
+  };
+}
+
+/** Bias flag of every hidden layer (backbone: `hiddenBias`, head: `headBias`). */
+export function hiddenBiases(config: TrainConfig): boolean[] {
+  const flags = Array.from({ length: config.depth }, () => config.hiddenBias);
+  if (config.head > 0) flags.push(config.headBias);
+  return flags;
+}
+
+/** Hidden-layer widths, input side first (see module notes). */
+export function hiddenWidths(config: TrainConfig): number[] {
+  const widths = Array.from({ length: config.depth }, () => config.width);
+  if (config.featureDim !== null) widths[widths.length - 1] = config.featureDim;
+  if (config.head > 0) widths.push(config.head);
+  return widths;
+}
+
+/**
+ * Fills defaults (milestones and evalEvery follow `epochs` unless given) and checks every field,
+ * throwing a {@link UsageError} that names the flag.
+ */
+export function validateTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
+  const epochs = partial.epochs ?? 100;
+  const config: TrainConfig = { ...defaultTrainConfig(epochs), ...stripUndefined(partial) };
+  if (!lossNames.includes(config.loss)) {
+    throw new UsageError(`--loss: expected one of ${lossNames.join("|")}, got '${config.loss}'`);
+  }
+  validateLossSpec({
+    name: config.loss,
+    alpha: config.alpha,
+    beta: config.beta,
+    targetScale: config.targetScale,
+  });
+  if (config.loss !== "mse" && config.targetScale !== 1) {
+    throw new UsageError(`--target-scale: only the mse loss has targets (got loss ${config.loss})`);
+  }
+  if (!mseReductions.includes(config.mseReduction)) {
+    throw new UsageError(
+      `--mse-reduction: expected one of ${mseReductions.join("|")}, got '${config.mseReduction}'`,
+    );
+  }
+  const integer = (flag: string, value: number, min: number, max = Infinity): void => {
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      const range = max === Infinity ? `≥ ${min}` : `in [${min}, ${max}]`;
+      throw new UsageError(`--${flag}: must be an integer ${range}, got ${value}`);
+    }
+  };
+  const real = (flag: string, value: number, ok: (v: number) => boolean, what: string): void => {
+    if (!(Number.isFinite(value) && ok(value))) {
+      throw new UsageError(`--${flag}: must be ${what}, got ${value}`);
+    }
+  };
+  integer("width", config.width, 1, 8192);
+  integer("depth", config.depth, 1, 64);
+  if (config.featureDim !== null) integer("feature-dim", config.featureDim, 1, 8192);
+  integer("head-relu", config.head, 0, 8192);
+  integer("n", config.n, 1, 862); // the smallest class (digit 5) has 863 images
+  if (config.testPerClass !== null) integer("test-per-class", config.testPerClass, 1, 862);
+  if (config.testPerClass !== null && config.n + config.testPerClass > 863) {
+    throw new UsageError(
+      `--test-per-class: n + test per class must be ≤ 863 (the smallest class), got ` +
+        `${config.n + config.testPerClass}`,
+    );
+  }
+  integer("data-seed", config.dataSeed, 0);
+  integer("augment", config.augment, 0, 8);
+  integer("epochs", config.epochs, 1, 100000);
+  integer("batch", config.batch, 1, 100000);
+  real("lr", config.lr, (v) => v > 0, "a number > 0");
+  real("momentum", config.momentum, (v) => v >= 0 && v < 1, "in [0, 1)");
+  real("wd", config.wd, (v) => v >= 0, "≥ 0");
+  real("gamma", config.gamma, (v) => v > 0 && v <= 1, "in (0, 1]");
+  real("clip", config.clip, (v) => v >= 0, "≥ 0 (0 = off)");
+  integer("seed", config.seed, 0);
+  integer("eval-every", config.evalEvery, 1);
+  if (!Array.isArray(config.milestones)) {
+    throw new UsageError(`--milestones: expected a list of epochs`);
+  }
+  config.milestones.forEach((m, i) => {
+    if (!Number.isSafeInteger(m) || m < 1) {
+      throw new UsageError(`--milestones: each milestone must be an integer ≥ 1, got ${m}`);
+    }
+    if (i > 0 && m <= config.milestones[i - 1]) {
+      throw new UsageError(`--milestones: must be increasing, got ${config.milestones.join(",")}`);
+    }
+  });
+  return config;
+}
+
+function stripUndefined(partial: Partial<TrainConfig>): Partial<TrainConfig> {
+  return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Version of the training protocol (data preparation, initialization, update rule, metrics).
+ * Part of every saved run's key: bump it when a change would alter results, so that stale saved
+ * runs are recomputed instead of reused.
+ */
+export const TRAIN_PROTOCOL_VERSION = 1;
+
+/** The canonical key of a run: every setting, sorted, plus the protocol version. */
+export function runKey(config: TrainConfig): string {
+  const sorted = Object.fromEntries(
+    Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  return JSON.stringify({ protocol: TRAIN_PROTOCOL_VERSION, ...sorted });
+}

@@ -1,0 +1,43 @@
+/**
+ * Multi-step learning-rate decay as PyTorch's `MultiStepLR` when used the documented way
+ * (`scheduler.step()` once at the END of every epoch): epoch e (counted from 0) trains with
+ *
+ *   lr_e = lr₀ · γ^{#{m ∈ milestones : m ≤ e}},
+ *
+ * so exactly m full epochs run at lr₀ before the first decay at milestone m. Paper B's code
+ * (nc_loss) calls `scheduler.step()` at the START of each epoch, which shifts every decay one
+ * epoch early (science.md §8.4b): its epoch e uses the exponent #{m ≤ e + 1}. We implement the
+ * documented ordering; `shiftedLikeNcLoss` reproduces the nc_loss one for comparison.
+ *
+ * @example
+ * ```ts
+ * import { multiStepLr, paperBMilestones } from "./schedule.ts";
+ * const milestones = paperBMilestones(70); // [30, 50]
+ * console.log(multiStepLr(0.05, milestones, 0.1, 29), multiStepLr(0.05, milestones, 0.1, 30));
+ * // 0.05 0.005 (up to rounding)
+ * ```
+ * @module
+ */
+
+/** Learning rate of epoch `epoch` (0-based) under multi-step decay (see module notes). */
+export function multiStepLr(
+  baseLr: number,
+  milestones: readonly number[],
+  gamma: number,
+  epoch: number,
+  shiftedLikeNcLoss = false,
+): number {
+  const e = shiftedLikeNcLoss ? epoch + 1 : epoch;
+  const passed = milestones.filter((m) => m <= e).length;
+  return baseLr * gamma ** passed;
+}
+
+/** Paper B's milestones for E epochs: ⌊3E/7⌋ and ⌊5E/7⌋ (nc_loss train.py, science.md §6). */
+export function paperBMilestones(epochs: number): number[] {
+  return [Math.floor(3 * epochs / 7), Math.floor(5 * epochs / 7)];
+}
+
+/** Milestones at ⌊E/3⌋ and ⌊2E/3⌋ (paper A protocol, science.md §5 item 3). */
+export function thirdsMilestones(epochs: number): number[] {
+  return [Math.floor(epochs / 3), Math.floor(2 * epochs / 3)];
+}

@@ -1,0 +1,88 @@
+// `deno task train` as a researcher runs it: --json fields, --help, and one-line errors with
+// exit code 2 naming the flag.
+import assert from "node:assert/strict";
+
+const script = new URL("../scripts/train.ts", import.meta.url).pathname;
+const config = new URL("../deno.json", import.meta.url).pathname;
+
+async function train(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      config,
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      script,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("train --json: accuracies, terminal phase and the per-evaluation metric history", async () => {
+  const { code, stdout, stderr } = await train([
+    "--loss",
+    "mse",
+    "--width",
+    "32",
+    "--depth",
+    "2",
+    "--head-relu",
+    "16",
+    "--bias",
+    "off",
+    "--n",
+    "20",
+    "--test-per-class",
+    "10",
+    "--epochs",
+    "6",
+    "--eval-every",
+    "3",
+    "--json",
+  ]);
+  assert.equal(code, 0, stderr);
+  const report = JSON.parse(stdout);
+  for (
+    const key of ["train_acc", "test_acc", "terminal", "history", "epochs", "config", "seconds"]
+  ) {
+    assert.ok(key in report, `missing ${key}`);
+  }
+  assert.deepEqual(report.hidden, [32, 32, 16]);
+  assert.equal(report.config.bias, false);
+  assert.deepEqual(report.history.map((e: { epoch: number }) => e.epoch), [0, 3, 6]);
+  const last = report.history.at(-1);
+  assert.equal(last.layers.length, 3);
+  assert.equal(report.train_acc, last.train_acc);
+  for (const key of ["nc1", "nc2", "nc3", "nc4", "train_acc", "test_acc"]) assert.ok(key in last);
+  assert.equal(report.epochs.length, 6);
+  assert.match(stderr, /epoch +6: train/); // progress on stderr
+});
+
+Deno.test("train: --help exits 0; bad flags exit 2 with a one-line message naming the flag", async () => {
+  const help = await train(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--head-relu/);
+  const cases: [string[], RegExp][] = [
+    [["--loss", "hinge"], /--loss/],
+    [["--width", "0"], /--width/],
+    [["--bias", "maybe"], /--bias/],
+    [["--milestones", "5,x"], /--milestones/],
+    [["--n", "900"], /--n/],
+    [["--loss", "ce", "--target-scale", "15"], /--target-scale/],
+    [["--lr", "-1"], /--lr/],
+    [["--frobnicate"], /frobnicate/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr } = await train(args);
+    assert.equal(code, 2, args.join(" "));
+    assert.match(stderr, message);
+    assert.equal(stderr.trim().split("\n").length, 1, stderr);
+  }
+});
