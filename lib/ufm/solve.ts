@@ -17,7 +17,12 @@
  * ```
  * @module
  */
-import { type IterationInfo, minimize, type OptimizerMethod } from "../optim/minimize.ts";
+import {
+  type DifferentiableObjective,
+  type IterationInfo,
+  minimize,
+  type OptimizerMethod,
+} from "../optim/minimize.ts";
 import { type MseTheory, mseTheory } from "../theory/mse.ts";
 import { type SoftmaxTheory, softmaxTheory } from "../theory/softmax.ts";
 import { type DeepLinearTheory, deepLinearTheory } from "../theory/deep_linear.ts";
@@ -200,60 +205,48 @@ export function solveUfm(
     tol: dtype === "f32" ? 1e-5 : defaultSolverSettings.tol,
     ...settings,
   };
-  if (modelOf(problem) !== "ufm") return solveDeep(problem, full, hooks);
-  const model = new UfmModel(problem, {
+  const modelOptions = {
     seed: full.seed,
     initStd: full.initStd,
     dtype: full.dtype,
     kernel: full.kernel,
-  });
-  try {
-    const result = minimize(model, {
-      method: full.optimizer,
-      lr: full.lr,
-      momentum: full.momentum,
-      maxIterations: full.iters,
-      tolerance: full.tol,
-      kernel: full.kernel,
-      onProgress: hooks.onProgress,
-      observeAt: hooks.observeAt,
-      observe: hooks.observe ? (info) => hooks.observe!(info, model) : undefined,
+  };
+  if (modelOf(problem) !== "ufm") {
+    return runAndReport(problem, full, hooks, new DeepUfmModel(problem, modelOptions), {
+      theory: modelTheoryFor,
+      observe: hooks.observeDeep,
+      metrics: penultimateMetrics,
+      norms: penultimateNorms,
+      layers: layerMetrics,
     });
-    const theory = theoryFor(problem);
-    const lambdasZ = canonicalLambdas(problem);
-    return {
-      problem: {
-        ...problem,
-        lambdas_z: lambdasZ,
-        lambdas_tb: convertLambdas(lambdasZ, "z", "tb", problem.K, problem.n),
-      },
-      settings: full,
-      objective: result.objective,
-      theory,
-      objective_rel_error: theory === null ? null : Math.abs(result.objective - theory.objective) /
-        Math.max(Math.abs(theory.objective), 1e-300),
-      metrics: ufmMetrics(model),
-      norms: solutionNorms(model),
-      iterations: result.iteration,
-      grad_norm: result.gradNorm,
-      converged: result.converged,
-      snapped_to_zero: result.snappedToZero,
-      seconds: result.seconds,
-    };
-  } finally {
-    model.free();
   }
+  return runAndReport(problem, full, hooks, new UfmModel(problem, modelOptions), {
+    theory: theoryFor,
+    observe: hooks.observe,
+    metrics: ufmMetrics,
+    norms: solutionNorms,
+  });
 }
 
-/** {@link solveUfm} for the extended / deep models. */
-function solveDeep(problem: UfmProblem, full: SolverSettings, hooks: SolveHooks): SolveReport {
-  const model = new DeepUfmModel(problem, {
-    seed: full.seed,
-    initStd: full.initStd,
-    dtype: full.dtype,
-    kernel: full.kernel,
-  });
+/** How a model family is observed and summarized in a {@link SolveReport}. */
+interface ReportParts<M> {
+  theory: (problem: UfmProblem) => ModelTheory | null;
+  observe?: (info: IterationInfo, model: M) => void;
+  metrics: (model: M) => NcMetricsReport;
+  norms: (model: M) => SolveReport["norms"];
+  layers?: (model: M) => LayerMetricsReport;
+}
+
+/** Runs the one optimizer loop on `model` and assembles the report; frees the model. */
+function runAndReport<M extends DifferentiableObjective & { free(): void }>(
+  problem: UfmProblem,
+  full: SolverSettings,
+  hooks: SolveHooks,
+  model: M,
+  parts: ReportParts<M>,
+): SolveReport {
   try {
+    const observe = parts.observe;
     const result = minimize(model, {
       method: full.optimizer,
       lr: full.lr,
@@ -263,11 +256,11 @@ function solveDeep(problem: UfmProblem, full: SolverSettings, hooks: SolveHooks)
       kernel: full.kernel,
       onProgress: hooks.onProgress,
       observeAt: hooks.observeAt,
-      observe: hooks.observeDeep ? (info) => hooks.observeDeep!(info, model) : undefined,
+      observe: observe ? (info) => observe(info, model) : undefined,
     });
-    const theory = modelTheoryFor(problem);
+    const theory = parts.theory(problem);
     const lambdasZ = canonicalLambdas(problem);
-    return {
+    const report: SolveReport = {
       problem: {
         ...problem,
         lambdas_z: lambdasZ,
@@ -278,15 +271,16 @@ function solveDeep(problem: UfmProblem, full: SolverSettings, hooks: SolveHooks)
       theory,
       objective_rel_error: theory === null ? null : Math.abs(result.objective - theory.objective) /
         Math.max(Math.abs(theory.objective), 1e-300),
-      metrics: penultimateMetrics(model),
-      norms: penultimateNorms(model),
+      metrics: parts.metrics(model),
+      norms: parts.norms(model),
       iterations: result.iteration,
       grad_norm: result.gradNorm,
       converged: result.converged,
       snapped_to_zero: result.snappedToZero,
       seconds: result.seconds,
-      layers: layerMetrics(model),
     };
+    if (parts.layers) report.layers = parts.layers(model);
+    return report;
   } finally {
     model.free();
   }
