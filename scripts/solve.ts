@@ -20,6 +20,7 @@ import {
   UsageError,
 } from "../lib/cli.ts";
 import { optimizerMethods } from "../lib/optim/minimize.ts";
+import { preconditions } from "../lib/ufm/model.ts";
 import {
   biasModes,
   conventions,
@@ -78,6 +79,12 @@ const flags: Record<string, FlagSpec> = {
   seed: { type: "string", default: "0", help: "initialization seed (integer)" },
   "init-std": { type: "string", default: "0.1", help: "std of the N(0, std²) init of W, H" },
   dtype: { type: "string", default: "f64", help: "element type: f64|f32" },
+  precondition: {
+    type: "string",
+    default: "none",
+    help: "block step sizes: none | balanced (H steps × Kλ_W/λ_H: N-independent convergence, " +
+      "same minimizer; plain UFM only)",
+  },
   json: { type: "boolean", default: false, help: "print one JSON object on stdout" },
 };
 
@@ -126,6 +133,7 @@ await runCli(async () => {
     seed: num("seed", { integer: true }),
     initStd: num("init-std", { min: 0, exclusiveMin: true }),
     dtype,
+    precondition: parseChoiceFlag("precondition", str("precondition"), preconditions),
   };
   if (problem.bias === "reg" && problem.lambdaB === 0) {
     throw new UsageError("--lambda-b: --bias reg needs λ_b > 0 (use --bias free for λ_b = 0)");

@@ -278,3 +278,34 @@ Deno.test("regularized bias: uncentered class-mean cosine follows the OF–ETF i
     assert.ok(Math.abs(cosine - expected) < 1e-7, `λ_b = ${lambdaB}: cos ${cosine} vs ${expected}`);
   }
 });
+
+Deno.test("balanced block steps: same minimizer, N-independent convergence (TB, n = 100)", () => {
+  const problem: UfmProblem = {
+    K: 10,
+    n: 100,
+    d: 32,
+    lambdaW: 0.1,
+    lambdaH: 0.1,
+    lambdaB: 0,
+    bias: "free",
+    norm: "tb",
+    ...mse,
+  };
+  const settings = { optimizer: "momentum" as const, lr: 0.5, iters: 100000, tol: 1e-10 };
+  const plain = solveUfm(problem, settings);
+  const balanced = solveUfm(problem, { ...settings, precondition: "balanced" });
+  const fStar = theoryFor(problem)!.objective;
+  for (const report of [plain, balanced]) {
+    assert.ok(report.converged && Math.abs(report.objective - fStar) < 1e-12 * fStar);
+  }
+  // H's curvature is N times smaller than W's here (K·λ_W^Z/λ_H^Z = N): without the scale the
+  // H block needs tens of thousands of steps.
+  assert.ok(
+    balanced.iterations * 20 < plain.iterations,
+    `${balanced.iterations} vs ${plain.iterations}`,
+  );
+  assert.throws(
+    () => solveUfm({ ...problem, model: "ext-linear" }, { precondition: "balanced" }),
+    /--precondition/,
+  );
+});

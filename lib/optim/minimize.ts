@@ -38,6 +38,11 @@ export interface ParameterBlock {
   grad: Matrix;
   /** Penalty weight λ in λ/2‖θ‖² (0: unregularized). */
   lambda: number;
+  /**
+   * Multiplier of the step size for this block (default 1): a block-diagonal preconditioner.
+   * It changes the path, never the minimizer.
+   */
+  stepScale?: number;
 }
 
 /** An objective f(θ) = data(θ) + Σ_blocks λ/2‖θ_block‖². */
@@ -146,7 +151,7 @@ export function minimize(
         block.grad.ptr,
         velocity === null ? 0 : velocity.ptr,
         block.lambda,
-        options.lr,
+        options.lr * (block.stepScale ?? 1),
         options.momentum,
         mode,
         stats.ptr + 16 * i,

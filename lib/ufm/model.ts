@@ -33,6 +33,24 @@ export interface UfmModelOptions {
   dtype?: DType;
   /** SIMD (default) or scalar reference kernels. */
   kernel?: KernelChoice;
+  /** Block step sizes: `none` (default, plain methods) or `balanced` (see {@link balancedFeatureStep}). */
+  precondition?: Precondition;
+}
+
+/** Per-block step sizes of the UFM solver. */
+export type Precondition = "none" | "balanced";
+/** Accepted preconditioners. */
+export const preconditions: readonly Precondition[] = ["none", "balanced"];
+
+/**
+ * Step multiplier of H that balances the curvatures of the W and H blocks at the minimizer.
+ * There h̄_k = √(λ_W/(nλ_H))·w_k (canonical λ, science.md §3.3/§3.6), so the W block's curvature
+ * ≈ ‖h̄_k‖² and the H block's ≈ ‖w_k‖²/N differ by the factor K·λ_W/λ_H (= N for equal TB λ, K for
+ * equal Z λ). Scaling H's steps by it makes convergence independent of N without changing the
+ * minimizer. Returns 1 when a λ is 0.
+ */
+export function balancedFeatureStep(lambdaW: number, lambdaH: number, K: number): number {
+  return lambdaW > 0 && lambdaH > 0 ? (K * lambdaW) / lambdaH : 1;
 }
 
 /** Plain UFM objective over (W, H[, b]). */
@@ -71,7 +89,15 @@ export class UfmModel implements DifferentiableObjective {
     const lambdas = canonicalLambdas(problem);
     this.blocks = [
       { name: "W", value: this.W, grad: Matrix.zeros(K, d, dtype), lambda: lambdas.lambdaW },
-      { name: "H", value: this.H, grad: Matrix.zeros(d, N, dtype), lambda: lambdas.lambdaH },
+      {
+        name: "H",
+        value: this.H,
+        grad: Matrix.zeros(d, N, dtype),
+        lambda: lambdas.lambdaH,
+        stepScale: options.precondition === "balanced"
+          ? balancedFeatureStep(lambdas.lambdaW, lambdas.lambdaH, K)
+          : 1,
+      },
     ];
     if (this.b !== null) {
       this.blocks.push({

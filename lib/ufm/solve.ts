@@ -34,7 +34,8 @@ import {
   penultimateNorms,
 } from "./layer_metrics.ts";
 import { type NcMetricsReport, ufmClassMeans, ufmMetrics } from "./metrics.ts";
-import { UfmModel } from "./model.ts";
+import { type Precondition, UfmModel } from "./model.ts";
+import { UsageError } from "../cli.ts";
 import {
   type CanonicalLambdas,
   canonicalLambdas,
@@ -69,6 +70,8 @@ export interface SolverSettings {
   dtype: DType;
   /** SIMD or scalar-reference kernels (default simd). */
   kernel: "simd" | "reference";
+  /** Block step sizes of the plain UFM: none (default) or balanced (lib/ufm/model.ts). */
+  precondition: Precondition;
 }
 
 /** Default solver settings. */
@@ -82,6 +85,7 @@ export const defaultSolverSettings: SolverSettings = {
   initStd: 0.1,
   dtype: "f64",
   kernel: "simd",
+  precondition: "none",
 };
 
 /** Hooks into the run (progress and observation of intermediate states). */
@@ -212,6 +216,9 @@ export function solveUfm(
     kernel: full.kernel,
   };
   if (modelOf(problem) !== "ufm") {
+    if (full.precondition !== "none") {
+      throw new UsageError("--precondition: only the plain UFM (--model ufm) supports it");
+    }
     return runAndReport(problem, full, hooks, new DeepUfmModel(problem, modelOptions), {
       theory: modelTheoryFor,
       observe: hooks.observeDeep,
@@ -220,7 +227,8 @@ export function solveUfm(
       layers: layerMetrics,
     });
   }
-  return runAndReport(problem, full, hooks, new UfmModel(problem, modelOptions), {
+  const ufmOptions = { ...modelOptions, precondition: full.precondition };
+  return runAndReport(problem, full, hooks, new UfmModel(problem, ufmOptions), {
     theory: theoryFor,
     observe: hooks.observe,
     metrics: ufmMetrics,
