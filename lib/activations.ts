@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { core, type ReluKernel } from "./core/wasm.ts";
+import { coreKernel, type ReluKernel } from "./core/wasm.ts";
 import type { Matrix } from "./matrix.ts";
 
 function check(a: Matrix, b: Matrix, name: string): void {
@@ -28,11 +28,7 @@ function check(a: Matrix, b: Matrix, name: string): void {
 /** out ← max(x, 0) elementwise (out may be x). */
 export function relu(x: Matrix, out: Matrix, kernel: "simd" | "reference" = "simd"): void {
   check(x, out, "relu");
-  const run =
-    (x.dtype === "f64"
-      ? (kernel === "simd" ? core.relu_f64 : core.relu_ref_f64)
-      : (kernel === "simd" ? core.relu_f32 : core.relu_ref_f32)) as ReluKernel;
-  run(x.ptr, out.ptr, x.size);
+  coreKernel<ReluKernel>("relu", x.dtype, kernel)(x.ptr, out.ptr, x.size);
 }
 
 /** grad ← grad ⊙ [pre > 0] (backward through ReLU, in place). */
@@ -42,9 +38,5 @@ export function reluBackward(
   kernel: "simd" | "reference" = "simd",
 ): void {
   check(grad, pre, "reluBackward");
-  const run =
-    (grad.dtype === "f64"
-      ? (kernel === "simd" ? core.relu_backward_f64 : core.relu_backward_ref_f64)
-      : (kernel === "simd" ? core.relu_backward_f32 : core.relu_backward_ref_f32)) as ReluKernel;
-  run(grad.ptr, pre.ptr, grad.size);
+  coreKernel<ReluKernel>("relu_backward", grad.dtype, kernel)(grad.ptr, pre.ptr, grad.size);
 }

@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { core, type GemmKernel } from "./core/wasm.ts";
+import { coreKernel, type GemmKernel } from "./core/wasm.ts";
 import type { Matrix } from "./matrix.ts";
 
 /** Options of {@link gemm}. */
@@ -29,13 +29,6 @@ export interface GemmOptions {
   /** `simd` (default) or the scalar `reference` kernel. */
   kernel?: "simd" | "reference";
 }
-
-const kernels: Record<string, GemmKernel> = {
-  "simd/f64": core.gemm_f64,
-  "simd/f32": core.gemm_f32,
-  "reference/f64": core.gemm_ref_f64,
-  "reference/f32": core.gemm_ref_f32,
-};
 
 /** C ← alpha·op(A)·op(B) + beta·C. All three matrices must share one dtype. */
 export function gemm(c: Matrix, a: Matrix, b: Matrix, options: GemmOptions = {}): void {
@@ -55,7 +48,7 @@ export function gemm(c: Matrix, a: Matrix, b: Matrix, options: GemmOptions = {})
   // Row-major A: element (i, p) at i·cols + p. Transposing swaps the two strides.
   const [rsa, csa] = transA ? [1, a.cols] : [a.cols, 1];
   const [rsb, csb] = transB ? [1, b.cols] : [b.cols, 1];
-  kernels[`${kernel}/${c.dtype}`](
+  coreKernel<GemmKernel>("gemm", c.dtype, kernel)(
     m,
     n,
     k,

@@ -18,7 +18,7 @@
  * ```
  * @module
  */
-import { core, type MseLossKernel, type SoftmaxLossKernel } from "./core/wasm.ts";
+import { coreKernel, type MseLossKernel, type SoftmaxLossKernel } from "./core/wasm.ts";
 import { UsageError } from "./cli.ts";
 import type { IntVector, Matrix } from "./matrix.ts";
 
@@ -81,14 +81,11 @@ export function validateLossSpec(spec: LossSpec): Required<LossSpec> {
 /** The loss plug-in for `spec`. */
 export function makeLoss(spec: LossSpec, kernel: KernelChoice = "simd"): Loss {
   const full = validateLossSpec(spec);
-  const simd = kernel === "simd";
   if (full.name === "mse") {
     return {
       spec: full,
       evaluate(logits, labels, bias, rowSums): number {
-        const run = (logits.dtype === "f64"
-          ? (simd ? core.loss_mse_f64 : core.loss_mse_ref_f64)
-          : (simd ? core.loss_mse_f32 : core.loss_mse_ref_f32)) as MseLossKernel;
+        const run = coreKernel<MseLossKernel>("loss_mse", logits.dtype, kernel);
         checkShapes(logits, labels, bias, rowSums);
         return run(
           logits.ptr,
@@ -107,10 +104,7 @@ export function makeLoss(spec: LossSpec, kernel: KernelChoice = "simd"): Loss {
   return {
     spec: full,
     evaluate(logits, labels, bias, rowSums): number {
-      const run =
-        (logits.dtype === "f64"
-          ? (simd ? core.loss_softmax_f64 : core.loss_softmax_ref_f64)
-          : (simd ? core.loss_softmax_f32 : core.loss_softmax_ref_f32)) as SoftmaxLossKernel;
+      const run = coreKernel<SoftmaxLossKernel>("loss_softmax", logits.dtype, kernel);
       checkShapes(logits, labels, bias, rowSums);
       return run(
         logits.ptr,

@@ -214,3 +214,24 @@ async function loadCore(): Promise<CoreExports> {
 
 /** The single core instance of this process (one per Worker). */
 export const core: CoreExports = await loadCore();
+
+/**
+ * The core kernel `<base>_<dtype>` (SIMD) or its scalar reference `<base>_ref_<dtype>`: the one
+ * place that maps (kernel family, element type, implementation) to an export.
+ *
+ * @example
+ * ```ts
+ * import { coreKernel, type GemmKernel } from "./wasm.ts";
+ * const gemm: GemmKernel = coreKernel<GemmKernel>("gemm", "f32", "reference"); // gemm_ref_f32
+ * ```
+ */
+export function coreKernel<T>(
+  base: string,
+  dtype: "f64" | "f32",
+  choice: "simd" | "reference" = "simd",
+): T {
+  const name = choice === "simd" ? `${base}_${dtype}` : `${base}_ref_${dtype}`;
+  const kernel = core[name];
+  if (typeof kernel !== "function") throw new Error(`core has no kernel ${name}`);
+  return kernel as T;
+}

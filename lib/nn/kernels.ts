@@ -18,7 +18,7 @@
  */
 import {
   type BiasActKernel,
-  core,
+  coreKernel,
   type MaskRowSumsKernel,
   type ScaleKernel,
   type SumSqKernel,
@@ -29,8 +29,7 @@ import type { Matrix } from "../matrix.ts";
 export type NnKernel = "simd" | "reference";
 
 function pick<T>(m: Matrix, kernel: NnKernel, name: string): T {
-  const suffix = kernel === "simd" ? `_${m.dtype}` : `_ref_${m.dtype}`;
-  return core[`${name}${suffix}`] as T;
+  return coreKernel<T>(name, m.dtype, kernel);
 }
 
 function checkVector(v: Matrix, length: number, dtype: string, what: string): void {

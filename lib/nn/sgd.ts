@@ -22,7 +22,7 @@
  * ```
  * @module
  */
-import { core, type OptStepKernel } from "../core/wasm.ts";
+import { coreKernel, type OptStepKernel } from "../core/wasm.ts";
 import { Matrix } from "../matrix.ts";
 import { type NnKernel, scaleInPlace, sumSquares } from "./kernels.ts";
 
@@ -95,8 +95,7 @@ export class Sgd {
       if (g.size !== p.size || g.dtype !== p.dtype) {
         throw new RangeError(`sgd: gradient ${i} does not match its parameter`);
       }
-      const name = this.#kernel === "simd" ? `opt_step_${p.dtype}` : `opt_step_ref_${p.dtype}`;
-      (core[name] as OptStepKernel)(
+      coreKernel<OptStepKernel>("opt_step", p.dtype, this.#kernel)(
         p.size,
         p.ptr,
         g.ptr,

@@ -24,7 +24,7 @@
  * ```
  * @module
  */
-import { core, type OptStepKernel } from "../core/wasm.ts";
+import { coreKernel, type OptStepKernel } from "../core/wasm.ts";
 import { RunError } from "../cli.ts";
 import { Matrix } from "../matrix.ts";
 
@@ -123,11 +123,7 @@ export function minimize(
   const t0 = performance.now();
   const { blocks } = objective;
   const dtype = blocks[0].value.dtype;
-  const reference = options.kernel === "reference";
-  const step =
-    (dtype === "f64"
-      ? (reference ? core.opt_step_ref_f64 : core.opt_step_f64)
-      : (reference ? core.opt_step_ref_f32 : core.opt_step_f32)) as OptStepKernel;
+  const step = coreKernel<OptStepKernel>("opt_step", dtype, options.kernel);
   const velocities = blocks.map((block) =>
     options.method === "gd" ? null : Matrix.zeros(block.value.rows, block.value.cols, dtype)
   );
