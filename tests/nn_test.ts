@@ -20,6 +20,7 @@ import {
   scaleInPlace,
   Sgd,
   shiftImage,
+  splitFor,
   sumSquares,
   terminalPhase,
   trainOnMnist,
@@ -398,6 +399,26 @@ Deno.test("terminalPhase: 100% epoch, NC1 peak and drop factors", () => {
   assert.ok(Math.abs(t.nc1_drop_in_tpt! - 10) < 1e-12);
 });
 
+/** Tr(Σ_W)/Tr(Σ_B) of width × N features (science.md §4.3 NC1~), straight from the definition. */
+function withinOverBetween(features: Matrix, labels: Int32Array, classes: number): number {
+  const n = features.cols;
+  let within = 0, between = 0;
+  for (let r = 0; r < features.rows; r++) {
+    const row = features.data.subarray(r * n, (r + 1) * n);
+    const sums = new Float64Array(classes), counts = new Float64Array(classes);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      sums[labels[i]] += row[i];
+      counts[labels[i]]++;
+      total += row[i];
+    }
+    const globalMean = total / n;
+    for (let i = 0; i < n; i++) within += (row[i] - sums[labels[i]] / counts[labels[i]]) ** 2 / n;
+    for (let k = 0; k < classes; k++) between += (sums[k] / counts[k] - globalMean) ** 2 / classes;
+  }
+  return within / between;
+}
+
 Deno.test("real MNIST: a small MLP reaches 100% training accuracy; same seed, same run", async () => {
   const config = validateTrainConfig({
     loss: "mse",
@@ -411,7 +432,26 @@ Deno.test("real MNIST: a small MLP reaches 100% training accuracy; same seed, sa
     evalEvery: 10,
     seed: 4,
   });
-  const first = await trainOnMnist(config);
+  // Feature tap: the features handed out at each evaluation are the ones the metrics were taken
+  // of — Tr(Σ_W)/Tr(Σ_B) recomputed here by hand equals the recorded nc1_quotient per layer.
+  const tapped: { epoch: number; quotients: number[] }[] = [];
+  const split = await splitFor(config);
+  const first = await trainOnMnist(config, {
+    onFeatures: (epoch, features) => {
+      assert.deepEqual(features.map((f) => [f.rows, f.cols]), [[64, 200], [64, 200]]);
+      tapped.push({
+        epoch,
+        quotients: features.map((f) => withinOverBetween(f, split.train.labelArray, 10)),
+      });
+    },
+  });
+  assert.deepEqual(tapped.map((t) => t.epoch), [0, 10, 20, 30]);
+  tapped.forEach((t, i) =>
+    t.quotients.forEach((q, l) => {
+      const recorded = first.evals[i].layers[l].nc1_quotient!;
+      assert.ok(Math.abs(q - recorded) <= 1e-9 * recorded, `epoch ${t.epoch} layer ${l}: ${q}`);
+    })
+  );
   assert.equal(first.train_acc, 1);
   assert.ok(first.test_acc > 0.6, `test accuracy ${first.test_acc}`); // chance is 0.1
   assert.equal(first.evals.length, 4); // epochs 0, 10, 20, 30

@@ -161,6 +161,12 @@ export interface TrainHooks {
   onEpoch?: (record: EpochRecord) => void;
   /** Called after every evaluation. */
   onEval?: (record: EvalRecord) => void;
+  /**
+   * Feature tap: called at every evaluation with the hidden features of the whole training set
+   * (one width × N matrix per hidden layer, input side first; columns in training-set order).
+   * The matrices are freed right after the call: copy what you keep.
+   */
+  onFeatures?: (epoch: number, features: readonly Matrix[]) => void;
   /** SIMD kernels (default) or the scalar references. */
   kernel?: NnKernel;
 }
@@ -216,7 +222,7 @@ export function trainNetwork(
   let trainSeconds = 0;
   try {
     const evaluateNow = (epoch: number): void => {
-      const record = evaluate(net, data, loss, lossScale, epoch);
+      const record = evaluate(net, data, loss, lossScale, epoch, hooks.onFeatures);
       evals.push(record);
       hooks.onEval?.(record);
     };
@@ -431,12 +437,14 @@ function evaluate(
   loss: ReturnType<typeof makeLoss>,
   lossScale: number,
   epoch: number,
+  onFeatures: TrainHooks["onFeatures"],
 ): EvalRecord {
   const { dtype, hidden } = net.spec;
   const features = hidden.map((width) => Matrix.zeros(width, data.train.count, dtype));
   try {
     const train = passOver(net, data.train, loss, lossScale, features);
     const test = passOver(net, data.test, loss, lossScale, null);
+    onFeatures?.(epoch, features);
     const classifier = net.classifier;
     const bias = classifier.bias ? Array.from(classifier.bias.data) : null;
     let penultimate: ReturnType<typeof ncMetrics> | null = null;
