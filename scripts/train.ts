@@ -5,6 +5,8 @@
  *     npx deno task train -- --loss mse --width 256 --depth 3 --feature-dim 64 --head-relu 32 \
  *       --bias off --epochs 300 --batch 128 --milestones thirds
  *     npx deno task train -- --loss ce --width 512 --epochs 100 --clip 2 --json > run.json
+ *     npx deno task train -- --loss ce --batch-norm on --lr 0.1 --wd 5e-3 --save-features out
+ *     npx deno task metrics -- --features out/layer2.npy --labels out/labels.npy
  *
  * Progress (one line per evaluation) goes to stderr. stdout gets a summary, or with --json one
  * object `{ train_acc, test_acc, terminal, history, epochs, config, … }` where `history` holds
@@ -13,13 +15,16 @@
  * (centered W vs ETF), NC3, "NC4" ‖Wμ_G + b‖, the OF / ETF distances of the class means.
  * @module
  */
-import { parseChoiceFlag, parseFlags, parseNumberFlag, runCli } from "../lib/cli.ts";
+import { join } from "node:path";
+import { parseChoiceFlag, parseFlags, parseNumberFlag, runCli, UsageError } from "../lib/cli.ts";
+import { writeNpy } from "../lib/io/npy.ts";
 import { lossNames } from "../lib/losses.ts";
 import {
   type EvalRecord,
   hiddenWidths,
   mseReductions,
   paperBMilestones,
+  splitFor,
   thirdsMilestones,
   type TrainConfig,
   trainOnMnist,
@@ -75,6 +80,11 @@ const flags = {
   seed: { type: "string", default: "1", help: "seed of initialization and shuffling" },
   "eval-every": { type: "string", help: "evaluate every this many epochs (default: E/20)" },
   json: { type: "boolean", default: false, help: "print one JSON object on stdout" },
+  "save-features": {
+    type: "string",
+    help: "directory for the final features: layer<l>.npy (N × width, training digits as rows) " +
+      "and labels.npy, ready for `deno task metrics`",
+  },
 } as const;
 
 function onOff(flag: string, raw: string): boolean {
@@ -131,6 +141,28 @@ export function configFromArgs(values: Record<string, string | boolean>): TrainC
   });
 }
 
+/** Fails early (before training) if `dir` cannot be created or written. */
+async function checkWritableDir(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = await Deno.makeTempFile({ dir, prefix: ".write-test-" });
+    await Deno.remove(probe);
+  } catch (error) {
+    throw new UsageError(
+      `--save-features: cannot write to ${dir} (${error instanceof Error ? error.message : error})`,
+    );
+  }
+}
+
+/** rows × cols row-major → cols × rows row-major (f64). */
+function transposeToRows(values: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
+  }
+  return out;
+}
+
 function fmt(value: number | null, digits = 2): string {
   return value === null ? "-" : value.toExponential(digits);
 }
@@ -148,6 +180,8 @@ async function main(): Promise<void> {
   const values = parseFlags(Deno.args, { ...flags }, usage);
   if (values === null) return;
   const config = configFromArgs(values);
+  const saveDir = values["save-features"] as string | undefined;
+  if (saveDir !== undefined) await checkWritableDir(saveDir);
   console.error(
     `train: ${config.loss}, MLP 784 → ${hiddenWidths(config).join(" → ")} → 10, ` +
       `n = ${config.n}/class, ${config.epochs} epochs, batch ${config.batch}, lr ${config.lr} ` +
@@ -155,9 +189,34 @@ async function main(): Promise<void> {
         config.milestones.join(", ") || "none"
       }), seed ${config.seed}`,
   );
+  // The final evaluation's features, transposed to samples-as-rows (the hook's matrices are freed
+  // right after the call, so they are copied here and written once training is over).
+  let finalFeatures: { data: Float64Array; shape: [number, number] }[] = [];
   const result = await trainOnMnist(config, {
     onEval: (record) => console.error(evalLine(record)),
+    onFeatures: saveDir === undefined ? undefined : (epoch, features) => {
+      if (epoch !== config.epochs) return;
+      finalFeatures = features.map((matrix) => ({
+        data: transposeToRows(matrix.data, matrix.rows, matrix.cols),
+        shape: [matrix.cols, matrix.rows],
+      }));
+    },
   });
+  if (saveDir !== undefined) {
+    const split = await splitFor(config);
+    for (const [l, layer] of finalFeatures.entries()) {
+      await writeNpy(join(saveDir, `layer${l + 1}.npy`), layer.data, layer.shape);
+    }
+    await writeNpy(
+      join(saveDir, "labels.npy"),
+      split.train.labelArray,
+      [split.train.count],
+      "i4",
+    );
+    console.error(
+      `train: wrote ${finalFeatures.length} feature matrices and labels.npy to ${saveDir}`,
+    );
+  }
   const t = result.terminal;
   if (values.json) {
     console.log(JSON.stringify({

@@ -5,7 +5,10 @@ import assert from "node:assert/strict";
 const script = new URL("../scripts/train.ts", import.meta.url).pathname;
 const config = new URL("../deno.json", import.meta.url).pathname;
 
-async function train(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function train(
+  args: string[],
+  target = script,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -14,7 +17,7 @@ async function train(args: string[]): Promise<{ code: number; stdout: string; st
       "--allow-read",
       "--allow-write",
       "--allow-env",
-      script,
+      target,
       ...args,
     ],
     stdout: "piped",
@@ -78,11 +81,57 @@ Deno.test("train: --help exits 0; bad flags exit 2 with a one-line message namin
     [["--loss", "ce", "--target-scale", "15"], /--target-scale/],
     [["--lr", "-1"], /--lr/],
     [["--frobnicate"], /frobnicate/],
+    [["--save-features", "/proc/ufmlab-cannot-write"], /--save-features/],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await train(args);
     assert.equal(code, 2, args.join(" "));
     assert.match(stderr, message);
     assert.equal(stderr.trim().split("\n").length, 1, stderr);
+  }
+});
+
+Deno.test("train --save-features: deno task metrics on the saved features gives train's NC1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const run = await train([
+      "--loss",
+      "ce",
+      "--width",
+      "24",
+      "--n",
+      "15",
+      "--test-per-class",
+      "5",
+      "--epochs",
+      "4",
+      "--json",
+      "--save-features",
+      dir,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const last = JSON.parse(run.stdout).history.at(-1);
+    const metricsScript = new URL("../scripts/metrics.ts", import.meta.url).pathname;
+    for (const layer of [1, 2]) {
+      const metrics = await train([
+        "--features",
+        `${dir}/layer${layer}.npy`,
+        "--labels",
+        `${dir}/labels.npy`,
+        "--json",
+      ], metricsScript);
+      assert.equal(metrics.code, 0, metrics.stderr);
+      const report = JSON.parse(metrics.stdout);
+      const recorded = last.layers[layer - 1];
+      for (const key of ["nc1", "nc1_quotient"] as const) {
+        const value = report[key];
+        assert.ok(
+          Math.abs(value - recorded[key]) <= 1e-9 * recorded[key],
+          `layer ${layer} ${key}: metrics ${value} vs train ${recorded[key]}`,
+        );
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -20,9 +20,32 @@ function toPath(path: string | URL): string {
 }
 
 /**
- * Writes `text` (UTF-8) to `path` atomically, creating the parent directory if needed.
+ * Writes `bytes` to `path` atomically, creating the parent directory if needed.
  * The temporary file is `.<name>.<pid>.<random>.tmp` beside the destination (same file system,
  * so the rename cannot degrade to a copy) and is removed if anything fails.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomic("/tmp/ufmlab/out.bin", new Uint8Array([1, 2, 3]));
+ * ```
+ */
+export async function writeFileAtomic(path: string | URL, bytes: Uint8Array): Promise<void> {
+  const target = toPath(path);
+  const dir = dirname(target);
+  await Deno.mkdir(dir, { recursive: true });
+  const nonce = crypto.getRandomValues(new Uint32Array(1))[0].toString(16);
+  const temp = `${dir}/.${basename(target)}.${Deno.pid}.${nonce}.tmp`;
+  try {
+    await Deno.writeFile(temp, bytes);
+    await Deno.rename(temp, target);
+  } catch (error) {
+    await Deno.remove(temp).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Writes `text` (UTF-8) to `path` atomically ({@link writeFileAtomic}).
  *
  * @example
  * ```ts
@@ -30,18 +53,7 @@ function toPath(path: string | URL): string {
  * ```
  */
 export async function writeTextFileAtomic(path: string | URL, text: string): Promise<void> {
-  const target = toPath(path);
-  const dir = dirname(target);
-  await Deno.mkdir(dir, { recursive: true });
-  const nonce = crypto.getRandomValues(new Uint32Array(1))[0].toString(16);
-  const temp = `${dir}/.${basename(target)}.${Deno.pid}.${nonce}.tmp`;
-  try {
-    await Deno.writeTextFile(temp, text);
-    await Deno.rename(temp, target);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
-  }
+  await writeFileAtomic(path, new TextEncoder().encode(text));
 }
 
 /** Options for {@link writeJsonAtomic}. */

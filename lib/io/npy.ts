@@ -19,6 +19,7 @@
  * @module
  */
 import { UsageError } from "../cli.ts";
+import { writeFileAtomic } from "./atomic.ts";
 
 /** Element types the reader accepts (numpy `descr` without the byte-order character). */
 export type NpyDtype = "f8" | "f4" | "i1" | "i2" | "i4" | "i8" | "u1" | "u2" | "u4" | "u8";
@@ -201,7 +202,8 @@ export function encodeNpy(
 }
 
 /**
- * Writes `data` (C order, `shape`) to `path` as a version-1.0 `.npy` file.
+ * Writes `data` (C order, `shape`) to `path` as a version-1.0 `.npy` file, atomically (a reader
+ * or an interrupted run never sees half a file).
  *
  * @example
  * ```ts
@@ -216,7 +218,7 @@ export async function writeNpy(
   shape: readonly number[],
   dtype: "f8" | "i4" = "f8",
 ): Promise<void> {
-  await Deno.writeFile(path, encodeNpy(data, shape, dtype));
+  await writeFileAtomic(path, encodeNpy(data, shape, dtype));
 }
 
 // ---------------------------------------------------------------------------------------------
