@@ -272,6 +272,48 @@ Deno.test("chart builders: faceted lines, theory vs solver, histogram render as 
   assert.equal(yAxes.length, 2);
   assert.notEqual(yAxes[0], yAxes[1]);
 
+  // A filtered, wrapped facet with a fixed panel order, fixed colours and dashes: only the rows
+  // of its kind are drawn (2 panels × 2 colours × 2 dashes = 8 lines; the 'other' rows none).
+  const facetRows: FigureRow[] = [];
+  for (const kind of ["nc", "other"]) {
+    for (const panel of ["b panel", "a panel"]) {
+      for (const loss of ["CE", "MSE"]) {
+        for (const protocol of ["plain", "B4"]) {
+          for (let epoch = 1; epoch <= 3; epoch++) {
+            facetRows.push({ kind, panel, loss, protocol, epoch, value: epoch });
+          }
+        }
+      }
+    }
+  }
+  const faceted = lineChart({
+    filter: "datum.kind === 'nc'",
+    x: "epoch",
+    y: "value",
+    facet: "panel",
+    facetTitle: null,
+    facetSort: ["b panel", "a panel"],
+    color: "loss",
+    colorScale: { domain: ["CE", "MSE"], range: ["#1f77b4", "#17becf"] },
+    strokeDash: "protocol",
+    strokeDashSort: ["B4", "plain"],
+    points: 10,
+  }) as Record<string, unknown>;
+  assert.deepEqual(faceted.transform, [{ filter: "datum.kind === 'nc'" }]);
+  assert.deepEqual(faceted.facet, {
+    field: "panel",
+    type: "ordinal",
+    title: null,
+    sort: ["b panel", "a panel"],
+  });
+  const facetedSpec = { ...faceted, data: { values: facetRows } } as TopLevelSpec;
+  assert.deepEqual(vegaLiteWarnings(facetedSpec), []);
+  const facetedSvg = (await renderSvg(facetedSpec)).svg;
+  assert.equal(countOf(facetedSvg, 'aria-roledescription="line mark"'), 8);
+  assert.match(facetedSvg, /stroke="#17becf"/);
+  // Panel order follows facetSort: "b panel" is drawn first.
+  assert.ok(facetedSvg.indexOf("b panel") < facetedSvg.indexOf("a panel"));
+
   const tvsRows: FigureRow[] = [0.5, 1, 2].map((x) => ({ x, theory: x * x, solver: x * x + 1e-9 }));
   const tvs = theoryVsSolver({ x: "x", theoryField: "theory", solverField: "solver" });
   const tvsSpec = { ...tvs, data: { values: tvsRows } } as TopLevelSpec;

@@ -49,6 +49,15 @@ export interface ChartLayout {
   facet?: string;
   /** Panels per line for `facet` (default 3). */
   columns?: number;
+  /** Order of the `facet` panels (default: sorted values). */
+  facetSort?: readonly string[];
+  /** Header title of the facet/row/column field (default: the field name; null: none). */
+  facetTitle?: string | null;
+  /**
+   * Vega expression selecting the rows this chart draws, e.g. `"datum.kind === 'nc'"` (figures
+   * that stack several charts in a `vconcat` over one tidy table).
+   */
+  filter?: string;
   /** Give each panel its own y scale and axis. */
   independentY?: boolean;
   /** Give each panel its own x scale and axis. */
@@ -83,6 +92,10 @@ export interface SeriesOptions {
   colorType?: FieldType;
   /** Legend title for the color field (default: the field name). */
   colorTitle?: string;
+  /** Fixed colors: `range[i]` for the value `domain[i]`. */
+  colorScale?: { domain: readonly string[]; range: readonly string[] };
+  /** Vega-Lite legend properties of the color field, e.g. `{ labelLimit: 320 }`. */
+  colorLegend?: Record<string, unknown>;
 }
 
 /** Options of {@link lineChart}. */
@@ -93,8 +106,14 @@ export interface LineChartOptions extends ChartLayout, AxisOptions, SeriesOption
   y: string;
   /** Field giving one dash pattern per value (e.g. "bias": true/false). */
   strokeDash?: string;
-  /** Draw a point at every observation as well. */
-  points?: boolean;
+  /** Legend title of the dash field (default: the field name). */
+  strokeDashTitle?: string;
+  /** Order of the dash field's values (the first one is drawn solid). */
+  strokeDashSort?: readonly string[];
+  /** Vega-Lite legend properties of the dash field. */
+  strokeDashLegend?: Record<string, unknown>;
+  /** Draw a point at every observation as well (a number: the point area in square pixels). */
+  points?: boolean | number;
 }
 
 /** Options of {@link scatterChart}. */
@@ -194,6 +213,10 @@ function colorEncoding(options: SeriesOptions): Json | undefined {
     field: options.color,
     type: options.colorType ?? "nominal",
     title: options.colorTitle,
+    scale: options.colorScale === undefined
+      ? undefined
+      : { domain: [...options.colorScale.domain], range: [...options.colorScale.range] },
+    legend: options.colorLegend,
   });
 }
 
@@ -224,14 +247,20 @@ function withLayout(inner: Json, layout: ChartLayout): FigureSpec {
   });
   const resolve = Object.keys(scaleResolve).length > 0 ? { scale: scaleResolve } : undefined;
   const title = titleOf(layout);
-  const header = (field: string): Json => ({ field, type: "ordinal" });
+  const transform = layout.filter === undefined ? undefined : [{ filter: layout.filter }];
+  const header = (field: string): Json =>
+    prune({ field, type: "ordinal", title: layout.facetTitle });
   if (layout.facet !== undefined && (layout.row !== undefined || layout.column !== undefined)) {
     throw new Error("chart layout: use either facet or row/column, not both");
   }
   if (layout.facet !== undefined) {
     return prune({
       title,
-      facet: header(layout.facet),
+      transform,
+      facet: prune({
+        ...header(layout.facet),
+        sort: layout.facetSort === undefined ? undefined : [...layout.facetSort],
+      }),
       columns: layout.columns ?? 3,
       spec: sized,
       resolve,
@@ -242,9 +271,9 @@ function withLayout(inner: Json, layout: ChartLayout): FigureSpec {
       row: layout.row === undefined ? undefined : header(layout.row),
       column: layout.column === undefined ? undefined : header(layout.column),
     });
-    return prune({ title, facet, spec: sized, resolve }) as FigureSpec;
+    return prune({ title, transform, facet, spec: sized, resolve }) as FigureSpec;
   }
-  return prune({ title, ...sized, resolve }) as FigureSpec;
+  return prune({ title, transform, ...sized, resolve }) as FigureSpec;
 }
 
 /**
@@ -264,11 +293,16 @@ export function lineChart(options: LineChartOptions): FigureSpec {
     x: xEncoding(options.x, options),
     y: yEncoding(options.y, options),
     color: colorEncoding(options),
-    strokeDash: options.strokeDash === undefined
-      ? undefined
-      : { field: options.strokeDash, type: "nominal" },
+    strokeDash: options.strokeDash === undefined ? undefined : prune({
+      field: options.strokeDash,
+      type: "nominal",
+      title: options.strokeDashTitle,
+      sort: options.strokeDashSort === undefined ? undefined : [...options.strokeDashSort],
+      legend: options.strokeDashLegend,
+    }),
   });
-  const mark = options.points ? { type: "line", point: true } : { type: "line" };
+  const point = typeof options.points === "number" ? { size: options.points } : options.points;
+  const mark = point ? { type: "line", point } : { type: "line" };
   return withLayout({ mark, encoding }, options);
 }
 

@@ -35,7 +35,7 @@ import {
   type TrainResult,
   validateTrainConfig,
 } from "../../lib/nn/mod.ts";
-import { writeFigure } from "../../lib/plot/mod.ts";
+import { lineChart, writeFigure } from "../../lib/plot/mod.ts";
 import type { FigureRow } from "../../lib/plot/csv.ts";
 import type { FigureSpec } from "../../lib/plot/write_figure.ts";
 
@@ -228,33 +228,27 @@ async function main(): Promise<void> {
   );
   const ofCloser = free.of_distance_h2 < free.etf_distance_h2;
 
-  const lines = (filterKind: string, panelTitle: string, field: string, log: boolean) => ({
-    transform: [{ filter: `datum.kind === '${filterKind}'` }],
-    facet: { field: "panel", type: "nominal", title: null },
-    columns: 3,
-    spec: {
+  const lines = (filterKind: string, panelTitle: string, field: string, log: boolean) =>
+    lineChart({
+      filter: `datum.kind === '${filterKind}'`,
+      x: "epoch",
+      xTitle: "epoch",
+      y: field,
+      yTitle: panelTitle,
+      logY: log,
+      zeroY: log ? undefined : false,
+      facet: "panel",
+      facetTitle: null,
+      columns: 3,
       width: 250,
       height: 170,
-      mark: { type: "line" },
-      encoding: {
-        x: { field: "epoch", type: "quantitative", title: "epoch" },
-        y: {
-          field,
-          type: "quantitative",
-          title: panelTitle,
-          scale: log ? { type: "log" } : { zero: false },
-        },
-        color: {
-          field: "series",
-          type: "nominal",
-          title: "quantity",
-          legend: { labelLimit: 320 },
-        },
-        strokeDash: { field: "variant", type: "nominal", title: "classifier" },
-      },
-    },
-    resolve: { scale: { y: "independent" } },
-  });
+      independentY: true,
+      color: "series",
+      colorTitle: "quantity",
+      colorLegend: { labelLimit: 320 },
+      strokeDash: "variant",
+      strokeDashTitle: "classifier",
+    });
   const spec = {
     title: {
       text: "A6 · Paper A on MNIST: depthwise collapse with MSE, with and without bias",

@@ -45,10 +45,10 @@ import {
   type TrainResult,
   validateTrainConfig,
 } from "../../lib/nn/mod.ts";
-import { writeFigure } from "../../lib/plot/mod.ts";
+import { lineChart, writeFigure } from "../../lib/plot/mod.ts";
 import type { FigureRow } from "../../lib/plot/csv.ts";
 import type { FigureSpec } from "../../lib/plot/write_figure.ts";
-import { lossColor, paperBLosses } from "./paper_b_losses.ts";
+import { lossColor, lossSeries, paperBLosses } from "./paper_b_losses.ts";
 
 const usage = "Usage: deno run -A scripts/experiments/b4_mnist_losses.ts [--full] [--workers N]";
 
@@ -384,6 +384,16 @@ async function main(): Promise<void> {
     ` (width ${widest}, ${longest} epochs: ${finalRanking}).`;
 
   const color = lossColor("loss");
+  // Shared by the line panels: epoch on x, one panel per `panel` value, one colour per loss.
+  const ncAxes = {
+    ...lossSeries,
+    x: "epoch",
+    xTitle: "epoch",
+    facet: "panel",
+    facetTitle: null,
+    independentY: true,
+    height: 150,
+  } as const;
   const spec = {
     title: {
       text: "B4 · Paper B on MNIST: NC dynamics and test accuracy of four losses",
@@ -393,55 +403,29 @@ async function main(): Promise<void> {
         `MSE targets 15 (mean over classes); ${seeds.length} seeds`,
     },
     vconcat: [
-      {
+      lineChart({
         title:
           `a · NC dynamics, width ${widest}, ${longest} epochs (mean of ${seeds.length} seeds)`,
-        transform: [{ filter: "datum.kind === 'nc'" }],
-        facet: { field: "panel", type: "nominal", title: null, sort: ncPanels.map((p) => p.panel) },
+        filter: "datum.kind === 'nc'",
+        ...ncAxes,
+        y: "value",
+        yTitle: "value (log)",
+        logY: true,
+        facetSort: ncPanels.map((p) => p.panel),
         columns: 4,
-        spec: {
-          width: 190,
-          height: 150,
-          mark: { type: "line", point: { size: 14 } },
-          encoding: {
-            x: { field: "epoch", type: "quantitative", title: "epoch" },
-            y: {
-              field: "value",
-              type: "quantitative",
-              title: "value (log)",
-              scale: { type: "log" },
-            },
-            color,
-          },
-        },
-        resolve: { scale: { y: "independent" } },
-      },
-      {
-        transform: [{ filter: "datum.kind === 'acc'" }],
-        facet: {
-          field: "panel",
-          type: "nominal",
-          title: null,
-          sort: ["train accuracy", "test accuracy"],
-        },
+        width: 190,
+        points: 14,
+      }),
+      lineChart({
+        filter: "datum.kind === 'acc'",
+        ...ncAxes,
+        y: "accuracy",
+        yTitle: "accuracy",
+        zeroY: false,
+        facetSort: ["train accuracy", "test accuracy"],
         columns: 2,
-        spec: {
-          width: 250,
-          height: 150,
-          mark: { type: "line" },
-          encoding: {
-            x: { field: "epoch", type: "quantitative", title: "epoch" },
-            y: {
-              field: "accuracy",
-              type: "quantitative",
-              title: "accuracy",
-              scale: { zero: false },
-            },
-            color,
-          },
-        },
-        resolve: { scale: { y: "independent" } },
-      },
+        width: 250,
+      }),
       {
         title: "b · test accuracy vs epoch budget (mean over seeds), per width",
         transform: [{ filter: "datum.kind === 'budget'" }],
@@ -507,40 +491,25 @@ async function main(): Promise<void> {
           ],
         },
       },
-      {
+      lineChart({
         title: `d · NC1 at width ${widest}, ${longest} epochs, seed ${ablationSeed}: B4's ` +
           "protocol (solid) vs science.md's plain one (dashed)",
-        transform: [{ filter: "datum.kind === 'ablation'" }],
-        facet: {
-          field: "loss",
-          type: "nominal",
-          title: null,
-          sort: paperBLosses.map((l) => l.label),
-        },
+        filter: "datum.kind === 'ablation'",
+        ...ncAxes,
+        facet: "loss",
+        facetSort: paperBLosses.map((l) => l.label),
+        y: "value",
+        yTitle: "NC1 (log)",
+        logY: true,
+        independentY: false,
         columns: 4,
-        spec: {
-          width: 150,
-          height: 130,
-          mark: { type: "line" },
-          encoding: {
-            x: { field: "epoch", type: "quantitative", title: "epoch" },
-            y: {
-              field: "value",
-              type: "quantitative",
-              title: "NC1 (log)",
-              scale: { type: "log" },
-            },
-            color,
-            strokeDash: {
-              field: "protocol",
-              type: "nominal",
-              title: "protocol",
-              sort: [protocolLabels.collapse, protocolLabels.plain],
-              legend: { symbolType: "stroke", labelLimit: 400 },
-            },
-          },
-        },
-      },
+        width: 150,
+        height: 130,
+        strokeDash: "protocol",
+        strokeDashTitle: "protocol",
+        strokeDashSort: [protocolLabels.collapse, protocolLabels.plain],
+        strokeDashLegend: { symbolType: "stroke", labelLimit: 400 },
+      }),
     ],
     resolve: { scale: { color: "independent", strokeDash: "independent" } },
   };

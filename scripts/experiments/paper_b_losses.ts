@@ -4,6 +4,7 @@
  * green, FL red, MSE cyan), shared by figures B1–B3.
  * @module
  */
+import type { SeriesOptions } from "../../lib/plot/charts.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 
 /** A loss as paper B runs it. */
@@ -40,12 +41,25 @@ export function lossFields(
   };
 }
 
+/** Paper B's loss colours, legend label → colour. */
+export const lossColorScale: { domain: readonly string[]; range: readonly string[] } = {
+  domain: paperBLosses.map((l) => l.label),
+  range: paperBLosses.map((l) => l.color),
+};
+
+/** Series options of the chart builders (lib/plot/charts.ts): one paper-B colour per loss. */
+export const lossSeries: Pick<SeriesOptions, "color" | "colorTitle" | "colorScale"> = {
+  color: "loss",
+  colorTitle: "loss",
+  colorScale: lossColorScale,
+};
+
 /** Vega-Lite colour encoding with paper B's loss colours. */
 export function lossColor(field = "loss"): Record<string, unknown> {
   return {
     field,
     type: "nominal",
     title: "loss",
-    scale: { domain: paperBLosses.map((l) => l.label), range: paperBLosses.map((l) => l.color) },
+    scale: { domain: [...lossColorScale.domain], range: [...lossColorScale.range] },
   };
 }
