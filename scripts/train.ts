@@ -154,15 +154,6 @@ async function checkWritableDir(dir: string): Promise<void> {
   }
 }
 
-/** rows × cols row-major → cols × rows row-major (f64). */
-function transposeToRows(values: ArrayLike<number>, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
-  }
-  return out;
-}
-
 function fmt(value: number | null, digits = 2): string {
   return value === null ? "-" : value.toExponential(digits);
 }
@@ -196,10 +187,13 @@ async function main(): Promise<void> {
     onEval: (record) => console.error(evalLine(record)),
     onFeatures: saveDir === undefined ? undefined : (epoch, features) => {
       if (epoch !== config.epochs) return;
-      finalFeatures = features.map((matrix) => ({
-        data: transposeToRows(matrix.data, matrix.rows, matrix.cols),
-        shape: [matrix.cols, matrix.rows],
-      }));
+      finalFeatures = features.map((matrix) => {
+        const transposed = matrix.transpose();
+        const shape: [number, number] = [transposed.rows, transposed.cols];
+        const data = transposed.toFloat64Array();
+        transposed.free();
+        return { data, shape };
+      });
     },
   });
   if (saveDir !== undefined) {
