@@ -2,29 +2,13 @@
 // is written with the expected series, and a second run reuses every saved run.
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { runScript } from "./run_script.ts";
 
-const root = new URL("..", import.meta.url);
-
-async function runScript(script: string, figuresDir: string): Promise<string> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      new URL("deno.json", root).pathname,
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      new URL(script, root).pathname,
-      "--quick",
-      "--workers",
-      "1",
-    ],
-    env: { UFMLAB_FIGURES_DIR: figuresDir, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.equal(output.code, 0, stderr);
+async function runQuick(script: string, figuresDir: string): Promise<string> {
+  const { code, stderr } = await runScript(script, ["--quick", "--workers", "1"], {
+    UFMLAB_FIGURES_DIR: figuresDir,
+  });
+  assert.equal(code, 0, stderr);
   return stderr;
 }
 
@@ -40,7 +24,7 @@ for (
   Deno.test(`${id} --quick writes its figure and reuses its saved runs`, async () => {
     const dir = await Deno.makeTempDir({ prefix: `ufmlab-${id}-` });
     try {
-      const first = await runScript(script, dir);
+      const first = await runQuick(script, dir);
       assert.match(first, /\(\d+\.\d s\)/); // runs trained now
       const meta = JSON.parse(await Deno.readTextFile(join(dir, `${id}.meta.json`)));
       assert.equal(meta.id, id);
@@ -48,7 +32,7 @@ for (
       assert.match(meta.measured, /100%/);
       const csv = await Deno.readTextFile(join(dir, `${id}.csv`));
       for (const name of series) assert.ok(csv.includes(name), `${name} missing from ${id}.csv`);
-      const second = await runScript(script, dir);
+      const second = await runQuick(script, dir);
       assert.doesNotMatch(second, /\(\d+\.\d s\)/); // nothing recomputed
       assert.match(second, /saved earlier/);
     } finally {

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../lib/cli.ts";
 import { encodeNpy, parseNpy, readNpy } from "../lib/io/npy.ts";
+import { runScript, type ScriptOutput } from "./run_script.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url);
 const fixture = (name: string): string => new URL(name, fixtures).pathname;
@@ -194,21 +195,7 @@ Deno.test("encodeNpy: byte-identical to numpy's own files", async () => {
 // ---------------------------------------------------------------------------------------------
 // scripts/metrics.ts as a subprocess
 
-const script = new URL("../scripts/metrics.ts", import.meta.url).pathname;
-
-async function runMetrics(
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", script, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const { code, stdout, stderr } = await command.output();
-  const decoder = new TextDecoder();
-  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
-}
+const runMetrics = (args: string[]): Promise<ScriptOutput> => runScript("scripts/metrics.ts", args);
 
 Deno.test("metrics CLI: bad input files and flags exit 2 with one line `error: …`", async () => {
   const labels = fixture("unbalanced_labels.npy");

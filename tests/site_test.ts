@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { runScript } from "./run_script.ts";
 import { type FigureMeta, lineChart, writeFigure } from "../lib/plot/mod.ts";
 import {
   assignPageNames,
@@ -24,8 +24,6 @@ import {
   theoryTableHtml,
   VENDOR_FILES,
 } from "../lib/site/mod.ts";
-
-const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
 Deno.test("escapeHtml escapes the five HTML metacharacters and nothing else", () => {
   assert.equal(
@@ -229,23 +227,10 @@ Deno.test("buildSite refuses to build an empty site", async () => {
 Deno.test("deno task site exits 2 with a clear message when no figure exists", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ufmlab-site-" });
   try {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--config",
-        join(repoRoot, "deno.json"),
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        join(repoRoot, "scripts/site.ts"),
-        "--skip-png",
-      ],
-      env: { UFMLAB_FIGURES_DIR: dir, NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 2, stderr);
+    const { code, stderr } = await runScript("scripts/site.ts", ["--skip-png"], {
+      UFMLAB_FIGURES_DIR: dir,
+    });
+    assert.equal(code, 2, stderr);
     assert.match(stderr, /^error: no figures in .*run `npx deno task reproduce` first/m);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -1,19 +1,9 @@
 // `deno task solve` as a researcher runs it: JSON fields, agreement with the closed form,
 // `--help`, and one-line errors with exit code 2 for every kind of bad flag.
 import assert from "node:assert/strict";
+import { runScript, type ScriptOutput } from "./run_script.ts";
 
-const script = new URL("../scripts/solve.ts", import.meta.url).pathname;
-
-async function solve(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", script, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
+const solve = (args: string[]): Promise<ScriptOutput> => runScript("scripts/solve.ts", args);
 
 Deno.test("solve --json: required fields, theory within 1e-9 in both conventions", async () => {
   // The same problem stated in TB and in Z convention (λ_W^Z = λ_W^TB/K, λ_H^Z = λ_H^TB/N).

@@ -1,32 +1,9 @@
 // `deno task train` as a researcher runs it: --json fields, --help, and one-line errors with
 // exit code 2 naming the flag.
 import assert from "node:assert/strict";
+import { runScript, type ScriptOutput } from "./run_script.ts";
 
-const script = new URL("../scripts/train.ts", import.meta.url).pathname;
-const config = new URL("../deno.json", import.meta.url).pathname;
-
-async function train(
-  args: string[],
-  target = script,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      config,
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      target,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
+const train = (args: string[]): Promise<ScriptOutput> => runScript("scripts/train.ts", args);
 
 Deno.test("train --json: accuracies, terminal phase and the per-evaluation metric history", async () => {
   const { code, stdout, stderr } = await train([
@@ -111,15 +88,14 @@ Deno.test("train --save-features: deno task metrics on the saved features gives 
     ]);
     assert.equal(run.code, 0, run.stderr);
     const last = JSON.parse(run.stdout).history.at(-1);
-    const metricsScript = new URL("../scripts/metrics.ts", import.meta.url).pathname;
     for (const layer of [1, 2]) {
-      const metrics = await train([
+      const metrics = await runScript("scripts/metrics.ts", [
         "--features",
         `${dir}/layer${layer}.npy`,
         "--labels",
         `${dir}/labels.npy`,
         "--json",
-      ], metricsScript);
+      ]);
       assert.equal(metrics.code, 0, metrics.stderr);
       const report = JSON.parse(metrics.stdout);
       const recorded = last.layers[layer - 1];
