@@ -14,16 +14,9 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { RunError, UsageError } from "./errors.ts";
 
-/** A bad flag or input file: reported in one line, exit code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
-
-/** A run that could not finish (divergence, NaN): reported in one line, exit code 1. */
-export class RunError extends Error {
-  override name = "RunError";
-}
+export { RunError, UsageError } from "./errors.ts";
 
 /** Constraints for {@link parseNumberFlag}. */
 export interface NumberConstraints {
@@ -62,6 +55,34 @@ export function parseNumberFlag(
     throw new UsageError(`--${flag}: must be ${exclusiveMax ? "<" : "≤"} ${max}, got ${raw}`);
   }
   return value;
+}
+
+/**
+ * A comma list of numbers for `--flag`. With `count`, the list must have `count` items, or one
+ * item that is repeated `count` times.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseNumberListFlag("hidden", "8", { integer: true, min: 1 }, 2), [8, 8]);
+ * assert.deepEqual(parseNumberListFlag("counts", "5,3,2", { integer: true, min: 1 }), [5, 3, 2]);
+ * ```
+ */
+export function parseNumberListFlag(
+  flag: string,
+  raw: string,
+  constraints: NumberConstraints = {},
+  count?: number,
+): number[] {
+  const items = raw.split(",").map((item) => parseNumberFlag(flag, item, constraints));
+  if (count === undefined) return items;
+  if (items.length === 1) return new Array<number>(count).fill(items[0]);
+  if (items.length !== count) {
+    throw new UsageError(
+      `--${flag}: expected ${count} comma-separated values (or one), got ${raw}`,
+    );
+  }
+  return items;
 }
 
 /** Checks `raw` is one of `choices`, or throws a {@link UsageError} naming the flag. */

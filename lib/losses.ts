@@ -6,7 +6,10 @@
  * - `mse`: L = ½‖z − s·e_y‖² with target scale s (science.md §2.2),
  * - `ce`: L = −log p_y (§2.3),
  * - `ls`: label smoothing α ∈ [0, 1): L = −(1−α) log p_y − (α/K) Σ_k log p_k (§2.3, nc_loss),
- * - `fl`: focal loss β ≥ 0: L = −(1 − p_y)^β log p_y (§2.3; β is γ in nc_loss code).
+ * - `fl`: focal loss β ≥ 0: L = −(1 − p_y)^β log p_y (§2.3; β is γ in nc_loss code),
+ * - `pal`: pick-all-label cross-entropy for multi-label samples, L = Σ_{k∈S} −log p_k
+ *   (docs/multilabel.md#pal-loss); its targets are a multi-hot K×N {@link Matrix} instead of
+ *   integer labels (core-as/assembly/soft_targets.ts).
  *
  * @example
  * ```ts
@@ -18,14 +21,28 @@
  * ```
  * @module
  */
-import { coreKernel, type MseLossKernel, type SoftmaxLossKernel } from "./core/wasm.ts";
-import { UsageError } from "./cli.ts";
-import type { IntVector, Matrix } from "./matrix.ts";
+import {
+  coreKernel,
+  type MseLossKernel,
+  type SoftmaxLossKernel,
+  type SoftTargetLossKernel,
+} from "./core/wasm.ts";
+import { UsageError } from "./errors.ts";
+import { IntVector, Matrix } from "./matrix.ts";
 
 /** Implemented losses. */
-export type LossName = "mse" | "ce" | "ls" | "fl";
+export type LossName = "mse" | "ce" | "ls" | "fl" | "pal";
 /** Every loss name, for flag validation. */
-export const lossNames: readonly LossName[] = ["mse", "ce", "ls", "fl"];
+export const lossNames: readonly LossName[] = ["mse", "ce", "ls", "fl", "pal"];
+
+/** Losses whose targets are label sets (multi-hot matrices) rather than class indices. */
+export const multiLabelLosses: readonly LossName[] = ["pal"];
+
+/**
+ * What a loss compares the logits with: class indices (one per sample) or, for the multi-label
+ * losses, a K×N target matrix in the logits' dtype.
+ */
+export type LossTargets = IntVector | Matrix;
 
 /** A loss and its parameter. */
 export interface LossSpec {
@@ -50,7 +67,12 @@ export interface Loss {
    * Adds the bias (if any) to `logits`, replaces them by ∂(Σ_samples L)/∂logits, writes the
    * row sums of that gradient into `rowSums` (if given) and returns Σ over samples of L.
    */
-  evaluate(logits: Matrix, labels: IntVector, bias: Matrix | null, rowSums: Matrix | null): number;
+  evaluate(
+    logits: Matrix,
+    targets: LossTargets,
+    bias: Matrix | null,
+    rowSums: Matrix | null,
+  ): number;
 }
 
 const softmaxKind: Record<"ce" | "ls" | "fl", number> = { ce: 0, ls: 1, fl: 2 };
@@ -81,6 +103,35 @@ export function validateLossSpec(spec: LossSpec): Required<LossSpec> {
 /** The loss plug-in for `spec`. */
 export function makeLoss(spec: LossSpec, kernel: KernelChoice = "simd"): Loss {
   const full = validateLossSpec(spec);
+  if (full.name === "pal") {
+    return {
+      spec: full,
+      evaluate(logits, targets, bias, rowSums): number {
+        if (!(targets instanceof Matrix)) {
+          throw new TypeError("loss pal: targets must be a K×N multi-hot matrix");
+        }
+        if (
+          targets.rows !== logits.rows || targets.cols !== logits.cols ||
+          targets.dtype !== logits.dtype
+        ) {
+          throw new RangeError(
+            `loss pal: targets ${targets.rows}×${targets.cols} ${targets.dtype} for logits ` +
+              `${logits.rows}×${logits.cols} ${logits.dtype}`,
+          );
+        }
+        checkVectors(logits, bias, rowSums);
+        const run = coreKernel<SoftTargetLossKernel>("loss_soft_ce", logits.dtype, kernel);
+        return run(
+          logits.ptr,
+          logits.rows,
+          logits.cols,
+          targets.ptr,
+          bias?.ptr ?? 0,
+          rowSums?.ptr ?? 0,
+        );
+      },
+    };
+  }
   if (full.name === "mse") {
     return {
       spec: full,
@@ -122,13 +173,20 @@ export function makeLoss(spec: LossSpec, kernel: KernelChoice = "simd"): Loss {
 
 function checkShapes(
   logits: Matrix,
-  labels: IntVector,
+  labels: LossTargets,
   bias: Matrix | null,
   rowSums: Matrix | null,
-): void {
+): asserts labels is IntVector {
+  if (!(labels instanceof IntVector)) {
+    throw new TypeError("loss: single-label losses need one class index per sample");
+  }
   if (labels.length !== logits.cols) {
     throw new RangeError(`loss: ${labels.length} labels for ${logits.cols} samples`);
   }
+  checkVectors(logits, bias, rowSums);
+}
+
+function checkVectors(logits: Matrix, bias: Matrix | null, rowSums: Matrix | null): void {
   for (const [name, v] of [["bias", bias], ["rowSums", rowSums]] as const) {
     if (v !== null && (v.size !== logits.rows || v.dtype !== logits.dtype)) {
       throw new RangeError(`loss: ${name} must hold K = ${logits.rows} ${logits.dtype} values`);

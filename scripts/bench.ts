@@ -31,9 +31,8 @@ import { gemm } from "../lib/gemm.ts";
 import { type DType, IntVector, Matrix } from "../lib/matrix.ts";
 import { Rng } from "../lib/rng.ts";
 import { minimize } from "../lib/optim/minimize.ts";
-import { UfmModel } from "../lib/ufm/model.ts";
-import { solveUfm } from "../lib/ufm/solve.ts";
-import type { UfmProblem } from "../lib/ufm/problem.ts";
+import { createModel, solveUfm } from "../lib/ufm/solve.ts";
+import { resolveProblem, type UfmProblem } from "../lib/ufm/problem.ts";
 import { makeLoss } from "../lib/losses.ts";
 import { Mlp } from "../lib/nn/mlp.ts";
 import { PlainMlp } from "../lib/nn/plain_ts.ts";
@@ -335,7 +334,12 @@ function benchUfm(plan: TimingPlan): UfmRow[] {
           loss: loss ?? "mse",
           targetScale: 1,
         };
-        const model = new UfmModel(problem, { seed: 1, initStd: 0.1, dtype, kernel });
+        const model = createModel(resolveProblem(problem), {
+          seed: 1,
+          initStd: 0.1,
+          dtype,
+          kernel,
+        });
         const runFor = (iterations: number) => () =>
           minimize(model, {
             method: "momentum",

@@ -16,48 +16,65 @@ import {
   parseChoiceFlag,
   parseFlags,
   parseNumberFlag,
+  parseNumberListFlag,
   runCli,
   UsageError,
 } from "../lib/cli.ts";
 import { optimizerMethods } from "../lib/optim/minimize.ts";
-import { preconditions } from "../lib/ufm/model.ts";
+import { modelDefinition, preconditions } from "../lib/ufm/models/mod.ts";
 import {
   biasModes,
   conventions,
   lossNames,
+  type ModelName,
   modelNames,
+  resolveProblem,
   type UfmProblem,
-  validateProblem,
 } from "../lib/ufm/problem.ts";
 import { type RestartReport, solveWithRestarts } from "../lib/ufm/restarts.ts";
 import { type SolveReport, solveUfm } from "../lib/ufm/solve.ts";
 
+/** Each model's own flags, merged (a flag several models share appears once). */
+const modelFlags: Record<string, FlagSpec> = {};
+/** Which models accept each model flag. */
+const modelsOfFlag: Record<string, ModelName[]> = {};
+for (const name of modelNames) {
+  for (const [flag, spec] of Object.entries(modelDefinition(name).flags)) {
+    modelFlags[flag] ??= spec;
+    (modelsOfFlag[flag] ??= []).push(name);
+  }
+}
+
 const flags: Record<string, FlagSpec> = {
-  model: { type: "string", default: "ufm", help: `model: ${modelNames.join("|")}` },
-  depth: {
+  model: {
     type: "string",
-    help: "weight layers on top of the features H1 (deep-linear|deep-relu; ext-* have 2)",
+    default: "ufm",
+    help: `model: ${modelNames.join("|")} — ${
+      modelNames.map((name) => `${name}: ${modelDefinition(name).summary}`).join("; ")
+    }`,
   },
-  hidden: {
+  ...modelFlags,
+  loss: {
     type: "string",
-    help: "widths of H2…H_depth, comma list or one value (extended/deep models; default --d)",
+    default: "mse",
+    help: `loss: ${lossNames.join("|")} (pal: pick-all-label CE for multi-label samples)`,
   },
-  "lambda-w2": { type: "string", help: "λ of the classifier W2 (ext-*; default --lambda-w)" },
-  "lambda-w1": { type: "string", help: "λ of W1 (ext-*; default --lambda-w)" },
-  "lambda-ws": {
-    type: "string",
-    help: "λ of W_1,…,W_depth, first layer → classifier, comma list or one value " +
-      "(deep-*; default --lambda-w)",
-  },
-  loss: { type: "string", default: "mse", help: `loss: ${lossNames.join("|")}` },
   bias: { type: "string", default: "none", help: `classifier bias: ${biasModes.join("|")}` },
   norm: {
     type: "string",
     default: "tb",
     help: "regularization convention: tb (Tirer–Bruna) | z (Zhu/Zhou)",
   },
-  K: { type: "string", default: "10", help: "number of classes (≥ 2)" },
-  n: { type: "string", default: "20", help: "samples per class (≥ 1)" },
+  K: { type: "string", default: "10", help: "number of classes (≥ 2; the length of --counts)" },
+  n: { type: "string", help: "samples per class (≥ 1) (default: 20)" },
+  counts: {
+    type: "string",
+    help: "samples of each class, comma list (imbalanced classes; K = its length; not with --n)",
+  },
+  "n-multi": {
+    type: "string",
+    help: "samples for every unordered pair of classes (--loss pal; default 0)",
+  },
   d: { type: "string", default: "32", help: "feature dimension (≥ 1)" },
   "lambda-w": { type: "string", default: "0.05", help: "classifier weight decay λ_W (≥ 0)" },
   "lambda-h": { type: "string", default: "0.05", help: "feature weight decay λ_H (≥ 0)" },
@@ -89,7 +106,8 @@ const flags: Record<string, FlagSpec> = {
 };
 
 const usage = "Usage: deno task solve [options]\n\n" +
-  "Solves the regularized UFM (MSE, cross-entropy, label smoothing or focal loss) to its\n" +
+  "Solves the regularized UFM (MSE, cross-entropy, label smoothing, focal or pick-all-label\n" +
+  "loss; balanced, imbalanced or multi-label classes) to its\n" +
   "global minimum and compares with the closed form (science.md §3).";
 
 await runCli(async () => {
@@ -99,23 +117,54 @@ await runCli(async () => {
   const num = (name: string, c: Parameters<typeof parseNumberFlag>[2] = {}): number =>
     parseNumberFlag(name, str(name), c);
   const model = parseChoiceFlag("model", str("model"), modelNames);
+  const definition = modelDefinition(model);
+  for (const flag of Object.keys(modelFlags)) {
+    if (values[flag] !== undefined && !(flag in definition.flags)) {
+      throw new UsageError(
+        `--${flag}: only used with --model ${modelsOfFlag[flag].join("|")} (model is '${model}')`,
+      );
+    }
+  }
   const dtype = parseChoiceFlag("dtype", str("dtype"), ["f64", "f32"] as const);
+  const loss = parseChoiceFlag("loss", str("loss"), lossNames);
+  if (values["n-multi"] !== undefined && loss !== "pal") {
+    throw new UsageError(`--n-multi: only used with --loss pal (loss is '${loss}')`);
+  }
+  const counts = values.counts === undefined
+    ? undefined
+    : parseNumberListFlag("counts", str("counts"), { integer: true, min: 1 });
+  if (counts !== undefined && values.n !== undefined) {
+    throw new UsageError("--counts: exclusive with --n (K is the length of --counts)");
+  }
+  if (counts !== undefined && values.K !== flags.K.default && Number(str("K")) !== counts.length) {
+    throw new UsageError(
+      `--K: ${str("K")} classes but --counts lists ${counts.length} (K is the list's length)`,
+    );
+  }
   const problem: UfmProblem = {
-    K: num("K", { integer: true, min: 2 }),
-    n: num("n", { integer: true, min: 1 }),
+    K: counts?.length ?? num("K", { integer: true, min: 2 }),
+    ...(counts === undefined
+      ? {
+        n: values.n === undefined ? 20 : num("n", { integer: true, min: loss === "pal" ? 0 : 1 }),
+      }
+      : { counts }),
+    ...(values["n-multi"] === undefined
+      ? {}
+      : { nMulti: num("n-multi", { integer: true, min: 0 }) }),
     d: num("d", { integer: true, min: 1 }),
     lambdaW: num("lambda-w", { min: 0 }),
     lambdaH: num("lambda-h", { min: 0 }),
     lambdaB: num("lambda-b", { min: 0 }),
     bias: parseChoiceFlag("bias", str("bias"), biasModes),
     norm: parseChoiceFlag("norm", str("norm"), conventions),
-    loss: parseChoiceFlag("loss", str("loss"), lossNames),
+    loss,
     targetScale: num("target-scale", { min: 0, exclusiveMin: true }),
     alpha: values.alpha === undefined
       ? undefined
       : num("alpha", { min: 0, max: 1, exclusiveMax: true }),
     beta: values.beta === undefined ? undefined : num("beta", { min: 0 }),
-    ...modelFields(model, values),
+    ...(model === "ufm" ? {} : { model }),
+    ...definition.fromFlags(values),
   };
   const restarts = num("restarts", { integer: true, min: 1 });
   const workers = values.workers === undefined
@@ -138,10 +187,10 @@ await runCli(async () => {
   if (problem.bias === "reg" && problem.lambdaB === 0) {
     throw new UsageError("--lambda-b: --bias reg needs λ_b > 0 (use --bias free for λ_b = 0)");
   }
-  validateProblem(problem);
+  const resolved = resolveProblem(problem);
   let lastPrint = performance.now();
   const report: SolveReport | RestartReport = restarts === 1
-    ? solveUfm(problem, settings, {
+    ? solveUfm(resolved, settings, {
       onProgress: (info) => {
         const now = performance.now();
         if (now - lastPrint > 1000) {
@@ -153,79 +202,13 @@ await runCli(async () => {
         }
       },
     })
-    : await solveWithRestarts(problem, settings, restarts, {
+    : await solveWithRestarts(resolved, settings, restarts, {
       workers,
       onProgress: (done, total) => console.error(`restart ${done}/${total} done`),
     });
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else console.log(formatReport(report));
 });
-
-/** The model fields of the problem from --model, --depth, --hidden and the per-layer λ flags. */
-function modelFields(
-  model: (typeof modelNames)[number],
-  values: Record<string, string | boolean>,
-): Partial<UfmProblem> {
-  const given = (flag: string): string | undefined => values[flag] as string | undefined;
-  const extended = model === "ext-linear" || model === "ext-relu";
-  const deep = model === "deep-linear" || model === "deep-relu";
-  const only = (flag: string, allowed: boolean, models: string): void => {
-    if (given(flag) !== undefined && !allowed) {
-      throw new UsageError(`--${flag}: only used with --model ${models} (model is '${model}')`);
-    }
-  };
-  only("depth", deep, "deep-linear|deep-relu");
-  only("lambda-ws", deep, "deep-linear|deep-relu");
-  only("lambda-w1", extended, "ext-linear|ext-relu");
-  only("lambda-w2", extended, "ext-linear|ext-relu");
-  only("hidden", extended || deep, "ext-*|deep-*");
-  if (model === "ufm") return {};
-  const fields: Partial<UfmProblem> = { model };
-  if (deep) {
-    const raw = given("depth");
-    if (raw === undefined) {
-      throw new UsageError(`--depth: required with --model ${model} (weight layers on top of H1)`);
-    }
-    fields.depth = parseNumberFlag("depth", raw, {
-      integer: true,
-      min: model === "deep-relu" ? 2 : 1,
-      max: 64,
-    });
-  }
-  const depth = fields.depth ?? 2;
-  const lambdaW = parseNumberFlag("lambda-w", values["lambda-w"] as string, { min: 0 });
-  if (extended) {
-    const layer = (flag: string): number =>
-      given(flag) === undefined ? lambdaW : parseNumberFlag(flag, given(flag)!, { min: 0 });
-    fields.lambdaWs = [layer("lambda-w1"), layer("lambda-w2")];
-  } else if (given("lambda-ws") !== undefined) {
-    fields.lambdaWs = parseListFlag("lambda-ws", given("lambda-ws")!, depth, { min: 0 });
-  }
-  if (given("hidden") !== undefined) {
-    fields.hidden = parseListFlag("hidden", given("hidden")!, depth - 1, {
-      integer: true,
-      min: 1,
-    });
-  }
-  return fields;
-}
-
-/** A comma list of `count` numbers for `--flag` (one value is repeated `count` times). */
-function parseListFlag(
-  flag: string,
-  raw: string,
-  count: number,
-  constraints: Parameters<typeof parseNumberFlag>[2],
-): number[] {
-  const items = raw.split(",").map((item) => parseNumberFlag(flag, item, constraints));
-  if (items.length === 1) return new Array<number>(count).fill(items[0]);
-  if (items.length !== count) {
-    throw new UsageError(
-      `--${flag}: expected ${count} comma-separated values (or one), got ${raw}`,
-    );
-  }
-  return items;
-}
 
 function formatReport(report: SolveReport | RestartReport): string {
   const fmt = (x: number | null): string => (x === null ? "—" : x.toPrecision(10));
@@ -241,17 +224,34 @@ function formatReport(report: SolveReport | RestartReport): string {
     `‖h̄_k‖² mean    ${fmt(report.norms.h_mean_sq)}   theory ${t ? fmt(t.h_mean_sq) : "—"}`,
     `‖w_k‖² mean    ${fmt(report.norms.w_row_sq)}   theory ${t ? fmt(t.w_row_sq) : "—"}`,
     `structure      ${t ? t.structure : "no closed form"}` +
-    (t && "c" in t
+    (t?.kind === "mse"
       ? `   c = ${fmt(t.c)}`
-      : t && "margin" in t
+      : t?.kind === "softmax"
       ? `   margin m* = ${fmt(t.margin)}`
-      : t && "kappa" in t
+      : t?.kind === "deep-linear"
       ? `   κ = ${fmt(t.kappa)}   κ*_${t.factors} = ${fmt(t.kappa_star)}   x* = ${fmt(t.x)}`
       : ""),
     `NC1 ${fmt(m.nc1)}  NC2 ETF ${fmt(m.nc2_etf)}  NC2 OF ${fmt(m.nc2_of)}  ` +
     `NC2(W) ETF ${fmt(m.nc2_w_etf)}  NC2(W) OF ${fmt(m.nc2_w_of)}  NC3 ${fmt(m.nc3)}`,
   ];
-  if (t && "note" in t && t.note) lines.push(`theory note    ${t.note}`);
+  if (t?.note) lines.push(`theory note    ${t.note}`);
+  if (t?.per_class && report.problem.counts !== undefined) {
+    const list = (values: number[]) => values.map((value) => fmt(value)).join(", ");
+    lines.push(
+      `per class      n_k ${report.problem.class_counts.join(", ")}`,
+      `‖h̄_k‖²         ${list(report.norms.h_class_sq)}   theory ${list(t.per_class.h_mean_sq)}`,
+      `‖w_k‖²         ${list(report.norms.w_class_sq)}   theory ${list(t.per_class.w_row_sq)}`,
+    );
+  }
+  if (report.minority) {
+    const minority = report.minority;
+    lines.push(
+      `minority       classes ${minority.classes.join(", ")} (ratio ${
+        fmt(minority.imbalance_ratio)
+      })` +
+        `   mean cos(w_k, w_l) ${fmt(minority.classifier_cosine)}`,
+    );
+  }
   if (report.layers) {
     const layers = report.layers;
     for (const layer of layers.features) {

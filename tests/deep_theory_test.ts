@@ -12,7 +12,8 @@ import {
 } from "../lib/theory/deep_linear.ts";
 import { mseTheory } from "../lib/theory/mse.ts";
 import { canonicalLambdas, type UfmProblem } from "../lib/ufm/problem.ts";
-import { modelTheoryFor } from "../lib/ufm/solve.ts";
+import { theoryFor } from "../lib/ufm/solve.ts";
+import { expectTheory } from "../lib/theory/mod.ts";
 
 function close(actual: number, expected: number, tol: number, label: string): void {
   assert.ok(
@@ -37,7 +38,8 @@ function extended(lambdaW2: number, lambdaW1: number, lambdaH: number, bias: "no
     model: "ext-linear",
     lambdaWs: [lambdaW1, lambdaW2],
   };
-  return modelTheoryFor(problem) as ReturnType<typeof deepLinearTheory>;
+  const theory = theoryFor(problem);
+  return theory === null ? null : expectTheory(theory, "deep-linear");
 }
 
 Deno.test("κ*_L table, threshold roots and φ = ½ at the threshold (science.md §3.4)", () => {
@@ -156,7 +158,7 @@ Deno.test("L = 4 factors (depth 3), λ = 0.2 each: x = 0.772439, f* = 0.37744604
     model: "deep-linear",
     depth: 3,
   };
-  const t = modelTheoryFor(problem) as NonNullable<ReturnType<typeof deepLinearTheory>>;
+  const t = expectTheory(theoryFor(problem), "deep-linear");
   assert.equal(t.factors, 4);
   close(t.kappa, 0.2, 1e-12, "κ");
   close(t.x, 0.772439, 1e-6, "x");
@@ -186,8 +188,7 @@ Deno.test("f* = min of the scalar problem by brute force (independent of the roo
   for (const L of [2, 3, 4, 5, 6]) {
     for (const kappa of [0.01, 0.05, 0.1, 0.17, 0.2, 0.25, 0.3, 0.39, 0.45, 0.8, 1.2]) {
       const t = deepLinearTheory({
-        K: 3,
-        n: 1,
+        counts: [1, 1, 1],
         widths: new Array<number>(L - 1).fill(3),
         lambdaWs: new Array<number>(L - 1).fill(kappa / 3), // a_l = N·λ = κ with n = 1
         lambdaH: kappa / 3,
@@ -219,10 +220,11 @@ Deno.test("L = 2 factors is the plain UFM closed form (bias none and free, targe
         loss: "mse",
         targetScale: s,
       };
-      const expected = mseTheory({ ...plain, ...canonicalLambdas(plain) })!;
-      const t = modelTheoryFor({ ...plain, model: "deep-linear", depth: 1 }) as NonNullable<
-        ReturnType<typeof deepLinearTheory>
-      >;
+      const expected = mseTheory({ ...plain, n, ...canonicalLambdas(plain) })!;
+      const t = expectTheory(
+        theoryFor({ ...plain, model: "deep-linear", depth: 1 }),
+        "deep-linear",
+      );
       const label = `${bias} (${lambdaW}, ${lambdaH}) s=${s}`;
       close(t.kappa * s, expected.c, 1e-12, `${label} κ·s = c`);
       close(t.objective, expected.objective, 1e-12, `${label} f*`);
@@ -267,8 +269,7 @@ Deno.test("rank-deficient values f_j = (j/K)f* + ((K−j)/K)·½ and the local b
 
 Deno.test("(Z) convention: κ = K n^{1/3}(λ_W2 λ_W1 λ_H1)^{1/3}; null for a zero λ or narrow layers", () => {
   const input: DeepLinearTheoryInput = {
-    K: 5,
-    n: 7,
+    counts: [7, 7, 7, 7, 7],
     widths: [6, 9],
     lambdaWs: [1e-3, 2e-3],
     lambdaH: 3e-3,

@@ -2,10 +2,10 @@
 // against central finite differences, the forward pass against a direct computation, and the
 // solver (seeded restarts on Workers) against the closed forms of science.md §3.4.
 import assert from "node:assert/strict";
-import { DeepUfmModel } from "../lib/ufm/deep_model.ts";
+import { DenseUfm } from "../lib/ufm/dense.ts";
 import type { DeepLinearTheory } from "../lib/theory/deep_linear.ts";
 import { layerMetrics } from "../lib/ufm/layer_metrics.ts";
-import { type UfmProblem, validateProblem } from "../lib/ufm/problem.ts";
+import { resolveProblem, type UfmProblem } from "../lib/ufm/problem.ts";
 import { classifyOutcome, solveWithRestarts } from "../lib/ufm/restarts.ts";
 import { type SolveReport, solveUfm } from "../lib/ufm/solve.ts";
 import { Rng } from "../lib/rng.ts";
@@ -66,10 +66,10 @@ Deno.test("gradients of every model = central finite differences (MSE and CE, bi
   for (const modelFields of models) {
     for (const lossFields of losses) {
       for (const bias of ["none", "free"] as const) {
-        const problem = validateProblem(
+        const problem = resolveProblem(
           { ...base, loss: "mse", bias, ...modelFields, ...lossFields } as UfmProblem,
         );
-        const model = new DeepUfmModel(problem, { seed: 5, initStd: 0.7 });
+        const model = new DenseUfm(problem, { seed: 5, initStd: 0.7 });
         if (model.b !== null) rng.fillNormal(model.b.data, 0.3);
         const label = JSON.stringify({ ...modelFields, ...lossFields, bias });
         model.evaluateData();
@@ -100,7 +100,7 @@ Deno.test("gradients of every model = central finite differences (MSE and CE, bi
 });
 
 Deno.test("ext-relu forward = direct computation of 1/(2N)‖W2·σ(W1H1) + b1ᵀ − sY‖²", () => {
-  const problem = validateProblem({
+  const problem = resolveProblem({
     ...base,
     loss: "mse",
     bias: "free",
@@ -108,7 +108,7 @@ Deno.test("ext-relu forward = direct computation of 1/(2N)‖W2·σ(W1H1) + b1�
     model: "ext-relu",
     hidden: [5],
   });
-  const model = new DeepUfmModel(problem, { seed: 3, initStd: 1 });
+  const model = new DenseUfm(problem, { seed: 3, initStd: 1 });
   model.b!.data.set([0.1, -0.2, 0.3]);
   const [W1, W2] = model.weights.map((w) => w.toRows());
   const H1 = model.H1.toRows();
@@ -313,8 +313,8 @@ Deno.test("deep linear with depth 1 is the plain UFM: f* = c − c²/2", () => {
 
 Deno.test("layer metrics of a hand-built nonnegative-OF solution of the ReLU model", () => {
   // H1 = e_k per class (OF), W1 = I (so H2 = σ(H1) = H1), W2 = 2I: every metric is exact.
-  const problem = validateProblem({ ...base, loss: "mse", bias: "none", model: "ext-relu" });
-  const model = new DeepUfmModel(problem, { seed: 1, initStd: 1 });
+  const problem = resolveProblem({ ...base, loss: "mse", bias: "none", model: "ext-relu" });
+  const model = new DenseUfm(problem, { seed: 1, initStd: 1 });
   const [W1, W2] = model.weights;
   W1.data.fill(0);
   W2.data.fill(0);
@@ -362,9 +362,9 @@ Deno.test("model validation names the flag", () => {
     [{ model: "ext-linear", bias: "reg", lambdaB: 0.1 }, /--bias/],
   ];
   for (const [fields, pattern] of bad) {
-    assert.throws(() => validateProblem({ ...ok, ...fields }), pattern, JSON.stringify(fields));
+    assert.throws(() => resolveProblem({ ...ok, ...fields }), pattern, JSON.stringify(fields));
   }
-  validateProblem({
+  resolveProblem({
     ...ok,
     model: "deep-relu",
     depth: 4,

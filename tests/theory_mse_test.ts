@@ -6,7 +6,7 @@ import { canonicalLambdas, convertLambdas, type UfmProblem } from "../lib/ufm/pr
 
 function theory(p: Omit<UfmProblem, "loss" | "targetScale"> & { targetScale?: number }) {
   const problem: UfmProblem = { loss: "mse", targetScale: 1, ...p };
-  return mseTheory({ ...problem, ...canonicalLambdas(problem) });
+  return mseTheory({ ...problem, n: problem.n!, ...canonicalLambdas(problem) });
 }
 
 function close(actual: number, expected: number, tol = 1e-9): void {
@@ -207,11 +207,11 @@ Deno.test("target scale s: f*(s) = s²·f*(1) with λ scaled by s (homogeneity)"
 
 Deno.test("convention conversion round trip and threshold invariance", () => {
   const z = { lambdaW: 1e-3, lambdaH: 2e-4, lambdaB: 0.3 };
-  const tb = convertLambdas(z, "z", "tb", 10, 50);
+  const tb = convertLambdas(z, "z", "tb", 10, 500); // K = 10, N = K·n = 500
   close(tb.lambdaW, 1e-2, 1e-15);
   close(tb.lambdaH, 0.1, 1e-15);
   close(tb.lambdaB, 3, 1e-15);
-  const back = convertLambdas(tb, "tb", "z", 10, 50);
+  const back = convertLambdas(tb, "tb", "z", 10, 500);
   close(back.lambdaH, z.lambdaH, 1e-15);
   // c = √(λ_W^TB λ_H^TB) = K√(nλ_W^Z λ_H^Z)
   close(Math.sqrt(tb.lambdaW * tb.lambdaH), 10 * Math.sqrt(50 * z.lambdaW * z.lambdaH), 1e-12);

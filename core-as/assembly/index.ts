@@ -25,3 +25,6 @@ export {
   scale_f64, scale_f32, scale_ref_f64, scale_ref_f32,
   sum_sq_f64, sum_sq_f32, sum_sq_ref_f64, sum_sq_ref_f32,
 } from "./nn";
+export {
+  loss_soft_ce_f64, loss_soft_ce_f32, loss_soft_ce_ref_f64, loss_soft_ce_ref_f32,
+} from "./soft_targets";

@@ -56,6 +56,19 @@ export type MseLossKernel = (
   rowSums: number,
 ) => number;
 
+/**
+ * Cross-entropy with a target matrix T (K×N, same dtype as Z; multi-hot T = the pick-all-label
+ * loss): Z ← (Σ_k t_k)·p − T, rowSums ← G·1; returns Σ_j L_j (core-as/assembly/soft_targets.ts).
+ */
+export type SoftTargetLossKernel = (
+  z: number,
+  classes: number,
+  samples: number,
+  targets: number,
+  bias: number,
+  rowSums: number,
+) => number;
+
 /** Elementwise kernel over n values: relu(x, out, n) or relu_backward(grad, pre, n). */
 export type ReluKernel = (a: number, b: number, n: number) => void;
 
@@ -155,6 +168,11 @@ export interface CoreExports {
   loss_mse_f32: MseLossKernel;
   loss_mse_ref_f64: MseLossKernel;
   loss_mse_ref_f32: MseLossKernel;
+  /** Cross-entropy with a target matrix (core-as/assembly/soft_targets.ts). */
+  loss_soft_ce_f64: SoftTargetLossKernel;
+  loss_soft_ce_f32: SoftTargetLossKernel;
+  loss_soft_ce_ref_f64: SoftTargetLossKernel;
+  loss_soft_ce_ref_f32: SoftTargetLossKernel;
   /** ReLU out = max(x, 0) and its backward mask (core-as/assembly/activations.ts). */
   relu_f64: ReluKernel;
   relu_f32: ReluKernel;

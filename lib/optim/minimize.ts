@@ -25,7 +25,7 @@
  * @module
  */
 import { coreKernel, type OptStepKernel } from "../core/wasm.ts";
-import { RunError } from "../cli.ts";
+import { RunError } from "../errors.ts";
 import { Matrix } from "../matrix.ts";
 
 /** A parameter block with its gradient buffer and ℓ2 penalty weight. */
@@ -43,6 +43,21 @@ export interface ParameterBlock {
    * It changes the path, never the minimizer.
    */
   stepScale?: number;
+  /**
+   * A constraint set for this block (e.g. rows on the unit sphere): the gradient is projected
+   * onto the tangent space before every step and the point retracted onto the set after it
+   * (Riemannian gradient methods; the momentum buffer is projected too, as vector transport).
+   * Constrained blocks carry no ℓ2 penalty (λ must be 0).
+   */
+  constraint?: BlockConstraint;
+}
+
+/** A smooth constraint set for a parameter block (see {@link ParameterBlock.constraint}). */
+export interface BlockConstraint {
+  /** Projects `vector` onto the tangent space of the set at `point`, in place. */
+  tangent(point: Matrix, vector: Matrix): void;
+  /** Maps `point` onto the set, in place (a retraction). */
+  retract(point: Matrix): void;
 }
 
 /** An objective f(θ) = data(θ) + Σ_blocks λ/2‖θ_block‖². */
@@ -135,12 +150,18 @@ export function minimize(
   let converged = false;
   let info: IterationInfo = { iteration: 0, objective: NaN, gradNorm: NaN };
 
+  for (const block of blocks) {
+    if (block.constraint !== undefined && block.lambda !== 0) {
+      throw new RangeError(`minimize: constrained block ${block.name} must have λ = 0`);
+    }
+  }
   const pass = (mode: number): IterationInfo & { data: number } => {
     const data = objective.evaluateData();
     stats.data.fill(0);
     for (let i = 0; i < blocks.length; i++) {
       const block = blocks[i];
       const velocity = velocities[i];
+      block.constraint?.tangent(block.value, block.grad);
       step(
         block.value.size,
         block.value.ptr,
@@ -152,6 +173,10 @@ export function minimize(
         mode,
         stats.ptr + 16 * i,
       );
+      if (block.constraint !== undefined && mode !== stepMode.none) {
+        block.constraint.retract(block.value);
+        if (velocity !== null) block.constraint.tangent(block.value, velocity);
+      }
     }
     let value = data;
     let gradSq = 0;

@@ -3,11 +3,14 @@
  * MSE (science.md §3.4, §2.7, §2.9), in any regularization convention.
  *
  * Write the problem with L factors A_1 ⋯ A_L (the last factor is the free feature matrix H1) as
- *   Kn·f = ½‖A_1 ⋯ A_L − sY‖² + Σ_l (a_l/2)‖A_l‖²,      a_l = N·λ_l^Z  (canonical (Z) λ).
+ *   N·f = ½‖A_1 ⋯ A_L − sY‖² + Σ_l (a_l/2)‖A_l‖²,      a_l = N·λ_l^Z  (canonical (Z) λ).
  * The penalty of a factorization of Z is (L/2)(Π a_l)^{1/L} Σ_i σ_i(Z)^{2/L}, so the problem
- * decouples over the singular directions of Y (all with singular value s√n). With σ = s√n·x each
- * direction solves the scalar problem
- *   φ(x) = ½(1 − x)² + (L/2)·κ·x^{2/L},      κ = (Π_l a_l)^{1/L} · n^{1/L − 1} · s^{2/L − 2}.
+ * decouples over the singular directions of Y: class k's, with singular value s√n_k (n_k samples;
+ * all equal for balanced classes). With σ = s√n_k·x each direction solves the scalar problem
+ *   φ(x) = ½(1 − x)² + (L/2)·κ_k·x^{2/L},   κ_k = (Π_l a_l)^{1/L} · n_k^{1/L − 1} · s^{2/L − 2},
+ * and contributes (n_k/N)·s²·φ to f. A class whose φ(x*) is not below φ(0) = ½ collapses to 0
+ * (minority collapse for imbalanced classes, docs/imbalanced.md; for L = 2 and s = 1 class k
+ * contributes (t√n_k − t²/2)/N with t = N√(λ_Wλ_H) if √n_k > t, else n_k/(2N)).
  * Stationary points: x^{1−2/L}(1 − x) = κ. The nonzero solution is the global one iff
  * κ < κ*_L = ((L−2)/(L−1))^{(L−2)/L}/(L−1); nonzero local minima exist while κ is below the
  * maximum of x^{1−2/L}(1 − x) (for L = 3: (3/4)·4^{−1/3}). At the optimum the factors are
@@ -21,12 +24,13 @@
  * import { deepLinearTheory, kappaStar } from "./deep_linear.ts";
  * console.log(kappaStar(3)); // 0.3968502630 = 2^(−4/3)
  * // Extended linear UFM, TB λ = (0.2, 0.3, 0.4), K = 4, n = 5: canonical λ^Z = λ^TB/K (W), /N (H).
- * const t = deepLinearTheory({ K: 4, n: 5, widths: [8, 8], lambdaWs: [0.3 / 4, 0.2 / 4],
+ * const t = deepLinearTheory({ counts: [5, 5, 5, 5], widths: [8, 8], lambdaWs: [0.3 / 4, 0.2 / 4],
  *   lambdaH: 0.4 / 20, bias: "none", targetScale: 1 });
  * console.log(t?.objective); // 0.3857423764 (science.md §3.4 table)
  * ```
  * @module
  */
+import type { ClosedForm, PerClassPrediction } from "./types.ts";
 
 /**
  * κ*_L: the nonzero critical point is the global minimizer iff κ < κ*_L (science.md §3.4).
@@ -108,12 +112,10 @@ export function largestRoot(kappa: number, factors: number): number | null {
   return Math.abs(g(lo)) <= Math.abs(g(hi)) ? lo : hi;
 }
 
-/** Inputs of {@link deepLinearTheory}: sizes and λ in the canonical (Z) convention. */
+/** Inputs of {@link deepLinearTheory}: class sizes and λ in the canonical (Z) convention. */
 export interface DeepLinearTheoryInput {
-  /** Classes K. */
-  K: number;
-  /** Samples per class n. */
-  n: number;
+  /** Samples of each class n_k (K = counts.length; all equal for balanced classes). */
+  counts: readonly number[];
   /**
    * Widths of the feature layers H_1, …, H_m (m = number of weight matrices): [d, h_1, …, h_{m−1}]
    * (the free features have d rows; W_l maps width l−1 to width l; W_m maps to K).
@@ -123,66 +125,68 @@ export interface DeepLinearTheoryInput {
   lambdaWs: number[];
   /** λ^Z of the free features H_1. */
   lambdaH: number;
-  /** Last-layer bias: absent or free (unregularized). */
+  /** Last-layer bias: absent or free (unregularized; balanced classes only). */
   bias: "none" | "free";
   /** MSE target scale s (targets s·e_y). */
   targetScale: number;
 }
 
 /** The predicted global minimizer of the L-factor linear UFM. */
-export interface DeepLinearTheory {
+export interface DeepLinearTheory extends ClosedForm {
   /** Which closed form this is. */
   kind: "deep-linear";
   /** Number of factors L = weight matrices + 1. */
   factors: number;
-  /** κ = (Π a_l)^{1/L} n^{1/L−1} s^{2/L−2} (TB, 3 factors, s = 1: (λ_W2 λ_W1 λ_H1)^{1/3}). */
+  /**
+   * κ = (Π a_l)^{1/L} · n^{1/L−1} · s^{2/L−2} at the mean class size n = N/K (TB, 3 factors,
+   * s = 1: (λ_W2 λ_W1 λ_H1)^{1/3}); imbalanced classes have their own κ_k (`per_class_kappa`).
+   */
   kappa: number;
-  /** κ*_L: the nonzero solution is global iff κ < κ*_L. */
+  /** κ*_L: a class's nonzero solution is global iff its κ < κ*_L. */
   kappa_star: number;
   /** κ below which nonzero local minima exist. */
   local_minimum_bound: number;
   /** Largest root of x^{1−2/L}(1 − x) = κ (null if none), in units of the target s. */
   root: number | null;
-  /** x of the global minimizer: W_m⋯W_1H̄_1 = s·x·I (0 at the zero solution). */
+  /** x of the global minimizer: W_m⋯W_1H̄_1 = s·x·I (0 at the zero solution; mean class size). */
   x: number;
-  /** f*. */
-  objective: number;
-  /** Objective of the full-rank critical point at `root` (null if no root). */
+  /** Objective of the full-rank critical point at `root` (null if no root; balanced only). */
   nonzero_objective: number | null;
   /**
    * f_j for j = 0 … r (r = K bias-free, K − 1 with a free bias): j singular directions at `root`,
-   * the others at 0 (local minima for L ≥ 3, saddles for L = 2; science.md §3.4). f_0 is the
-   * origin, f_r the full-rank point. Without a root only f_0 exists.
+   * the others at 0 (local minima for L ≥ 3, saddles for L = 2; docs/extended-deep.md). f_0 is
+   * the origin, f_r the full-rank point. Without a root, or for imbalanced classes, only f_0.
    */
   rank_values: number[];
-  /** Rank of the global minimizer's product (0, K − 1 or K). */
+  /** Rank of the global minimizer's product (number of classes that do not collapse). */
   rank: number;
-  /** True when all factors vanish at the global minimizer. */
-  zero_solution: boolean;
   /** Geometry of the uncentered class means of every feature layer. */
   structure: "orthogonal frame" | "simplex ETF" | "zero";
-  /** Mean ‖h̄_k‖² of the penultimate features H_m (input of the classifier). */
-  h_mean_sq: number;
-  /** Mean ‖h̄_k − h_G‖² of H_m. */
-  h_centered_sq: number;
-  /** Mean ‖w_k‖² of the classifier rows (W_m). */
-  w_row_sq: number;
-  /** Common bias entry b_k (0 without bias). */
-  bias: number;
   /** Mean ‖h̄_k‖² of every feature layer H_1, …, H_m. */
   layer_h_mean_sq: number[];
-  /** Squared nonzero singular value of every weight matrix W_1, …, W_m (`rank` of them each). */
+  /**
+   * Squared nonzero singular value of every weight matrix W_1, …, W_m (`rank` of them each); for
+   * imbalanced classes the mean over classes of `per_class_layer_w_sigma_sq`.
+   */
   layer_w_sigma_sq: number[];
-  /** Where the prediction is used beyond its derivation (e.g. for the ReLU model). */
-  note?: string;
+  /** κ_k of each class (equal for balanced classes). */
+  per_class_kappa: number[];
+  /** x_k of each class (0 where the class collapses). */
+  per_class_x: number[];
+  /** Squared singular value of W_1 … W_m along each class's direction, [layer][class]. */
+  per_class_layer_w_sigma_sq: number[][];
+  /** Per-class ‖h̄_k‖², ‖w_k‖² and collapse (docs/imbalanced.md). */
+  per_class: PerClassPrediction;
 }
 
 /**
- * The closed-form global minimizer (science.md §3.4), or null where it does not apply: a λ of
- * 0 (no minimizer or not unique) or a width smaller than the rank of the solution.
+ * The closed-form global minimizer (docs/extended-deep.md#l-factor; per class for imbalanced
+ * classes, docs/imbalanced.md), or null where it does not apply: a λ of 0 (no minimizer or not
+ * unique), a width smaller than the rank of the solution, or a free bias with imbalanced classes.
  */
 export function deepLinearTheory(input: DeepLinearTheoryInput): DeepLinearTheory | null {
-  const { K, n, widths, lambdaWs, lambdaH, bias, targetScale: s } = input;
+  const { counts, widths, lambdaWs, lambdaH, bias, targetScale: s } = input;
+  const K = counts.length;
   const m = lambdaWs.length;
   if (m < 1 || widths.length !== m) {
     throw new RangeError(
@@ -190,44 +194,79 @@ export function deepLinearTheory(input: DeepLinearTheoryInput): DeepLinearTheory
     );
   }
   const factors = m + 1;
-  const N = K * n;
+  const N = counts.reduce((sum, count) => sum + count, 0);
+  const balanced = counts.every((count) => count === counts[0]);
   const lambdas = [...lambdaWs, lambdaH];
   if (lambdas.some((lambda) => !(lambda > 0)) || !(s > 0)) return null;
-  const a = lambdas.map((lambda) => N * lambda); // a_l of Kn·f (module docs)
+  if (!balanced && bias !== "none") return null;
+  const a = lambdas.map((lambda) => N * lambda); // a_l of N·f (module docs)
   const logProduct = a.reduce((sum, value) => sum + Math.log(value), 0) / factors;
   const geometric = Math.exp(logProduct); // (Π a_l)^{1/L}
-  const kappa = geometric * n ** (1 / factors - 1) * s ** (2 / factors - 2);
+  const kappaOf = (n: number): number =>
+    geometric * n ** (1 / factors - 1) * s ** (2 / factors - 2);
+  const kappa = kappaOf(N / K);
   const kappaStarL = kappaStar(factors);
   const root = largestRoot(kappa, factors);
-  const directions = bias === "none" ? K : K - 1; // singular directions of the (centered) target
-  // φ is per unit target; the full objective per direction is s²φ, spread over K classes.
-  const perDirection = (x: number): number => s * s * scalarObjective(x, kappa, factors);
+  // φ is per unit target; direction k of the full objective is n_k·s²φ, divided by N.
+  const perDirection = (x: number, kappaK: number): number =>
+    s * s * scalarObjective(x, kappaK, factors);
   const origin = 0.5 * s * s;
-  const nonzero = root === null ? null : perDirection(root);
-  const rankValues = Array.from(
-    { length: root === null ? 1 : directions + 1 },
-    (_, j) => (j * (nonzero ?? 0) + (directions - j) * origin) / K,
-  );
-  const zero = nonzero === null || !(nonzero < origin);
-  const x = zero ? 0 : root!;
-  const rank = zero ? 0 : directions;
-  if (!zero && widths.some((width) => width < rank)) return null;
-  const objective = (directions * (zero ? origin : nonzero!)) / K;
-  // Balanced factors: a_l σ_l² = (Π a)^{1/L} (s√n x)^{2/L} for every factor l.
-  const common = zero ? 0 : geometric * (s * Math.sqrt(n) * x) ** (2 / factors);
-  const sigmaSq = a.map((value) => common / value); // W_1, …, W_m, then H_1
-  const layerWSigmaSq = sigmaSq.slice(0, m);
-  // H_l = W_{l−1}⋯W_1H_1: its K (or K−1) nonzero singular values² are Π σ² of the factors
-  // below; with n equal columns per class, ‖h̄_k‖² = σ²/n on every direction.
-  const centeredFraction = 1 - 1 / K;
-  const perClass = bias === "none" ? 1 : centeredFraction;
-  const layerHMeanSq: number[] = [];
-  let product = sigmaSq[m] / n;
-  for (let l = 0; l < m; l++) {
-    layerHMeanSq.push(product * perClass);
-    product *= sigmaSq[l];
+  const directions = bias === "none" ? K : K - 1; // singular directions of the (centered) target
+  // Each class's direction at its largest root, or at 0 where that is lower (minority collapse).
+  const perClassKappa = counts.map(kappaOf);
+  const perClassX = perClassKappa.map((kappaK) => {
+    const rootK = largestRoot(kappaK, factors);
+    return rootK !== null && perDirection(rootK, kappaK) < origin ? rootK : 0;
+  });
+  let objective: number;
+  let nonzero: number | null = null;
+  let rankValues: number[];
+  if (balanced) {
+    nonzero = root === null ? null : perDirection(root, kappa);
+    rankValues = Array.from(
+      { length: root === null ? 1 : directions + 1 },
+      (_, j) => (j * (nonzero ?? 0) + (directions - j) * origin) / K,
+    );
+    const zeroAll = nonzero === null || !(nonzero < origin);
+    objective = (directions * (zeroAll ? origin : nonzero!)) / K;
+  } else {
+    objective = counts.reduce(
+      (sum, n, k) =>
+        sum + (n / N) * (perClassX[k] > 0 ? perDirection(perClassX[k], perClassKappa[k]) : origin),
+      0,
+    );
+    rankValues = [origin];
   }
-  const penultimateGram = layerHMeanSq[m - 1] / perClass; // σ²/n of H_m
+  const rank = balanced
+    ? (perClassX[0] > 0 ? directions : 0)
+    : perClassX.filter((x) => x > 0).length;
+  const zero = rank === 0;
+  if (!zero && widths.some((width) => width < rank)) return null;
+  const x = zero ? 0 : balanced ? root! : root ?? 0;
+  // Balanced factors: a_l σ_l² = (Π a)^{1/L} (s√n_k x_k)^{2/L} for every factor l, per class.
+  const sigmaSq = counts.map((n, k) => {
+    const xk = balanced ? (zero ? 0 : root!) : perClassX[k];
+    const common = xk === 0 ? 0 : geometric * (s * Math.sqrt(n) * xk) ** (2 / factors);
+    return a.map((value) => common / value); // W_1, …, W_m, then H_1
+  });
+  // H_l = W_{l−1}⋯W_1H_1: along class k's direction its singular value² is the product of the
+  // factors' below; with n_k equal columns, ‖h̄_k‖² = σ²/n_k.
+  const centeredFraction = 1 - 1 / K;
+  const perClassFraction = bias === "none" ? 1 : centeredFraction;
+  const classLayerH = counts.map((n, k) => {
+    const values: number[] = [];
+    let product = sigmaSq[k][m] / n;
+    for (let l = 0; l < m; l++) {
+      values.push(product * perClassFraction);
+      product *= sigmaSq[k][l];
+    }
+    return values;
+  });
+  const mean = (values: number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
+  const layerHMeanSq = Array.from({ length: m }, (_, l) => mean(classLayerH.map((v) => v[l])));
+  const perClassLayerW = Array.from({ length: m }, (_, l) => sigmaSq.map((v) => v[l]));
+  const layerWSigmaSq = perClassLayerW.map(mean);
+  const wRows = perClassLayerW[m - 1].map((value) => value * perClassFraction);
   return {
     kind: "deep-linear",
     factors,
@@ -243,11 +282,19 @@ export function deepLinearTheory(input: DeepLinearTheoryInput): DeepLinearTheory
     zero_solution: zero,
     structure: zero ? "zero" : bias === "none" ? "orthogonal frame" : "simplex ETF",
     h_mean_sq: layerHMeanSq[m - 1],
-    h_centered_sq: penultimateGram * centeredFraction,
-    w_row_sq: layerWSigmaSq[m - 1] * perClass,
+    h_centered_sq: (layerHMeanSq[m - 1] / perClassFraction) * centeredFraction,
+    w_row_sq: mean(wRows),
     bias: bias === "none" ? 0 : s / K,
     layer_h_mean_sq: layerHMeanSq,
     layer_w_sigma_sq: layerWSigmaSq,
+    per_class_kappa: perClassKappa,
+    per_class_x: perClassX,
+    per_class_layer_w_sigma_sq: perClassLayerW,
+    per_class: {
+      h_mean_sq: classLayerH.map((values) => values[m - 1]),
+      w_row_sq: wRows,
+      collapsed: perClassX.map((xk) => xk === 0),
+    },
   };
 }
 

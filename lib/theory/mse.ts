@@ -21,6 +21,7 @@
  * ```
  * @module
  */
+import type { ClosedForm } from "./types.ts";
 import type { BiasMode } from "../ufm/problem.ts";
 
 /** Inputs: sizes and λ in the canonical (Z) convention. */
@@ -44,7 +45,9 @@ export interface MseTheoryInput {
 }
 
 /** The predicted global minimizer. */
-export interface MseTheory {
+export interface MseTheory extends ClosedForm {
+  /** Which closed form this is. */
+  kind: "mse";
   /** Optimal objective f*. */
   objective: number;
   /** Threshold parameter c = K√(nλ_Wλ_H); the zero solution is optimal iff c ≥ s. */
@@ -102,6 +105,7 @@ export function mseTheory(input: MseTheoryInput): MseTheory | null {
   else if (beta === 0) structure = "simplex ETF";
   else structure = "OF-ETF interpolation";
   return {
+    kind: "mse",
     objective,
     c,
     a,

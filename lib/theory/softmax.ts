@@ -20,6 +20,7 @@
  * ```
  * @module
  */
+import type { ClosedForm } from "./types.ts";
 
 /** Inputs: sizes, λ in the canonical (Z) convention and the loss. */
 export interface SoftmaxTheoryInput {
@@ -42,7 +43,9 @@ export interface SoftmaxTheoryInput {
 }
 
 /** The predicted global minimizer. */
-export interface SoftmaxTheory {
+export interface SoftmaxTheory extends ClosedForm {
+  /** Which closed form this is. */
+  kind: "softmax";
   /** f* = G(m*). */
   objective: number;
   /** Optimal logit margin m*. */
@@ -155,6 +158,7 @@ export function softmaxTheory(input: SoftmaxTheoryInput): SoftmaxTheory | null {
   const wRowSq = (margin * (K - 1)) / (K * ratio);
   const hMeanSq = ratio * ratio * wRowSq;
   return {
+    kind: "softmax",
     objective: marginObjective(input, margin),
     margin,
     lambda_tilde: lambdaTilde(input),

@@ -8,28 +8,26 @@
  *
  * @example
  * ```ts
- * import { DeepUfmModel } from "./deep_model.ts";
+ * import assert from "node:assert/strict";
+ * import { DenseUfm } from "./dense.ts";
  * import { layerMetrics } from "./layer_metrics.ts";
- * const model = new DeepUfmModel({ K: 3, n: 2, d: 4, lambdaW: 0.1, lambdaH: 0.1, lambdaB: 0,
- *   bias: "none", norm: "tb", loss: "mse", targetScale: 1, model: "ext-relu" },
+ * import { resolveProblem } from "./problem.ts";
+ * const model = new DenseUfm(resolveProblem({ K: 3, n: 2, d: 4, lambdaW: 0.1, lambdaH: 0.1,
+ *   lambdaB: 0, bias: "none", norm: "tb", loss: "mse", targetScale: 1, model: "ext-relu" }),
  *   { seed: 1, initStd: 1 });
- * model.forward();
  * const report = layerMetrics(model);
- * console.log(report.features.map((f) => `${f.name}: NC1 ${f.nc1}`));
+ * assert.deepEqual(report.features.map((f) => f.name), ["H1", "H2 pre-ReLU", "H2"]);
  * model.free();
  * ```
  * @module
  */
 import { symmetricEigen } from "../linalg.ts";
 import type { Matrix } from "../matrix.ts";
-import {
-  classStatistics,
-  gramDistance,
-  type NcMetrics,
-  ncMetrics,
-  normalizedDistance,
-} from "../metrics/mod.ts";
-import type { DeepUfmModel } from "./deep_model.ts";
+import { classStatistics, gramDistance, ncMetrics, normalizedDistance } from "../metrics/mod.ts";
+import { DenseUfm } from "./dense.ts";
+import type { UfmObjective } from "./models/types.ts";
+import { labelledFeatures } from "./metrics.ts";
+import type { ResolvedProblem } from "./problem.ts";
 
 /** NC metrics of one feature layer. */
 export interface FeatureLayerMetrics {
@@ -85,22 +83,25 @@ interface LayerGeometry {
 }
 
 /** Per-layer metrics of the model's current state (runs a forward pass first). */
-export function layerMetrics(model: DeepUfmModel): LayerMetricsReport {
+export function layerMetrics(model: UfmObjective): LayerMetricsReport {
+  if (!(model instanceof DenseUfm)) {
+    throw new TypeError("layerMetrics: per-layer metrics need a dense-layer model");
+  }
   model.forward();
   const K = model.problem.K;
-  const labels = model.labels.data;
+  const problem = model.problem;
   const features: FeatureLayerMetrics[] = [];
-  const h1 = featureGeometry(model.features(1), labels, K, "H1", 1, "free");
+  const h1 = featureGeometry(model.features(1), problem, "H1", 1, "free");
   features.push(h1.metrics);
   let penultimate = h1;
   for (let l = 2; l <= model.depth; l++) {
     if (model.relu) {
       features.push(
-        featureGeometry(model.preActivation(l), labels, K, `H${l} pre-ReLU`, l, "pre-relu").metrics,
+        featureGeometry(model.preActivation(l), problem, `H${l} pre-ReLU`, l, "pre-relu").metrics,
       );
-      penultimate = featureGeometry(model.features(l), labels, K, `H${l}`, l, "post-relu");
+      penultimate = featureGeometry(model.features(l), problem, `H${l}`, l, "post-relu");
     } else {
-      penultimate = featureGeometry(model.features(l), labels, K, `H${l}`, l, "linear");
+      penultimate = featureGeometry(model.features(l), problem, `H${l}`, l, "linear");
     }
     features.push(penultimate.metrics);
   }
@@ -134,80 +135,16 @@ export function layerMetrics(model: DeepUfmModel): LayerMetricsReport {
   };
 }
 
-/**
- * All NC metrics (lib/metrics) of the penultimate features H_m with the classifier W_m and the
- * bias: the counterpart of `ufmMetrics` for the plain UFM. Uses the activations of the last
- * forward pass (call `model.forward()` after changing parameters).
- */
-export function penultimateMetrics(model: DeepUfmModel): NcMetrics {
-  const features = model.features(model.depth).clone("f64");
-  const weights = model.classifier.clone("f64");
-  try {
-    return ncMetrics({
-      features,
-      layout: "samples-as-columns",
-      labels: model.labels.data,
-      classes: model.problem.K,
-      weights,
-      bias: model.b === null ? null : Float64Array.from(model.b.data),
-    });
-  } finally {
-    features.free();
-    weights.free();
-  }
-}
-
-/** Norms of a solution, as `SolveReport.norms`. */
-export interface SolutionNorms {
-  /** Mean over classes of ‖h̄_k‖². */
-  h_mean_sq: number;
-  /** Mean over classes of ‖h̄_k − h_G‖². */
-  h_centered_sq: number;
-  /** Mean over classes of ‖w_k‖². */
-  w_row_sq: number;
-  /** The bias, or null. */
-  bias: number[] | null;
-}
-
-/**
- * mean_k ‖h̄_k‖², mean_k ‖h̄_k − h_G‖² of the penultimate features H_m, mean_k ‖w_k‖² of the
- * classifier W_m, and b (after the last forward pass).
- */
-export function penultimateNorms(model: DeepUfmModel): SolutionNorms {
-  const K = model.problem.K;
-  const features = model.features(model.depth).clone("f64");
-  const stats = classStatistics(features, model.labels.data, K, "samples-as-columns");
-  features.free();
-  const means = stats.means.toFloat64Array();
-  stats.means.free();
-  const width = means.length / K;
-  const globalMean = stats.meanOfMeans; // balanced classes: equal to the sample mean
-  let hSq = 0, hCentered = 0;
-  for (let k = 0; k < K; k++) {
-    for (let i = 0; i < width; i++) {
-      hSq += means[k * width + i] ** 2;
-      hCentered += (means[k * width + i] - globalMean[i]) ** 2;
-    }
-  }
-  let wSq = 0;
-  for (const value of model.classifier.data) wSq += value * value;
-  return {
-    h_mean_sq: hSq / K,
-    h_centered_sq: hCentered / K,
-    w_row_sq: wSq / K,
-    bias: model.b === null ? null : Array.from(model.b.data),
-  };
-}
-
 function featureGeometry(
   matrix: Matrix,
-  labels: Int32Array,
-  K: number,
+  problem: ResolvedProblem,
   name: string,
   layer: number,
   stage: FeatureLayerMetrics["stage"],
 ): LayerGeometry {
-  const features = matrix.dtype === "f64" ? matrix : matrix.clone("f64");
+  const K = problem.K;
+  const labelled = labelledFeatures(problem, matrix);
+  const { features, labels } = labelled;
   try {
     const nc = ncMetrics({ features, layout: "samples-as-columns", labels, classes: K });
     const stats = classStatistics(features, labels, K, "samples-as-columns");
@@ -239,7 +176,7 @@ function featureGeometry(
       width,
     };
   } finally {
-    if (features !== matrix) features.free();
+    if (labelled.owned) features.free();
   }
 }
 

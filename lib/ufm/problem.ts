@@ -1,65 +1,75 @@
 /**
- * The unconstrained features model (UFM) problem: sizes, regularization and its convention,
- * bias mode and loss. Two conventions exist in the literature (science.md §1); both map onto one
- * canonical (Z) form used by every solver and closed form:
+ * The unconstrained features model (UFM) problem: the user's statement ({@link UfmProblem}) and
+ * its one resolved form ({@link ResolvedProblem}) that every model, closed form and report reads.
+ * {@link resolveProblem} validates a statement once — sizes, label structure, loss, bias,
+ * convention and the model's own fields (through the model registry, lib/ufm/models/) — and
+ * derives everything downstream needs: the sample count N, the labels, λ in the canonical (Z)
+ * convention per parameter block, the layer widths. Nothing downstream re-validates.
  *
- *   f(W, H, b) = 1/N Σ_{k,i} L(W h_{k,i} + b, y_k) + λ_W/2 ‖W‖² + λ_H/2 ‖H‖² + λ_b/2 ‖b‖²
+ * Two conventions exist in the literature (docs/conventions.md); both map onto the canonical
+ * (Z) form used by every solver and closed form:
  *
- * (TB) Tirer & Bruna write 1/(2Kn)‖WH − Y‖² + λ_W/(2K)‖W‖² + λ_H/(2Kn)‖H‖²: the data terms agree
- * (N = Kn) and λ_W^Z = λ_W^TB / K, λ_H^Z = λ_H^TB / N (science.md §1). For a regularized bias
- * in the TB convention we use the per-class analogue λ_b^TB/(2K)‖b‖², so λ_b^Z = λ_b^TB / K.
- * Objective values are identical in both conventions; only the meaning of λ changes.
+ *   f(W, H, b) = 1/N Σ_i L(W h_i + b, y_i) + λ_W/2 ‖W‖² + λ_H/2 ‖H‖² + λ_b/2 ‖b‖²
  *
- * Extended and deep models (`model`, science.md §2.7–2.9) put `depth` weight matrices
- * W_depth ⋯ W_1 (with ReLUs between them for the `-relu` models) on top of the free features H1;
- * each W_l has its own λ, converted like λ_W (TB: λ_{W_l}/(2K)‖W_l‖², science.md §2.7), and H1
- * takes λ_H. The plain UFM is the model `ufm` (one weight matrix W).
+ * (TB) Tirer & Bruna write 1/(2N)‖WH − Y‖² + λ_W/(2K)‖W‖² + λ_H/(2N)‖H‖² (N = Kn for balanced
+ * classes): the data terms agree and λ_W^Z = λ_W^TB / K, λ_H^Z = λ_H^TB / N. For a regularized
+ * bias in the TB convention ufmlab uses λ_b^TB/(2K)‖b‖², so λ_b^Z = λ_b^TB / K. Objective values
+ * are identical in both conventions; only the meaning of λ changes. Per-layer λ of the extended
+ * and deep models convert like λ_W.
+ *
+ * Samples: `n` per class (balanced), `counts` (n_k per class, docs/imbalanced.md), explicit
+ * per-sample `labels` (any order), or — with the multi-label loss `pal` — `n` single-label
+ * samples per class plus `nMulti` samples for every pair of classes (docs/multilabel.md).
  *
  * @example
  * ```ts
- * import { canonicalLambdas, validateProblem } from "./problem.ts";
- * const problem = validateProblem({ K: 4, n: 5, d: 8, lambdaW: 0.1, lambdaH: 0.2, lambdaB: 0,
+ * import assert from "node:assert/strict";
+ * import { resolveProblem } from "./problem.ts";
+ * const problem = resolveProblem({ K: 4, n: 5, d: 8, lambdaW: 0.1, lambdaH: 0.2, lambdaB: 0,
  *   bias: "none", norm: "tb", loss: "mse", targetScale: 1 });
- * console.log(canonicalLambdas(problem)); // { lambdaW: 0.025, lambdaH: 0.01, lambdaB: 0 }
+ * assert.equal(problem.N, 20);
+ * assert.deepEqual(problem.lambdas, { lambdaW: 0.025, lambdaH: 0.01, lambdaB: 0 });
  * ```
  * @module
  */
-import { UsageError } from "../cli.ts";
-import { type LossName, type LossSpec, validateLossSpec } from "../losses.ts";
+import { UsageError } from "../errors.ts";
+import { type LossName, multiLabelLosses, validateLossSpec } from "../losses.ts";
+import type { LossSpec } from "../losses.ts";
+import {
+  balancedCount,
+  countLabels,
+  labelSampleCount,
+  type LabelStructure,
+  pairLabels,
+  sampleLabels,
+} from "./labels.ts";
+import { modelDefinition, type ModelName } from "./models/mod.ts";
 
 export { type LossName, lossNames } from "../losses.ts";
+export { type ModelName, modelNames } from "./models/mod.ts";
 
 /** Bias of the classifier: absent, free (unregularized) or regularized by λ_b. */
 export type BiasMode = "none" | "free" | "reg";
 /** Regularization convention: Tirer–Bruna (`tb`) or Zhu/Zhou/paper B (`z`). */
 export type Convention = "tb" | "z";
 
-/**
- * The model on top of the free features: the plain UFM W·H (`ufm`), the extended UFM W2·W1·H1
- * (`ext-linear`) or W2·σ(W1·H1) (`ext-relu`), and `depth` weight matrices with (`deep-relu`) or
- * without (`deep-linear`) ReLUs between them (science.md §2.7–2.9).
- */
-export type ModelName = "ufm" | "ext-linear" | "ext-relu" | "deep-linear" | "deep-relu";
-/** Every model name, for flag validation. */
-export const modelNames: readonly ModelName[] = [
-  "ufm",
-  "ext-linear",
-  "ext-relu",
-  "deep-linear",
-  "deep-relu",
-];
-
-/** Bias modes, conventions and losses accepted on the command line. */
+/** Bias modes accepted on the command line. */
 export const biasModes: readonly BiasMode[] = ["none", "free", "reg"];
 /** Regularization conventions. */
 export const conventions: readonly Convention[] = ["tb", "z"];
 
 /** A UFM instance as the user states it (λ in the user's convention). */
 export interface UfmProblem {
-  /** Number of classes K ≥ 2. */
+  /** Number of classes K ≥ 2 (the length of `counts` when given). */
   K: number;
-  /** Samples per class n ≥ 1 (balanced). */
-  n: number;
+  /** Samples per class n ≥ 1 (balanced); exclusive with `counts` and `labels`. */
+  n?: number;
+  /** Samples of each class, n_k ≥ 1 (imbalanced classes); K = counts.length. */
+  counts?: number[];
+  /** Explicit class of every sample, in any order (library use; K classes, each present). */
+  labels?: number[];
+  /** Samples per unordered pair of classes (loss `pal` only; default 0). */
+  nMulti?: number;
   /** Feature dimension d ≥ 1. */
   d: number;
   /** Classifier weight decay λ_W ≥ 0. */
@@ -80,7 +90,7 @@ export interface UfmProblem {
   alpha?: number;
   /** Focal β (loss `fl` only; default 3). */
   beta?: number;
-  /** Model (default `ufm`). */
+  /** Model (default `ufm`; lib/ufm/models/). */
   model?: ModelName;
   /** Weight matrices on top of H1: 2 for `ext-*` (may be omitted), required for `deep-*`. */
   depth?: number;
@@ -93,223 +103,224 @@ export interface UfmProblem {
   hidden?: number[];
 }
 
-/** λ in the canonical (Z) convention. */
+/** λ in one convention. */
 export interface CanonicalLambdas {
-  /** λ_W^Z. */
+  /** λ_W. */
   lambdaW: number;
-  /** λ_H^Z. */
+  /** λ_H. */
   lambdaH: number;
-  /** λ_b^Z (0 unless bias is `reg`). */
+  /** λ_b (0 unless bias is `reg`). */
   lambdaB: number;
-  /** λ^Z of W_1, …, W_depth (extended and deep models only). */
+  /** λ of W_1, …, W_depth (extended and deep models only). */
   lambdaWs?: number[];
 }
 
-/** Checks every field, throwing a {@link UsageError} that names the offending flag. */
-export function validateProblem(problem: UfmProblem): UfmProblem {
-  const integer = (flag: string, value: number, min: number): void => {
-    if (!Number.isSafeInteger(value) || value < min) {
-      throw new UsageError(`--${flag}: must be an integer ≥ ${min}, got ${value}`);
-    }
-  };
-  integer("K", problem.K, 2);
-  integer("n", problem.n, 1);
-  integer("d", problem.d, 1);
-  const nonNegative = (flag: string, value: number): void => {
+/** The layers of a model: what its definition derives from the statement. */
+export interface Architecture {
+  /** Weight matrices on top of the free features (1 for the plain UFM). */
+  depth: number;
+  /** Widths of the feature layers H1 … H_depth ([d, hidden…]). */
+  widths: number[];
+  /** True if a ReLU follows every weight layer but the last. */
+  relu: boolean;
+  /** λ of W_1 … W_depth in the user's convention. */
+  layerLambdas: number[];
+}
+
+/** A validated problem with everything derived once (plain data: it crosses to Workers). */
+export interface ResolvedProblem extends Architecture {
+  /** Brand: produced by {@link resolveProblem}. */
+  resolved: true;
+  /** The statement as given. */
+  spec: UfmProblem;
+  /** The model. */
+  model: ModelName;
+  /** Classes K. */
+  K: number;
+  /** Feature dimension d of the free features H1. */
+  d: number;
+  /** Samples N. */
+  N: number;
+  /** Samples per class when every class has the same count (single labels), else null. */
+  n: number | null;
+  /** Which classes each sample belongs to. */
+  labels: LabelStructure;
+  /** The loss with defaults filled in. */
+  loss: Required<LossSpec>;
+  /** Bias mode. */
+  bias: BiasMode;
+  /** Convention of the statement. */
+  norm: Convention;
+  /** λ in the canonical (Z) convention (`lambdaWs` for the extended / deep models). */
+  lambdas: CanonicalLambdas;
+  /** λ^Z of W_1 … W_depth (for the plain UFM: [λ_W^Z]). */
+  weightLambdas: number[];
+}
+
+/**
+ * Validates a statement and derives the resolved problem, or throws a {@link UsageError} that
+ * names the offending flag. Passing an already resolved problem returns it unchanged.
+ */
+export function resolveProblem(problem: UfmProblem | ResolvedProblem): ResolvedProblem {
+  if (isResolved(problem)) return problem;
+  const spec = problem;
+  const model = spec.model ?? "ufm";
+  const definition = modelDefinition(model); // throws a UsageError naming --model
+  integer("K", spec.K, 2);
+  integer("d", spec.d, 1);
+  for (const flag of ["lambda-w", "lambda-h", "lambda-b"] as const) {
+    const value = flag === "lambda-w"
+      ? spec.lambdaW
+      : flag === "lambda-h"
+      ? spec.lambdaH
+      : spec.lambdaB;
     if (!Number.isFinite(value) || value < 0) {
       throw new UsageError(`--${flag}: must be a finite number ≥ 0, got ${value}`);
     }
-  };
-  nonNegative("lambda-w", problem.lambdaW);
-  nonNegative("lambda-h", problem.lambdaH);
-  nonNegative("lambda-b", problem.lambdaB);
-  if (!biasModes.includes(problem.bias)) {
-    throw new UsageError(`--bias: expected one of ${biasModes.join("|")}, got '${problem.bias}'`);
   }
-  if (!conventions.includes(problem.norm)) {
-    throw new UsageError(`--norm: expected one of ${conventions.join("|")}, got '${problem.norm}'`);
+  if (!biasModes.includes(spec.bias)) {
+    throw new UsageError(`--bias: expected one of ${biasModes.join("|")}, got '${spec.bias}'`);
   }
-  validateLossSpec(lossSpec(problem));
-  if (problem.alpha !== undefined && problem.loss !== "ls") {
-    throw new UsageError(`--alpha: only used with --loss ls (loss is '${problem.loss}')`);
+  if (!conventions.includes(spec.norm)) {
+    throw new UsageError(`--norm: expected one of ${conventions.join("|")}, got '${spec.norm}'`);
   }
-  if (problem.beta !== undefined && problem.loss !== "fl") {
-    throw new UsageError(`--beta: only used with --loss fl (loss is '${problem.loss}')`);
+  const loss = validateLossSpec({
+    name: spec.loss,
+    alpha: spec.alpha,
+    beta: spec.beta,
+    targetScale: spec.targetScale,
+  });
+  if (spec.alpha !== undefined && spec.loss !== "ls") {
+    throw new UsageError(`--alpha: only used with --loss ls (loss is '${spec.loss}')`);
   }
-  if (problem.targetScale !== 1 && problem.loss !== "mse") {
-    throw new UsageError(`--target-scale: only used with --loss mse (loss is '${problem.loss}')`);
+  if (spec.beta !== undefined && spec.loss !== "fl") {
+    throw new UsageError(`--beta: only used with --loss fl (loss is '${spec.loss}')`);
   }
-  if (problem.bias === "reg" && problem.lambdaB === 0) {
+  if (spec.targetScale !== 1 && spec.loss !== "mse") {
+    throw new UsageError(`--target-scale: only used with --loss mse (loss is '${spec.loss}')`);
+  }
+  if (spec.bias === "reg" && spec.lambdaB === 0) {
     throw new UsageError("--lambda-b: bias 'reg' needs λ_b > 0 (use --bias free for λ_b = 0)");
   }
-  if (problem.bias !== "reg" && problem.lambdaB !== 0) {
-    throw new UsageError(`--lambda-b: only used with --bias reg (bias is '${problem.bias}')`);
+  if (spec.bias !== "reg" && spec.lambdaB !== 0) {
+    throw new UsageError(`--lambda-b: only used with --bias reg (bias is '${spec.bias}')`);
   }
-  validateModel(problem);
-  if (problem.K * problem.n * Math.max(problem.d, problem.K) > 2 ** 28) {
-    throw new UsageError(
-      `problem too large: K·n·max(d, K) = ${
-        problem.K * problem.n * Math.max(problem.d, problem.K)
-      }` +
-        " exceeds 2^28 elements",
-    );
-  }
-  return problem;
+  const labels = resolveLabels(spec);
+  const N = labelSampleCount(labels);
+  const architecture = definition.architecture(spec);
+  const lambdaB = spec.bias === "reg" ? spec.lambdaB : 0;
+  const given: CanonicalLambdas = { lambdaW: spec.lambdaW, lambdaH: spec.lambdaH, lambdaB };
+  if (model !== "ufm") given.lambdaWs = architecture.layerLambdas;
+  const lambdas = convertLambdas(given, spec.norm, "z", spec.K, N);
+  const resolved: ResolvedProblem = {
+    resolved: true,
+    spec,
+    model,
+    K: spec.K,
+    d: spec.d,
+    N,
+    n: balancedCount(labels),
+    labels,
+    loss,
+    bias: spec.bias,
+    norm: spec.norm,
+    lambdas,
+    weightLambdas: lambdas.lambdaWs ?? [lambdas.lambdaW],
+    ...architecture,
+  };
+  definition.validate?.(resolved);
+  return resolved;
 }
 
-/** Checks the model fields (model, depth, per-layer λ, hidden widths) of a problem. */
-function validateModel(problem: UfmProblem): void {
-  const model = problem.model ?? "ufm";
-  if (!modelNames.includes(model)) {
-    throw new UsageError(`--model: expected one of ${modelNames.join("|")}, got '${model}'`);
-  }
-  const extended = model === "ext-linear" || model === "ext-relu";
-  if (model === "ufm") {
-    for (
-      const [flag, value] of [
-        ["depth", problem.depth],
-        ["lambda-ws", problem.lambdaWs],
-        ["hidden", problem.hidden],
-      ] as const
-    ) {
-      if (value !== undefined) {
-        throw new UsageError(`--${flag}: only used with the extended/deep models (model is 'ufm')`);
-      }
-    }
-    return;
-  }
-  if (problem.bias === "reg") {
+/** True for the output of {@link resolveProblem}. */
+export function isResolved(problem: UfmProblem | ResolvedProblem): problem is ResolvedProblem {
+  return (problem as ResolvedProblem).resolved === true;
+}
+
+/** The label structure of a statement (exactly one of n, counts, labels). */
+function resolveLabels(spec: UfmProblem): LabelStructure {
+  const given = [
+    spec.n !== undefined ? "n" : null,
+    spec.counts !== undefined ? "counts" : null,
+    spec.labels !== undefined ? "labels" : null,
+  ].filter((flag) => flag !== null);
+  if (given.length !== 1) {
     throw new UsageError(
-      `--bias: model '${model}' supports a last-layer bias none|free, got 'reg'`,
+      given.length === 0
+        ? "--n: give the samples per class (--n) or the class sizes (--counts)"
+        : `--${given[1]}: exclusive with --${given[0]} (give one way of sizing the classes)`,
     );
   }
-  if (extended && problem.depth !== undefined && problem.depth !== 2) {
+  const multiLabel = multiLabelLosses.includes(spec.loss);
+  if (spec.nMulti !== undefined && !multiLabel) {
     throw new UsageError(
-      `--depth: model '${model}' has 2 weight layers (use deep-${
-        model.slice(4)
-      } for other depths), got ${problem.depth}`,
+      `--n-multi: only used with a multi-label loss (--loss ${multiLabelLosses.join("|")}), ` +
+        `loss is '${spec.loss}'`,
     );
   }
-  if (!extended) {
-    if (problem.depth === undefined) {
-      throw new UsageError(`--depth: model '${model}' needs --depth (weight layers on top of H1)`);
-    }
-    const minDepth = model === "deep-relu" ? 2 : 1;
-    if (!Number.isSafeInteger(problem.depth) || problem.depth < minDepth || problem.depth > 64) {
+  let labels: LabelStructure;
+  if (spec.counts !== undefined) {
+    if (spec.counts.length !== spec.K) {
       throw new UsageError(
-        `--depth: model '${model}' needs an integer in [${minDepth}, 64], got ${problem.depth}`,
+        `--counts: ${spec.counts.length} class sizes for K = ${spec.K} classes ` +
+          "(K is the list's length)",
       );
     }
-  }
-  const depth = weightLayerCount(problem);
-  if (problem.lambdaWs !== undefined) {
-    const flag = extended ? "lambda-w1/--lambda-w2" : "lambda-ws";
-    if (problem.lambdaWs.length !== depth) {
-      throw new UsageError(
-        `--${flag}: expected ${depth} values (W_1 … W_${depth}), got ${problem.lambdaWs.length}`,
-      );
-    }
-    for (const value of problem.lambdaWs) {
-      if (!Number.isFinite(value) || value < 0) {
-        throw new UsageError(`--${flag}: every λ must be a finite number ≥ 0, got ${value}`);
+    labels = countLabels(spec.counts);
+  } else if (spec.labels !== undefined) {
+    labels = sampleLabels(spec.labels, spec.K);
+  } else {
+    integer("n", spec.n!, multiLabel ? 0 : 1);
+    if (multiLabel) {
+      const nMulti = spec.nMulti ?? 0;
+      integer("n-multi", nMulti, 0);
+      if (spec.n === 0 && nMulti === 0) {
+        throw new UsageError("--n: with --n-multi 0 every class needs --n ≥ 1 samples");
       }
+      return pairLabels(spec.K, spec.n!, nMulti);
     }
+    labels = countLabels(new Array<number>(spec.K).fill(spec.n!), "n");
   }
-  if (problem.hidden !== undefined) {
-    if (problem.hidden.length !== depth - 1) {
-      throw new UsageError(
-        `--hidden: expected ${depth - 1} width(s) (H2 … H${depth}), got ${problem.hidden.length}`,
-      );
-    }
-    for (const width of problem.hidden) {
-      if (!Number.isSafeInteger(width) || width < 1) {
-        throw new UsageError(`--hidden: widths must be integers ≥ 1, got ${width}`);
-      }
-    }
-  }
-  const elements = layerWidths(problem).reduce((sum, width) => sum + width, problem.K) *
-    sampleCount(problem);
-  if (elements > 2 ** 28) {
+  if (multiLabel) {
     throw new UsageError(
-      `problem too large: N·(d + hidden widths + K) = ${elements} exceeds 2^28 elements`,
+      `--loss ${spec.loss}: needs --n (single-label samples per class) and --n-multi ` +
+        "(samples per pair of classes)",
     );
   }
+  return labels;
 }
 
-/** The problem's model (`ufm` when unset). */
-export function modelOf(problem: UfmProblem): ModelName {
-  return problem.model ?? "ufm";
-}
-
-/** True for the models with ReLUs between the weight layers. */
-export function hasRelu(problem: UfmProblem): boolean {
-  const model = modelOf(problem);
-  return model === "ext-relu" || model === "deep-relu";
-}
-
-/** Number of weight matrices on top of the free features (1 for the plain UFM). */
-export function weightLayerCount(problem: UfmProblem): number {
-  const model = modelOf(problem);
-  if (model === "ufm") return 1;
-  if (model === "ext-linear" || model === "ext-relu") return 2;
-  return problem.depth ?? 0;
+function integer(flag: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`--${flag}: must be an integer ≥ ${min}, got ${value}`);
+  }
 }
 
 /**
- * Widths of the feature layers H1, H2, …, H_depth: [d, hidden…] (H1 is the free feature matrix;
- * W_l maps width l to width l+1, the classifier W_depth maps H_depth to the K logits).
- */
-export function layerWidths(problem: UfmProblem): number[] {
-  const depth = weightLayerCount(problem);
-  return [problem.d, ...(problem.hidden ?? new Array<number>(depth - 1).fill(problem.d))];
-}
-
-/** λ of W_1, …, W_depth in the problem's convention (`lambdaW` for each when unset). */
-export function layerLambdas(problem: UfmProblem): number[] {
-  return problem.lambdaWs ??
-    new Array<number>(weightLayerCount(problem)).fill(problem.lambdaW);
-}
-
-/** The loss of a problem with its parameter (defaults filled in). */
-export function lossSpec(problem: UfmProblem): Required<LossSpec> {
-  return validateLossSpec({
-    name: problem.loss,
-    alpha: problem.alpha,
-    beta: problem.beta,
-    targetScale: problem.targetScale,
-  });
-}
-
-/** Number of samples N = K·n. */
-export function sampleCount(problem: UfmProblem): number {
-  return problem.K * problem.n;
-}
-
-/** Converts the problem's λ to the canonical (Z) convention (science.md §1). */
-export function canonicalLambdas(problem: UfmProblem): CanonicalLambdas {
-  const lambdaB = problem.bias === "reg" ? problem.lambdaB : 0;
-  const given: CanonicalLambdas = { lambdaW: problem.lambdaW, lambdaH: problem.lambdaH, lambdaB };
-  if (modelOf(problem) !== "ufm") given.lambdaWs = layerLambdas(problem);
-  return convertLambdas(given, problem.norm, "z", problem.K, problem.n);
-}
-
-/**
- * Converts λ given in convention `from` into convention `to` (same K, n).
- * λ_W^TB = K λ_W^Z, λ_H^TB = N λ_H^Z, λ_b^TB = K λ_b^Z, and every per-layer λ_{W_l} like λ_W.
+ * Converts λ given in convention `from` into convention `to` for K classes and N samples:
+ * λ_W^TB = K λ_W^Z, λ_H^TB = N λ_H^Z, λ_b^TB = K λ_b^Z, and every per-layer λ_{W_l} like λ_W
+ * (docs/conventions.md).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const z = convertLambdas({ lambdaW: 0.1, lambdaH: 0.2, lambdaB: 0 }, "tb", "z", 4, 20);
+ * assert.deepEqual(z, { lambdaW: 0.025, lambdaH: 0.01, lambdaB: 0 });
+ * ```
  */
 export function convertLambdas(
   lambdas: CanonicalLambdas,
   from: Convention,
   to: Convention,
   K: number,
-  n: number,
+  N: number,
 ): CanonicalLambdas {
   if (from === to) {
     return lambdas.lambdaWs === undefined
       ? { ...lambdas }
       : { ...lambdas, lambdaWs: [...lambdas.lambdaWs] };
   }
-  const scaleW = K, scaleH = K * n, scaleB = K;
+  const scaleW = K, scaleH = N, scaleB = K;
   const up = from === "z"; // z → tb multiplies
   const converted: CanonicalLambdas = {
     lambdaW: up ? lambdas.lambdaW * scaleW : lambdas.lambdaW / scaleW,
@@ -320,4 +331,14 @@ export function convertLambdas(
     converted.lambdaWs = lambdas.lambdaWs.map((value) => up ? value * scaleW : value / scaleW);
   }
   return converted;
+}
+
+/** λ of a statement in the canonical (Z) convention (resolves it first). */
+export function canonicalLambdas(problem: UfmProblem | ResolvedProblem): CanonicalLambdas {
+  return resolveProblem(problem).lambdas;
+}
+
+/** Number of samples N of a statement (resolves it first). */
+export function sampleCount(problem: UfmProblem | ResolvedProblem): number {
+  return resolveProblem(problem).N;
 }

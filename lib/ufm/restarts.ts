@@ -16,20 +16,15 @@
  * ```
  * @module
  */
-import { RunError } from "../cli.ts";
-import type { UfmProblem } from "./problem.ts";
-import {
-  type ModelTheory,
-  modelTheoryFor,
-  type SolveReport,
-  type SolverSettings,
-  solveUfm,
-} from "./solve.ts";
+import { RunError } from "../errors.ts";
+import type { Theory } from "../theory/mod.ts";
+import { type ResolvedProblem, resolveProblem, type UfmProblem } from "./problem.ts";
+import { type SolveReport, type SolverSettings, solveUfm, theoryFor } from "./solve.ts";
 
 /** One unit of work sent to a worker. */
 export interface RestartTask {
-  /** The problem. */
-  problem: UfmProblem;
+  /** The resolved problem (plain data; resolved once by the caller). */
+  problem: ResolvedProblem;
   /** Solver settings (seed overridden). */
   settings: Partial<SolverSettings>;
   /** Initialization seed of this restart. */
@@ -91,8 +86,8 @@ export function classifyOutcome(
   return "other";
 }
 
-function rankValues(theory: ModelTheory | null): number[] | null {
-  return theory !== null && "rank_values" in theory ? theory.rank_values : null;
+function rankValues(theory: Theory | null): number[] | null {
+  return theory?.rank_values ?? null;
 }
 
 /** The best run's report plus the restart statistics. */
@@ -116,11 +111,12 @@ type WorkerMessage = WorkerReply | { ready: true };
  * returns the best run with the distribution of all. Throws RunError if every run failed.
  */
 export async function solveWithRestarts(
-  problem: UfmProblem,
+  statement: UfmProblem | ResolvedProblem,
   settings: Partial<SolverSettings>,
   restarts: number,
   options: RestartOptions = {},
 ): Promise<RestartReport> {
+  const problem = resolveProblem(statement);
   const firstSeed = settings.seed ?? 0;
   const seeds = Array.from({ length: restarts }, (_, i) => firstSeed + i);
   const workerCount = Math.max(
@@ -139,7 +135,7 @@ export async function solveWithRestarts(
   if (succeeded.length === 0) {
     throw new RunError(`all ${restarts} restarts failed; first: ${replies[0].error}`);
   }
-  const theory = modelTheoryFor(problem);
+  const theory = theoryFor(problem);
   const tolerance = options.tolerance ?? 1e-6;
   const objectives = replies.map((r) => r.report?.objective ?? NaN);
   const gaps = objectives.map((
@@ -184,7 +180,7 @@ export async function solveWithRestarts(
 }
 
 function solveInThread(
-  problem: UfmProblem,
+  problem: ResolvedProblem,
   settings: Partial<SolverSettings>,
   seed: number,
 ): WorkerReply {
@@ -197,7 +193,7 @@ function solveInThread(
 }
 
 function solveOnWorkers(
-  problem: UfmProblem,
+  problem: ResolvedProblem,
   settings: Partial<SolverSettings>,
   seeds: number[],
   workerCount: number,

@@ -3,52 +3,44 @@
  * objective vs the closed form, NC metrics, norms, convergence. This is what `deno task solve`
  * prints and what figure scripts and tests call.
  *
- * The extended and deep models (`problem.model`, science.md §2.7–2.9) run through the same
- * optimizer; their report uses the same keys — `metrics` and `norms` of the penultimate features
- * H_m with the classifier W_m — plus `layers` (per-layer metrics, lib/ufm/layer_metrics.ts), and
- * their theory is the L-factor closed form of science.md §3.4 ({@link modelTheoryFor}).
+ * The problem is resolved once (lib/ufm/problem.ts); its model comes from the registry
+ * (lib/ufm/models/), which supplies the instance, the closed form and, for layered models, the
+ * per-layer metrics (`layers`). `metrics` and `norms` always describe the features the
+ * classifier sees (the penultimate layer) with the classifier; for imbalanced classes the norms
+ * are also given per class, with the minority classifiers' mean cosine
+ * (docs/imbalanced.md#minority-collapse).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { solveUfm } from "./solve.ts";
  * const report = solveUfm({ K: 4, n: 5, d: 8, lambdaW: 0.1, lambdaH: 0.2, lambdaB: 0,
  *   bias: "none", norm: "tb", loss: "mse", targetScale: 1 });
- * console.log(report.objective - report.theory!.objective); // ≈ 1e-16
+ * assert.ok(Math.abs(report.objective - report.theory!.objective) < 1e-12);
  * ```
  * @module
  */
+import { UsageError } from "../errors.ts";
+import type { DType } from "../matrix.ts";
+import { type IterationInfo, minimize, type OptimizerMethod } from "../optim/minimize.ts";
+import type { Theory } from "../theory/mod.ts";
+import type { LayerMetricsReport } from "./layer_metrics.ts";
 import {
-  type DifferentiableObjective,
-  type IterationInfo,
-  minimize,
-  type OptimizerMethod,
-} from "../optim/minimize.ts";
-import { type MseTheory, mseTheory } from "../theory/mse.ts";
-import { type SoftmaxTheory, softmaxTheory } from "../theory/softmax.ts";
-import { type DeepLinearTheory, deepLinearTheory } from "../theory/deep_linear.ts";
-import { DeepUfmModel } from "./deep_model.ts";
-import {
-  layerMetrics,
-  type LayerMetricsReport,
-  penultimateMetrics,
-  penultimateNorms,
-} from "./layer_metrics.ts";
-import { type NcMetricsReport, ufmClassMeans, ufmMetrics } from "./metrics.ts";
-import { type Precondition, UfmModel } from "./model.ts";
-import { UsageError } from "../cli.ts";
+  classifierCosine,
+  type NcMetricsReport,
+  type SolutionNorms,
+  solutionNorms,
+  ufmMetrics,
+} from "./metrics.ts";
+import { modelDefinition } from "./models/mod.ts";
+import type { ModelOptions, Precondition, UfmObjective } from "./models/types.ts";
 import {
   type CanonicalLambdas,
-  canonicalLambdas,
   convertLambdas,
-  hasRelu,
-  layerWidths,
-  lossSpec,
-  modelOf,
+  type ResolvedProblem,
+  resolveProblem,
   type UfmProblem,
-  validateProblem,
-  weightLayerCount,
 } from "./problem.ts";
-import type { DType } from "../matrix.ts";
 
 /** Optimizer and initialization settings. */
 export interface SolverSettings {
@@ -64,13 +56,13 @@ export interface SolverSettings {
   tol: number;
   /** RNG seed of the initialization (default 0). */
   seed: number;
-  /** Std of the N(0, std²) initialization of W and H (default 0.1). */
+  /** Std of the N(0, std²) initialization of every factor (default 0.1). */
   initStd: number;
   /** Element type (default f64). */
   dtype: DType;
   /** SIMD or scalar-reference kernels (default simd). */
   kernel: "simd" | "reference";
-  /** Block step sizes of the plain UFM: none (default) or balanced (lib/ufm/model.ts). */
+  /** Block step sizes of the plain UFM: none (default) or balanced (lib/ufm/dense.ts). */
   precondition: Precondition;
 }
 
@@ -95,27 +87,47 @@ export interface SolveHooks {
   /** Iterations at which `observe` is called with the model in that state. */
   observeAt?: (iteration: number) => boolean;
   /** Receives the model at the observed iterations (read it; do not keep matrices). */
-  observe?: (info: IterationInfo, model: UfmModel) => void;
-  /** The same for the extended / deep models (`problem.model` other than `ufm`). */
-  observeDeep?: (info: IterationInfo, model: DeepUfmModel) => void;
+  observe?: (info: IterationInfo, model: UfmObjective) => void;
+}
+
+/** The problem as reported: the statement plus what resolving it derived. */
+export type ProblemEcho = UfmProblem & {
+  /** λ in the canonical (Z) convention. */
+  lambdas_z: CanonicalLambdas;
+  /** λ in the Tirer–Bruna convention. */
+  lambdas_tb: CanonicalLambdas;
+  /** Samples N. */
+  samples: number;
+  /** Samples per class (label sets containing the class, for multi-label problems). */
+  class_counts: number[];
+};
+
+/** Minority collapse of an imbalanced problem (docs/imbalanced.md#minority-collapse). */
+export interface MinorityReport {
+  /** The classes with the smallest count. */
+  classes: number[];
+  /** Mean pairwise cosine of their classifier rows (NaN if fewer than two are nonzero). */
+  classifier_cosine: number;
+  /** Ratio of the largest to the smallest class count. */
+  imbalance_ratio: number;
 }
 
 /** Everything `solve` reports. */
 export interface SolveReport {
-  /** The problem as given, plus λ in both conventions. */
-  problem: UfmProblem & { lambdas_z: CanonicalLambdas; lambdas_tb: CanonicalLambdas };
+  /** The problem as given, plus λ in both conventions and the class sizes. */
+  problem: ProblemEcho;
   /** Solver settings used. */
   settings: SolverSettings;
   /** Final objective f. */
   objective: number;
   /** Closed-form minimizer (null where no closed form applies). */
-  theory: ModelTheory | null;
+  theory: Theory | null;
   /** |f − f*| / max(|f*|, 1e-300), or null without theory. */
   objective_rel_error: number | null;
-  /** NC metrics of the final state. */
+  /** NC metrics of the final state (penultimate features with the classifier). */
   metrics: NcMetricsReport;
   /** Norms of the solution. */
-  norms: { h_mean_sq: number; h_centered_sq: number; w_row_sq: number; bias: number[] | null };
+  norms: SolutionNorms;
   /** Updates applied. */
   iterations: number;
   /** ‖∇f‖ at the final state. */
@@ -126,135 +138,55 @@ export interface SolveReport {
   snapped_to_zero: string[];
   /** Wall-clock seconds of the optimization. */
   seconds: number;
-  /** Per-layer metrics (extended / deep models only; absent for the plain UFM). */
+  /** Per-layer metrics (layered models only; absent for the plain UFM). */
   layers?: LayerMetricsReport;
+  /** Minority collapse (imbalanced single-label problems only). */
+  minority?: MinorityReport;
 }
 
-/** A closed-form (or 1-D) prediction of the global minimizer of the plain UFM. */
-export type UfmTheory = MseTheory | SoftmaxTheory;
-
-/** A prediction of the global minimizer of any model. */
-export type ModelTheory = UfmTheory | DeepLinearTheory;
+/** A seeded instance of the problem's model (from the registry). */
+export function createModel(problem: ResolvedProblem, options: ModelOptions): UfmObjective {
+  return modelDefinition(problem.model).create(problem, options);
+}
 
 /**
- * The predicted global minimizer of a problem (science.md §3.1–3.3 for MSE, §3.6 for CE, LS,
- * FL), or null where none applies (e.g. d too small, a λ of 0).
+ * The predicted global minimizer of a problem (the model's closed form, lib/theory/), or null
+ * where none is known (e.g. d too small, a λ of 0, imbalanced classes with a softmax loss).
  */
-export function theoryFor(problem: UfmProblem): UfmTheory | null {
-  if (modelOf(problem) !== "ufm") {
-    throw new TypeError(
-      `theoryFor: model '${modelOf(problem)}' is not the plain UFM; use modelTheoryFor`,
-    );
-  }
-  const lambdas = canonicalLambdas(problem);
-  if (problem.loss === "mse") return mseTheory({ ...problem, ...lambdas });
-  const spec = lossSpec(problem);
-  return softmaxTheory({
-    K: problem.K,
-    n: problem.n,
-    d: problem.d,
-    lambdaW: lambdas.lambdaW,
-    lambdaH: lambdas.lambdaH,
-    loss: problem.loss,
-    alpha: spec.alpha,
-    beta: spec.beta,
-  });
+export function theoryFor(problem: UfmProblem | ResolvedProblem): Theory | null {
+  const resolved = resolveProblem(problem);
+  return modelDefinition(resolved.model).theory(resolved);
 }
 
 /**
- * The predicted global minimizer of any model, or null where none is known:
- * - `ufm`: {@link theoryFor};
- * - `ext-linear`, `deep-linear` with MSE: the L-factor closed form (science.md §3.4), L = depth + 1;
- * - `ext-relu` (and `deep-relu` with depth 2), MSE, bias-free: the same linear closed form. The
- *   ReLU model attains it (nonnegative orthogonal-frame H̄2) and was never found lower
- *   (science.md §3.5, numerical) — the tests check this, it is not a theorem here;
- * - `deep-relu` with depth ≥ 3 or a bias, other losses: null (for more ReLU layers lower-rank
- *   solutions can beat the linear value, science.md §2.9).
- */
-export function modelTheoryFor(problem: UfmProblem): ModelTheory | null {
-  const model = modelOf(problem);
-  if (model === "ufm") return theoryFor(problem);
-  if (problem.loss !== "mse" || problem.bias === "reg") return null;
-  if (hasRelu(problem) && (problem.bias !== "none" || weightLayerCount(problem) > 2)) return null;
-  const lambdas = canonicalLambdas(problem);
-  const theory = deepLinearTheory({
-    K: problem.K,
-    n: problem.n,
-    widths: layerWidths(problem),
-    lambdaWs: lambdas.lambdaWs!,
-    lambdaH: lambdas.lambdaH,
-    bias: problem.bias,
-    targetScale: problem.targetScale,
-  });
-  if (theory !== null && hasRelu(problem)) {
-    theory.note = "ReLU model: the linear closed form, attained with a nonnegative orthogonal " +
-      "frame H̄2; never beaten numerically (science.md §3.5), not a theorem; H̄1 is not an OF";
-  }
-  return theory;
-}
-
-/**
- * Validates the problem, runs the optimizer from a seeded initialization, and reports.
+ * Resolves the problem (once), runs the optimizer from a seeded initialization, and reports.
  * Throws UsageError for invalid input and RunError if the run diverges.
  */
 export function solveUfm(
-  problem: UfmProblem,
+  problem: UfmProblem | ResolvedProblem,
   settings: Partial<SolverSettings> = {},
   hooks: SolveHooks = {},
 ): SolveReport {
-  validateProblem(problem);
+  const resolved = resolveProblem(problem);
+  const definition = modelDefinition(resolved.model);
   const dtype = settings.dtype ?? defaultSolverSettings.dtype;
   const full: SolverSettings = {
     ...defaultSolverSettings,
     tol: dtype === "f32" ? 1e-5 : defaultSolverSettings.tol,
     ...settings,
   };
-  const modelOptions = {
+  if (full.precondition !== "none" && resolved.depth !== 1) {
+    throw new UsageError("--precondition: only the plain UFM (--model ufm) supports it");
+  }
+  const model = definition.create(resolved, {
     seed: full.seed,
     initStd: full.initStd,
     dtype: full.dtype,
     kernel: full.kernel,
-  };
-  if (modelOf(problem) !== "ufm") {
-    if (full.precondition !== "none") {
-      throw new UsageError("--precondition: only the plain UFM (--model ufm) supports it");
-    }
-    return runAndReport(problem, full, hooks, new DeepUfmModel(problem, modelOptions), {
-      theory: modelTheoryFor,
-      observe: hooks.observeDeep,
-      metrics: penultimateMetrics,
-      norms: penultimateNorms,
-      layers: layerMetrics,
-    });
-  }
-  const ufmOptions = { ...modelOptions, precondition: full.precondition };
-  return runAndReport(problem, full, hooks, new UfmModel(problem, ufmOptions), {
-    theory: theoryFor,
-    observe: hooks.observe,
-    metrics: ufmMetrics,
-    norms: solutionNorms,
+    precondition: full.precondition,
   });
-}
-
-/** How a model family is observed and summarized in a {@link SolveReport}. */
-interface ReportParts<M> {
-  theory: (problem: UfmProblem) => ModelTheory | null;
-  observe?: (info: IterationInfo, model: M) => void;
-  metrics: (model: M) => NcMetricsReport;
-  norms: (model: M) => SolveReport["norms"];
-  layers?: (model: M) => LayerMetricsReport;
-}
-
-/** Runs the one optimizer loop on `model` and assembles the report; frees the model. */
-function runAndReport<M extends DifferentiableObjective & { free(): void }>(
-  problem: UfmProblem,
-  full: SolverSettings,
-  hooks: SolveHooks,
-  model: M,
-  parts: ReportParts<M>,
-): SolveReport {
   try {
-    const observe = parts.observe;
+    const observe = hooks.observe;
     const result = minimize(model, {
       method: full.optimizer,
       lr: full.lr,
@@ -266,57 +198,51 @@ function runAndReport<M extends DifferentiableObjective & { free(): void }>(
       observeAt: hooks.observeAt,
       observe: observe ? (info) => observe(info, model) : undefined,
     });
-    const theory = parts.theory(problem);
-    const lambdasZ = canonicalLambdas(problem);
+    const theory = definition.theory(resolved);
     const report: SolveReport = {
-      problem: {
-        ...problem,
-        lambdas_z: lambdasZ,
-        lambdas_tb: convertLambdas(lambdasZ, "z", "tb", problem.K, problem.n),
-      },
+      problem: problemEcho(resolved),
       settings: full,
       objective: result.objective,
       theory,
       objective_rel_error: theory === null ? null : Math.abs(result.objective - theory.objective) /
         Math.max(Math.abs(theory.objective), 1e-300),
-      metrics: parts.metrics(model),
-      norms: parts.norms(model),
+      metrics: ufmMetrics(model),
+      norms: solutionNorms(model),
       iterations: result.iteration,
       grad_norm: result.gradNorm,
       converged: result.converged,
       snapped_to_zero: result.snappedToZero,
       seconds: result.seconds,
     };
-    if (parts.layers) report.layers = parts.layers(model);
+    if (definition.layers) report.layers = definition.layers(model);
+    const minority = minorityReport(resolved, model);
+    if (minority) report.minority = minority;
     return report;
   } finally {
     model.free();
   }
 }
 
-/** mean_k ‖h̄_k‖², mean_k ‖h̄_k − h_G‖², mean_k ‖w_k‖² and b of a model's current state. */
-export function solutionNorms(model: UfmModel): SolveReport["norms"] {
-  const { K, d } = model.problem;
-  const means = ufmClassMeans(model);
-  const m = means.data;
-  const w = model.W.data;
-  const globalMean = new Float64Array(d); // balanced classes: mean of means = sample mean
-  for (let k = 0; k < K; k++) {
-    for (let i = 0; i < d; i++) globalMean[i] += m[k * d + i] / K;
-  }
-  let hSq = 0, hCentered = 0, wSq = 0;
-  for (let k = 0; k < K; k++) {
-    for (let i = 0; i < d; i++) {
-      hSq += m[k * d + i] ** 2;
-      hCentered += (m[k * d + i] - globalMean[i]) ** 2;
-      wSq += w[k * d + i] ** 2;
-    }
-  }
-  means.free();
+/** The statement with λ in both conventions and the class sizes. */
+export function problemEcho(problem: ResolvedProblem): ProblemEcho {
   return {
-    h_mean_sq: hSq / K,
-    h_centered_sq: hCentered / K,
-    w_row_sq: wSq / K,
-    bias: model.b === null ? null : Array.from(model.b.data),
+    ...problem.spec,
+    lambdas_z: problem.lambdas,
+    lambdas_tb: convertLambdas(problem.lambdas, "z", "tb", problem.K, problem.N),
+    samples: problem.N,
+    class_counts: [...problem.labels.counts],
+  };
+}
+
+/** Minority collapse of imbalanced single-label problems (null otherwise). */
+function minorityReport(problem: ResolvedProblem, model: UfmObjective): MinorityReport | null {
+  if (problem.labels.kind !== "single" || problem.n !== null) return null;
+  const counts = problem.labels.counts;
+  const smallest = Math.min(...counts);
+  const classes = counts.flatMap((count, k) => (count === smallest ? [k] : []));
+  return {
+    classes,
+    classifier_cosine: classifierCosine(model.classifier, classes),
+    imbalance_ratio: Math.max(...counts) / smallest,
   };
 }

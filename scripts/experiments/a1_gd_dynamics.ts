@@ -12,9 +12,9 @@ import { writeFigure } from "../../lib/plot/mod.ts";
 import { clampForLog, lineChart } from "../../lib/plot/charts.ts";
 import type { FigureRow } from "../../lib/plot/csv.ts";
 import type { FigureSpec } from "../../lib/plot/write_figure.ts";
-import { ufmMetrics } from "../../lib/ufm/metrics.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
-import { solutionNorms, solveUfm, theoryFor } from "../../lib/ufm/solve.ts";
+import { solutionNorms, ufmMetrics } from "../../lib/ufm/metrics.ts";
+import { solveUfm, theoryFor } from "../../lib/ufm/solve.ts";
 
 const K = 10, n = 20, d = 32;
 const lambdas = [0.05, 0.5, 1.2]; // λ_W = λ_H = c (TB): two below the threshold, one above.

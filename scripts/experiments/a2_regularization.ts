@@ -15,6 +15,7 @@ import type { FigureSpec } from "../../lib/plot/write_figure.ts";
 import { meanClassMeanCosine } from "../../lib/ufm/metrics.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 import { solveUfm, theoryFor } from "../../lib/ufm/solve.ts";
+import { expectTheory } from "../../lib/theory/mod.ts";
 
 const K = 4, n = 5, d = 8;
 const ratio = 2; // λ_H = ratio·λ_W so that ‖h̄_k‖² and ‖w_k‖² differ (ρ_w/ρ_h = λ_H/λ_W).
@@ -103,14 +104,14 @@ for (const lambdaB of lbTheory) {
     panel: "bias",
     lambda_b: lambdaB,
     quantity: "cos(h̄_k, h̄_l)",
-    theory: theoryFor(biasProblem(lambdaB))!.cos_means,
+    theory: expectTheory(theoryFor(biasProblem(lambdaB)), "mse").cos_means,
     solver: null,
   });
 }
 for (const lambdaB of lbSolver) {
   console.error(`A2: cosine at λ_b = ${lambdaB.toExponential(1)}`);
   const problem = biasProblem(lambdaB);
-  const t = theoryFor(problem)!;
+  const t = expectTheory(theoryFor(problem), "mse");
   let cosine = NaN;
   // The bias block has curvature ≈ λ_b; Nesterov with μ = 0.9 needs lr·λ_b ≲ 1.3.
   const report = solveUfm(problem, { ...solver, lr: Math.min(solver.lr, 0.5 / lambdaB) }, {

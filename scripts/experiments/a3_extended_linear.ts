@@ -12,14 +12,11 @@
 import { writeFigure } from "../../lib/plot/mod.ts";
 import type { FigureRow } from "../../lib/plot/csv.ts";
 import type { FigureSpec } from "../../lib/plot/write_figure.ts";
-import {
-  type DeepLinearTheory,
-  kappaStar,
-  localMinimumBound,
-} from "../../lib/theory/deep_linear.ts";
+import { kappaStar, localMinimumBound } from "../../lib/theory/deep_linear.ts";
+import { expectTheory } from "../../lib/theory/mod.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 import { type RestartReport, solveWithRestarts } from "../../lib/ufm/restarts.ts";
-import { modelTheoryFor } from "../../lib/ufm/solve.ts";
+import { theoryFor } from "../../lib/ufm/solve.ts";
 
 const K = 4, n = 5, d = 8;
 /** λ_W2 : λ_W1 : λ_H1 = 1/2 : 1 : 2 (product 1, so κ = the common scale), all norms differ. */
@@ -56,7 +53,7 @@ function problemAt(kappa: number): UfmProblem {
     hidden: [d],
   };
 }
-const theoryAt = (kappa: number) => modelTheoryFor(problemAt(kappa)) as DeepLinearTheory;
+const theoryAt = (kappa: number) => expectTheory(theoryFor(problemAt(kappa)), "deep-linear");
 
 const started = performance.now();
 const rows: FigureRow[] = [];

@@ -12,7 +12,7 @@
 import { clampForLog, writeFigure } from "../../lib/plot/mod.ts";
 import type { FigureRow } from "../../lib/plot/csv.ts";
 import type { FigureSpec } from "../../lib/plot/write_figure.ts";
-import type { DeepLinearTheory } from "../../lib/theory/deep_linear.ts";
+import { expectTheory } from "../../lib/theory/mod.ts";
 import { layerMetrics } from "../../lib/ufm/layer_metrics.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 import { type RestartReport, solveWithRestarts } from "../../lib/ufm/restarts.ts";
@@ -92,12 +92,12 @@ const finals: Record<string, Record<string, number>> = {};
 const first = configs[0];
 for (const { model, label } of models) {
   const best = reports.get(`${model}|${first.label}`)!;
-  const fStar = (best.theory as DeepLinearTheory).objective;
+  const fStar = expectTheory(best.theory, "deep-linear").objective;
   console.error(`A4: dynamics of ${label}, seed ${best.restarts.best_seed}`);
   const final: Record<string, number> = {};
   solveUfm(problemFor(model, first.lambdas), { ...solver, seed: best.restarts.best_seed }, {
     observeAt: (t) => observed.has(t),
-    observeDeep: (info, state) => {
+    observe: (info, state) => {
       const layers = layerMetrics(state);
       const h1 = layers.features[0];
       const h2 = layers.features[layers.features.length - 1];
@@ -108,7 +108,7 @@ for (const { model, label } of models) {
         [metricNames.ofH2, h2.nc2_of],
         [metricNames.ofH1, h1.nc2_of],
       ];
-      if (state.relu) values.push([metricNames.nc1Pre, layers.features[1].nc1]);
+      if (state.problem.relu) values.push([metricNames.nc1Pre, layers.features[1].nc1]);
       const iteration = Math.max(info.iteration, 1);
       for (const [metric, value] of values) {
         rows.push({
@@ -138,7 +138,7 @@ for (const { model, label } of models) {
 const summaries = configs.map((config) => {
   const relu = reports.get(`ext-relu|${config.label}`)!;
   const linear = reports.get(`ext-linear|${config.label}`)!;
-  const fStar = (linear.theory as DeepLinearTheory).objective;
+  const fStar = expectTheory(linear.theory, "deep-linear").objective;
   const counts = (r: RestartReport) =>
     Object.entries(r.restarts.outcome_counts).sort(([a], [b]) => a.localeCompare(b))
       .map(([o, c]) => `${o} ${c}`).join(", ");

@@ -12,14 +12,11 @@
 import { writeFigure } from "../../lib/plot/mod.ts";
 import type { FigureRow } from "../../lib/plot/csv.ts";
 import type { FigureSpec } from "../../lib/plot/write_figure.ts";
-import {
-  type DeepLinearTheory,
-  kappaStar,
-  localMinimumBound,
-} from "../../lib/theory/deep_linear.ts";
+import { kappaStar, localMinimumBound } from "../../lib/theory/deep_linear.ts";
+import { expectTheory } from "../../lib/theory/mod.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 import { type RestartReport, solveWithRestarts } from "../../lib/ufm/restarts.ts";
-import { modelTheoryFor } from "../../lib/ufm/solve.ts";
+import { theoryFor } from "../../lib/ufm/solve.ts";
 
 const K = 4, n = 5, d = 8;
 const factorsTheory = [2, 3, 4, 5, 6];
@@ -57,7 +54,7 @@ function problemAt(factors: number, kappa: number): UfmProblem {
   };
 }
 const theoryAt = (factors: number, kappa: number) =>
-  modelTheoryFor(problemAt(factors, kappa)) as DeepLinearTheory;
+  expectTheory(theoryFor(problemAt(factors, kappa)), "deep-linear");
 
 const started = performance.now();
 const rows: FigureRow[] = [];
@@ -104,7 +101,7 @@ for (const { factors, initStd, kappas } of solverRuns) {
       smallRestarts,
       { tolerance, workers: 1 },
     );
-    const t = main.theory as DeepLinearTheory;
+    const t = expectTheory(main.theory, "deep-linear");
     const best = Math.min(main.objective, small.objective);
     points.push({ factors, kappa, best, fStar: t.objective, counts: main.restarts.outcome_counts });
     rows.push({ panel: "objective", series: `L = ${factors}`, kappa, f_solver: best });

@@ -12,7 +12,8 @@ import type { FigureRow } from "../../lib/plot/csv.ts";
 import type { FigureSpec } from "../../lib/plot/write_figure.ts";
 import { meanLogitMargin } from "../../lib/ufm/metrics.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
-import { type SolveReport, solveUfm, theoryFor, type UfmTheory } from "../../lib/ufm/solve.ts";
+import type { Theory } from "../../lib/theory/mod.ts";
+import { type SolveReport, solveUfm, theoryFor } from "../../lib/ufm/solve.ts";
 import { lossColor, lossFields, type PaperBLoss, paperBLosses } from "./paper_b_losses.ts";
 
 const K = 4, n = 5, d = 8;
@@ -42,8 +43,10 @@ function problemAt(entry: PaperBLoss, lambda: number): UfmProblem {
 }
 
 /** Margin of the predicted minimizer (MSE: logits of the means are aP + βJ/K, margin a). */
-function theoryMargin(t: UfmTheory): number {
-  return "margin" in t ? t.margin : t.a;
+function theoryMargin(t: Theory): number {
+  if (t.kind === "softmax") return t.margin;
+  if (t.kind === "mse") return t.a;
+  throw new TypeError(`no margin in a ${t.kind} closed form`);
 }
 
 /** Smallest λ with the zero solution, by bisection on the theory (monotone in λ). */

@@ -1,49 +1,64 @@
 /**
- * Extended and deep UFMs as differentiable objectives (science.md §2.7–2.9): free features H1
- * (d×N, class-major columns) under m = `depth` weight matrices, with or without ReLUs between
- * them, an optional unregularized last-layer bias and any loss plug-in:
+ * The one dense-layer implementation of the UFM family (docs/extended-deep.md): free features
+ * H1 (d×N, one column per sample, any column order) under m = `depth` weight matrices, with or
+ * without ReLUs between them, an optional last-layer bias and any loss plug-in. The plain UFM
+ * W·H is the depth-1 case.
  *
  *   H_{l+1} = σ(W_l H_l)  (l = 1 … m−1; σ = identity for the linear models),
  *   logits  = W_m H_m + b·1ᵀ,
- *   f = 1/N Σ L(logits, y) + Σ_l λ_{W_l}/2 ‖W_l‖² + λ_H/2 ‖H1‖²   (canonical (Z) λ; problem.ts).
+ *   f = 1/N Σ L(logits, targets) + Σ_l λ_{W_l}/2 ‖W_l‖² + λ_H/2 ‖H1‖² (+ λ_b/2 ‖b‖²)
  *
- * `ext-linear` is W2·W1·H1, `ext-relu` is W2·σ(W1·H1) (depth 2). One evaluation is a forward pass
+ * with λ in the canonical (Z) convention (lib/ufm/problem.ts). One evaluation is a forward pass
  * of m matrix products, the fused loss kernel, and the backward pass
  *   G_m = ∂ΣL/∂logits;  ∇W_l = G_l H_lᵀ/N;  G_{l−1} = (W_lᵀ G_l) ⊙ [pre_l > 0];  ∇H1 = W_1ᵀG_1/N
- * (the ReLU mask uses the SIMD kernels of lib/activations.ts). The optimizer adds λθ.
+ * (the ReLU mask uses the SIMD kernels of lib/activations.ts); the optimizer adds λθ.
+ * For depth 1 these are exactly the three products of the plain UFM (∇W = G·Hᵀ/N, ∇H = Wᵀ·G/N).
  *
  * @example
  * ```ts
- * import { DeepUfmModel } from "./deep_model.ts";
- * const model = new DeepUfmModel({ K: 4, n: 5, d: 8, lambdaW: 0.2, lambdaH: 0.4, lambdaB: 0,
+ * import assert from "node:assert/strict";
+ * import { resolveProblem } from "./problem.ts";
+ * import { DenseUfm } from "./dense.ts";
+ * const problem = resolveProblem({ K: 4, n: 5, d: 8, lambdaW: 0.2, lambdaH: 0.4, lambdaB: 0,
  *   bias: "none", norm: "tb", loss: "mse", targetScale: 1, model: "ext-relu",
- *   lambdaWs: [0.3, 0.2] }, { seed: 1, initStd: 1 });
- * const data: number = model.evaluateData(); // fills every block's gradient
+ *   lambdaWs: [0.3, 0.2] });
+ * const model = new DenseUfm(problem, { seed: 1, initStd: 1 });
+ * assert.deepEqual(model.blocks.map((block) => block.name), ["W1", "W2", "H1"]);
+ * assert.ok(model.evaluateData() > 0); // fills every block's gradient
  * model.free();
  * ```
  * @module
  */
 import { relu, reluBackward } from "../activations.ts";
 import { gemm } from "../gemm.ts";
+import { type KernelChoice, type Loss, type LossTargets, makeLoss } from "../losses.ts";
 import { IntVector, Matrix } from "../matrix.ts";
+import type { ParameterBlock } from "../optim/minimize.ts";
 import { Rng } from "../rng.ts";
-import type { DifferentiableObjective, ParameterBlock } from "../optim/minimize.ts";
-import { type KernelChoice, type Loss, makeLoss } from "../losses.ts";
-import {
-  canonicalLambdas,
-  hasRelu,
-  layerWidths,
-  lossSpec,
-  sampleCount,
-  type UfmProblem,
-  weightLayerCount,
-} from "./problem.ts";
-import type { UfmModelOptions } from "./model.ts";
+import type { ResolvedProblem } from "./problem.ts";
+import type { ModelOptions, UfmObjective } from "./models/types.ts";
 
-/** Extended / deep UFM objective over (W_1, …, W_m, H1[, b]). */
-export class DeepUfmModel implements DifferentiableObjective {
-  /** The problem (λ in the user's convention). */
-  readonly problem: UfmProblem;
+/**
+ * Step multiplier of H that balances the curvatures of the W and H blocks at the minimizer of
+ * the plain UFM. There h̄_k = √(λ_W/(nλ_H))·w_k (canonical λ, docs/ufm-mse.md), so the W block's
+ * curvature ≈ ‖h̄_k‖² and the H block's ≈ ‖w_k‖²/N differ by the factor K·λ_W/λ_H (= N for equal
+ * TB λ, K for equal Z λ). Scaling H's steps by it makes convergence independent of N without
+ * changing the minimizer. Returns 1 when a λ is 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(balancedFeatureStep(0.5, 0.1, 4), 20);
+ * ```
+ */
+export function balancedFeatureStep(lambdaW: number, lambdaH: number, K: number): number {
+  return lambdaW > 0 && lambdaH > 0 ? (K * lambdaW) / lambdaH : 1;
+}
+
+/** Dense UFM objective over (W_1, …, W_m, H1[, b]). */
+export class DenseUfm implements UfmObjective {
+  /** The problem. */
+  readonly problem: ResolvedProblem;
   /** Number of weight matrices m. */
   readonly depth: number;
   /** True if a ReLU follows every weight layer but the last. */
@@ -52,15 +67,15 @@ export class DeepUfmModel implements DifferentiableObjective {
   readonly widths: number[];
   /** W_1 … W_m; W_l is widths[l]×widths[l−1] (with widths[m] = K). */
   readonly weights: Matrix[];
-  /** Free features H1, d×N; column j is sample j of class ⌊j/n⌋. */
+  /** Free features H1, d×N; column j is sample j. */
   readonly H1: Matrix;
   /** Last-layer bias (K×1), or null. */
   readonly b: Matrix | null;
-  /** Parameter blocks W1 … Wm, H1[, b] with canonical λ. */
+  /** Parameter blocks W1 … Wm, H1[, b] (named W, H[, b] for the plain UFM), canonical λ. */
   readonly blocks: ParameterBlock[];
-  /** Class labels of the columns (class-major). */
-  readonly labels: IntVector;
-  /** Pre-activations W_{l−1}H_{l−1} of H2 … H_m (index l−2); the same matrices as #post if linear. */
+  /** Class indices (single labels) or the K×N multi-hot targets (multi-label losses). */
+  readonly targets: LossTargets;
+  /** Pre-activations W_{l−1}H_{l−1} of H2 … H_m (index l−2); the same as #post if linear. */
   readonly #pre: Matrix[];
   /** Features H2 … H_m (index l−2). */
   readonly #post: Matrix[];
@@ -70,14 +85,12 @@ export class DeepUfmModel implements DifferentiableObjective {
   readonly #loss: Loss;
   readonly #kernel: KernelChoice;
 
-  constructor(problem: UfmProblem, options: UfmModelOptions) {
+  constructor(problem: ResolvedProblem, options: ModelOptions) {
     this.problem = problem;
-    this.depth = weightLayerCount(problem);
-    if (this.depth < 1) throw new RangeError("DeepUfmModel: the problem has no weight layer");
-    this.relu = hasRelu(problem);
-    this.widths = layerWidths(problem);
-    const { K } = problem;
-    const N = sampleCount(problem);
+    this.depth = problem.depth;
+    this.relu = problem.relu;
+    this.widths = problem.widths;
+    const { K, N } = problem;
     const dtype = options.dtype ?? "f64";
     this.#kernel = options.kernel ?? "simd";
     const rng = new Rng(options.seed);
@@ -101,24 +114,32 @@ export class DeepUfmModel implements DifferentiableObjective {
       this.#back.push(Matrix.zeros(this.widths[l], N, dtype));
     }
     this.#logits = Matrix.zeros(K, N, dtype);
-    this.#loss = makeLoss(lossSpec(problem), this.#kernel);
-    this.labels = IntVector.from(Array.from({ length: N }, (_, j) => Math.floor(j / problem.n)));
-    const lambdas = canonicalLambdas(problem);
-    const lambdaWs = lambdas.lambdaWs ?? [lambdas.lambdaW];
+    this.#loss = makeLoss(problem.loss, this.#kernel);
+    this.targets = lossTargets(problem, dtype);
+    const plain = this.depth === 1;
+    const lambdas = problem.weightLambdas;
     this.blocks = this.weights.map((weight, l) => ({
-      name: `W${l + 1}`,
+      name: plain ? "W" : `W${l + 1}`,
       value: weight,
       grad: Matrix.zeros(weight.rows, weight.cols, dtype),
-      lambda: lambdaWs[l],
+      lambda: lambdas[l],
     }));
     this.blocks.push({
-      name: "H1",
+      name: plain ? "H" : "H1",
       value: this.H1,
       grad: Matrix.zeros(this.H1.rows, N, dtype),
-      lambda: lambdas.lambdaH,
+      lambda: problem.lambdas.lambdaH,
+      stepScale: options.precondition === "balanced"
+        ? balancedFeatureStep(problem.lambdas.lambdaW, problem.lambdas.lambdaH, K)
+        : 1,
     });
     if (this.b !== null) {
-      this.blocks.push({ name: "b", value: this.b, grad: Matrix.zeros(K, 1, dtype), lambda: 0 });
+      this.blocks.push({
+        name: "b",
+        value: this.b,
+        grad: Matrix.zeros(K, 1, dtype),
+        lambda: problem.lambdas.lambdaB,
+      });
     }
   }
 
@@ -134,6 +155,11 @@ export class DeepUfmModel implements DifferentiableObjective {
   features(layer: number): Matrix {
     this.#checkLayer(layer);
     return layer === 1 ? this.H1 : this.#post[layer - 2];
+  }
+
+  /** The features fed to the classifier, H_m. */
+  penultimate(): Matrix {
+    return this.features(this.depth);
   }
 
   /** Pre-activation W_{l−1}H_{l−1} of H_l, l = 2 … m (equal to H_l for the linear models). */
@@ -156,12 +182,12 @@ export class DeepUfmModel implements DifferentiableObjective {
 
   /** Data term 1/N Σ L at the current parameters; fills every block's gradient. */
   evaluateData(): number {
-    const N = sampleCount(this.problem);
+    const N = this.problem.N;
     const kernel = this.#kernel;
     const m = this.depth;
     const logits = this.forward();
     const gradB = this.b === null ? null : this.blocks[m + 1].grad;
-    const total = this.#loss.evaluate(logits, this.labels, this.b, gradB);
+    const total = this.#loss.evaluate(logits, this.targets, this.b, gradB);
     // logits now hold G_m = ∂ΣL/∂logits.
     let delta = logits;
     for (let l = m; l >= 1; l--) {
@@ -198,7 +224,7 @@ export class DeepUfmModel implements DifferentiableObjective {
       this.#back[i].free();
     }
     this.#logits.free();
-    this.labels.free();
+    this.targets.free();
   }
 
   #checkLayer(layer: number): void {
@@ -206,4 +232,21 @@ export class DeepUfmModel implements DifferentiableObjective {
       throw new RangeError(`feature layer must be in 1 … ${this.depth}, got ${layer}`);
     }
   }
+}
+
+/**
+ * The loss targets of a problem in core memory: class indices (single labels) or the K×N
+ * multi-hot matrix (multi-label), in `dtype`. The caller frees them.
+ */
+export function lossTargets(problem: ResolvedProblem, dtype: "f64" | "f32"): LossTargets {
+  const labels = problem.labels;
+  if (labels.kind === "single") return IntVector.from(labels.labels);
+  const { classes } = labels;
+  const N = problem.N;
+  const targets = Matrix.zeros(classes, N, dtype);
+  const data = targets.data;
+  for (let i = 0; i < N; i++) {
+    for (let k = 0; k < classes; k++) data[k * N + i] = labels.multiHot[i * classes + k];
+  }
+  return targets;
 }
