@@ -119,6 +119,7 @@ export function parseFlags(
 ): Record<string, string | boolean> | null {
   // `deno task X -- --flag` forwards the separator itself; it carries no meaning here.
   if (args[0] === "--") args = args.slice(1);
+  args = attachNegativeValues(args, flags);
   const options: ParseArgsConfig["options"] = { help: { type: "boolean", short: "h" } };
   for (const [name, spec] of Object.entries(flags)) {
     options[name] = spec.default === undefined
@@ -127,11 +128,22 @@ export function parseFlags(
   }
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | boolean | undefined
-    >;
+    const parsed = parseArgs({
+      args,
+      options,
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+    });
+    values = parsed.values as Record<string, string | boolean | undefined>;
+    const seen = new Set<string>();
+    for (const token of parsed.tokens ?? []) {
+      if (token.kind !== "option") continue;
+      if (seen.has(token.name)) throw new UsageError(`--${token.name}: given more than once`);
+      seen.add(token.name);
+    }
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message.split("\n")[0]);
   }
   if (values.help) {
@@ -141,6 +153,29 @@ export function parseFlags(
   const out: Record<string, string | boolean> = {};
   for (const [name, value] of Object.entries(values)) {
     if (value !== undefined && name !== "help") out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * `--flag -3` → `--flag=-3` for value flags followed by a negative number, so that the number
+ * reaches the flag's own range check ("must be ≥ …") instead of node's "argument is ambiguous".
+ */
+function attachNegativeValues(args: string[], flags: Record<string, FlagSpec>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const name = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : null;
+    const next = args[i + 1];
+    if (
+      name !== null && flags[name]?.type === "string" && next !== undefined &&
+      /^-(\d|\.\d|Infinity|NaN)/.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
   }
   return out;
 }

@@ -114,6 +114,17 @@ Deno.test("solve rejects bad values with one line naming the flag, exit code 2",
     [["--frobnicate"], /frobnicate/],
     [["--iters", "-5"], /--iters/],
     [["stray"], /stray|positional/i],
+    [["--counts", "3,0,2"], /--counts: must be ≥ 1, got 0/],
+    [["--counts", "3,-1,2"], /--counts: must be ≥ 1, got -1/],
+    [["--counts", "3,2.5,2"], /--counts: expected an integer, got '2.5'/],
+    [["--counts", "5"], /--counts: needs at least 2 classes/],
+    [["--counts", "3,2,2", "--n", "4"], /--counts: exclusive with --n/],
+    [["--counts", "3,2,2", "--K", "4"], /--K: 4 classes but --counts lists 3/],
+    [["--n-multi", "2"], /--n-multi: only used with --loss pal/],
+    [["--K", "-3"], /--K: must be ≥ 2, got -3/],
+    [["--lambda-w", "-0.1"], /--lambda-w: must be ≥ 0, got -0.1/],
+    [["--K", "3", "--K", "4"], /--K: given more than once/],
+    [["--loss", "pal", "--n-multi", "-1"], /--n-multi: must be ≥ 0/],
   ];
   for (const [args, pattern] of cases) {
     const { code, stdout, stderr } = await solve(args);
@@ -179,6 +190,55 @@ Deno.test("solve --restarts: best run plus the distribution of final objectives"
   assert.equal(report.restarts.objectives.length, 3);
   assert.ok(Math.abs(report.objective - 0.0747279680) < 1e-9); // science.md §3.6, FL β = 3
   assert.equal(report.restarts.fraction_at_theory, 1);
+});
+
+Deno.test("solve --counts / --loss pal --json: imbalanced closed form and multi-label run", async () => {
+  const imbalanced = await solve([
+    "--counts",
+    "20,10,5,2,2",
+    "--d",
+    "8",
+    "--norm",
+    "z",
+    "--lambda-w",
+    "0.05",
+    "--lambda-h",
+    "0.05",
+    "--tol",
+    "1e-12",
+    "--json",
+  ]);
+  assert.equal(imbalanced.code, 0, imbalanced.stderr);
+  const report = JSON.parse(imbalanced.stdout);
+  assert.deepEqual(report.problem.class_counts, [20, 10, 5, 2, 2]);
+  assert.equal(report.problem.samples, 39);
+  assert.ok(report.objective_rel_error < 1e-12);
+  assert.deepEqual(report.theory.per_class.collapsed, [false, false, false, true, true]);
+  assert.deepEqual(report.minority.classes, [3, 4]);
+  const pal = await solve([
+    "--loss",
+    "pal",
+    "--K",
+    "4",
+    "--n",
+    "6",
+    "--n-multi",
+    "3",
+    "--d",
+    "6",
+    "--norm",
+    "z",
+    "--lambda-w",
+    "5e-3",
+    "--lambda-h",
+    "5e-3",
+    "--json",
+  ]);
+  assert.equal(pal.code, 0, pal.stderr);
+  const palReport = JSON.parse(pal.stdout);
+  assert.equal(palReport.problem.samples, 4 * 6 + 6 * 3);
+  assert.deepEqual(palReport.problem.class_counts, [15, 15, 15, 15]);
+  assert.equal(palReport.theory, null);
 });
 
 Deno.test("solve --help lists the extended/deep model flags", async () => {
@@ -251,7 +311,7 @@ Deno.test("solve --model ext-linear/deep-linear --json: closed form, layers, res
   assert.ok(report.restarts.outcome_counts.global >= 1);
   // L = 4 factors: depth 3, one λ for every weight layer (science.md §3.4).
   const deep = await solve([
-    ...common,
+    ...common.filter((_, i) => i < 6 || i > 7), // this run's own --init-std below
     "--model",
     "deep-linear",
     "--depth",

@@ -166,6 +166,9 @@ export function resolveProblem(problem: UfmProblem | ResolvedProblem): ResolvedP
   const spec = problem;
   const model = spec.model ?? "ufm";
   const definition = modelDefinition(model); // throws a UsageError naming --model
+  if (spec.counts !== undefined && spec.counts.length < 2) {
+    throw new UsageError(`--counts: needs at least 2 classes, got ${spec.counts.length}`);
+  }
   integer("K", spec.K, 2);
   integer("d", spec.d, 1);
   for (const flag of ["lambda-w", "lambda-h", "lambda-b"] as const) {
