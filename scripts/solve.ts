@@ -112,6 +112,10 @@ const usage = "Usage: deno task solve [options]\n\n" +
 
 await runCli(async () => {
   const values = parseFlags(Deno.args, flags, usage);
+  // Flags typed on the command line (defaults excluded), for rules about flags that do not apply.
+  const given = new Set(
+    Deno.args.filter((arg) => arg.startsWith("--")).map((arg) => arg.slice(2).split("=")[0]),
+  );
   if (values === null) return;
   const str = (name: string): string => values[name] as string;
   const num = (name: string, c: Parameters<typeof parseNumberFlag>[2] = {}): number =>
@@ -152,8 +156,9 @@ await runCli(async () => {
       ? {}
       : { nMulti: num("n-multi", { integer: true, min: 0 }) }),
     d: num("d", { integer: true, min: 1 }),
-    lambdaW: num("lambda-w", { min: 0 }),
-    lambdaH: num("lambda-h", { min: 0 }),
+    // The spherical model has no weight decay: its λ are 0 unless typed (then it says why not).
+    lambdaW: model === "sphere" && !given.has("lambda-w") ? 0 : num("lambda-w", { min: 0 }),
+    lambdaH: model === "sphere" && !given.has("lambda-h") ? 0 : num("lambda-h", { min: 0 }),
     lambdaB: num("lambda-b", { min: 0 }),
     bias: parseChoiceFlag("bias", str("bias"), biasModes),
     norm: parseChoiceFlag("norm", str("norm"), conventions),

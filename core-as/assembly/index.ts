@@ -28,3 +28,11 @@ export {
 export {
   loss_soft_ce_f64, loss_soft_ce_f32, loss_soft_ce_ref_f64, loss_soft_ce_ref_f32,
 } from "./soft_targets";
+export {
+  unit_rows_project_f64, unit_rows_project_f32, unit_rows_project_ref_f64, unit_rows_project_ref_f32,
+  unit_rows_normalize_f64, unit_rows_normalize_f32, unit_rows_normalize_ref_f64,
+  unit_rows_normalize_ref_f32,
+  unit_cols_project_f64, unit_cols_project_f32, unit_cols_project_ref_f64, unit_cols_project_ref_f32,
+  unit_cols_normalize_f64, unit_cols_normalize_f32, unit_cols_normalize_ref_f64,
+  unit_cols_normalize_ref_f32,
+} from "./sphere";

@@ -69,6 +69,12 @@ export type SoftTargetLossKernel = (
   rowSums: number,
 ) => number;
 
+/** Unit-sphere projection of g onto the tangent space at x, per row or column (sphere.ts). */
+export type UnitProjectKernel = (x: number, g: number, rows: number, cols: number) => void;
+
+/** Normalization of every row or column of x to unit length (core-as/assembly/sphere.ts). */
+export type UnitNormalizeKernel = (x: number, rows: number, cols: number) => void;
+
 /** Elementwise kernel over n values: relu(x, out, n) or relu_backward(grad, pre, n). */
 export type ReluKernel = (a: number, b: number, n: number) => void;
 

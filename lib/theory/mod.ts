@@ -16,14 +16,16 @@
 import type { DeepLinearTheory } from "./deep_linear.ts";
 import type { MseTheory } from "./mse.ts";
 import type { SoftmaxTheory } from "./softmax.ts";
+import type { SphereTheory } from "./sphere.ts";
 
 export type { ClosedForm, PerClassPrediction } from "./types.ts";
 export { type MseTheory, mseTheory } from "./mse.ts";
 export { type SoftmaxTheory, softmaxTheory } from "./softmax.ts";
 export { type DeepLinearTheory, deepLinearTheory } from "./deep_linear.ts";
+export { type SphereTheory, sphereTheory } from "./sphere.ts";
 
 /** Every closed form a model can report. */
-export type Theory = MseTheory | SoftmaxTheory | DeepLinearTheory;
+export type Theory = MseTheory | SoftmaxTheory | DeepLinearTheory | SphereTheory;
 
 /**
  * `theory` as the closed form of `kind`, or an error naming what was found instead (for code

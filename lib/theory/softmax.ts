@@ -76,7 +76,10 @@ export interface SoftmaxTheory extends ClosedForm {
 }
 
 /** ℓ(m) of the loss at the ETF solution with margin m (science.md §3.6). */
-export function marginLoss(input: SoftmaxTheoryInput, m: number): number {
+export function marginLoss(
+  input: Pick<SoftmaxTheoryInput, "K" | "loss" | "alpha" | "beta">,
+  m: number,
+): number {
   const { K, loss, alpha, beta } = input;
   const ce = Math.log1p((K - 1) * Math.exp(-m));
   if (loss === "ce") return ce;

@@ -43,7 +43,7 @@ import {
   pairLabels,
   sampleLabels,
 } from "./labels.ts";
-import { modelDefinition, type ModelName } from "./models/mod.ts";
+import { modelDefinition, type ModelName, modelNames } from "./models/mod.ts";
 
 export { type LossName, lossNames } from "../losses.ts";
 export { type ModelName, modelNames } from "./models/mod.ts";
@@ -101,6 +101,8 @@ export interface UfmProblem {
   lambdaWs?: number[];
   /** Widths of the hidden feature layers H2, …, H_depth (depth − 1 values; default d each). */
   hidden?: number[];
+  /** Temperature τ > 0 multiplying the cosine logits (model `sphere` only; default 1). */
+  tau?: number;
 }
 
 /** λ in one convention. */
@@ -125,6 +127,8 @@ export interface Architecture {
   relu: boolean;
   /** λ of W_1 … W_depth in the user's convention. */
   layerLambdas: number[];
+  /** Temperature τ multiplying the logits (the spherical model), else undefined. */
+  tau?: number;
 }
 
 /** A validated problem with everything derived once (plain data: it crosses to Workers). */
@@ -207,6 +211,14 @@ export function resolveProblem(problem: UfmProblem | ResolvedProblem): ResolvedP
   }
   if (spec.bias !== "reg" && spec.lambdaB !== 0) {
     throw new UsageError(`--lambda-b: only used with --bias reg (bias is '${spec.bias}')`);
+  }
+  for (const [field, flag] of [["tau", "tau"], ["depth", "depth"], ["hidden", "hidden"]] as const) {
+    if (spec[field] !== undefined && !(flag in definition.flags)) {
+      const owners = modelNames.filter((name) => flag in modelDefinition(name).flags);
+      throw new UsageError(
+        `--${flag}: only used with --model ${owners.join("|")} (model is '${model}')`,
+      );
+    }
   }
   const labels = resolveLabels(spec);
   const N = labelSampleCount(labels);

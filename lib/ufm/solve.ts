@@ -175,7 +175,7 @@ export function solveUfm(
     tol: dtype === "f32" ? 1e-5 : defaultSolverSettings.tol,
     ...settings,
   };
-  if (full.precondition !== "none" && resolved.depth !== 1) {
+  if (full.precondition !== "none" && resolved.model !== "ufm") {
     throw new UsageError("--precondition: only the plain UFM (--model ufm) supports it");
   }
   const model = definition.create(resolved, {

@@ -17,6 +17,7 @@ import { deepLinear } from "./deep_linear.ts";
 import { deepRelu } from "./deep_relu.ts";
 import { extLinear } from "./ext_linear.ts";
 import { extRelu } from "./ext_relu.ts";
+import { sphere } from "./sphere.ts";
 import type { ModelDefinition, UfmObjective } from "./types.ts";
 import { ufm } from "./ufm.ts";
 
@@ -30,6 +31,7 @@ const registry = {
   "ext-relu": extRelu,
   "deep-linear": deepLinear,
   "deep-relu": deepRelu,
+  sphere,
 } as const;
 
 /** A registered model name. */
