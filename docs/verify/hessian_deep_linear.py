@@ -101,6 +101,43 @@ class DeepLinear:
         mats = [frames[l] @ np.diag(np.full(j, sig[l])) @ frames[l + 1].T for l in range(L)]
         return self.pack(mats), x
 
+    def symmetry_generators(self, x):
+        """Tangent vectors of the symmetry orbit through x (docs/landscape.md#deep-zero-modes).
+
+        Middle rotations: for the space between A_l and A_{l+1} and Omega in so(d_l):
+            dA_l = A_l Omega,  dA_{l+1} = -Omega A_{l+1}.
+        Outer rotations (Y has K equal singular values): Omega in so(K),
+            dA_1 = Omega A_1,  dA_L = -A_L V Omega V^T   (V = normalized class indicators, N x K).
+        """
+        A = self.unpack(x)
+        gens = []
+        zero = [np.zeros_like(M) for M in A]
+
+        def so(dim):
+            for a in range(dim):
+                for b in range(a + 1, dim):
+                    O = np.zeros((dim, dim))
+                    O[a, b], O[b, a] = 1.0, -1.0
+                    yield O
+
+        for l in range(self.L - 1):  # middle space between A[l] and A[l+1]
+            for O in so(self.dims[l + 1]):
+                d = [z.copy() for z in zero]
+                d[l] = A[l] @ O
+                d[l + 1] = -O @ A[l + 1]
+                gens.append(self.pack(d))
+        V = np.zeros((self.N, self.K))
+        for k in range(self.K):
+            V[k * self.n:(k + 1) * self.n, k] = 1 / np.sqrt(self.n)
+        for O in so(self.K):
+            d = [z.copy() for z in zero]
+            d[0] = O @ A[0]
+            d[-1] = -A[-1] @ V @ O @ V.T
+            gens.append(self.pack(d))
+        G = np.array(gens).T
+        U, sv, _ = np.linalg.svd(G, full_matrices=False)
+        return U[:, sv > 1e-9 * sv[0]]
+
     def origin_lambda_min(self):
         lam = self.lams
         if self.L == 2:
@@ -114,9 +151,10 @@ class DeepLinear:
         return sum(j * dm - j * (j + 1) // 2 for dm in middle) + j * (self.K - j)
 
 
-def spectrum(model, x, h=1e-5):
+def spectrum(model, x, h=1e-5, with_matrix=False):
     H = fd_hessian(model.grad, x, h)
-    return np.linalg.eigvalsh(H)
+    ev = np.linalg.eigvalsh(H)
+    return (ev, H) if with_matrix else ev
 
 
 def main():
@@ -165,7 +203,7 @@ def main():
         for j in range(1, K + 1):
             x, root = m.critical_point(j, rng)
             g = np.linalg.norm(m.grad(x))
-            ev = spectrum(m, x)
+            ev, Hm = spectrum(m, x, with_matrix=True)
             f = m.value(x)
             phi = 0.5 * (1 - root) ** 2 + (L / 2) * m.kappa() * root ** (2 / L)
             fj = (j * phi + (K - j) * 0.5) / K
@@ -183,6 +221,19 @@ def main():
                 worst = max(worst, check("  lambda_min = 0 (PSD)", ev[0], 0, 1e-6))
                 worst = max(worst, check("  no negative eigenvalue", neg, 0, 0))
             worst = max(worst, check("  zero modes = critical-manifold dimension", zeros, m.zero_modes(j), 0))
+            # the symmetry generators span exactly the kernel; projecting them out leaves
+            # the rest of the spectrum (negative directions of L = 2 saddles, positive otherwise)
+            B = m.symmetry_generators(x)
+            worst = max(worst, check("  rank of the symmetry generators", B.shape[1], m.zero_modes(j), 0))
+            worst = max(worst, check("  max |Hessian . generator|", np.max(np.abs(Hm @ B)), 0, 1e-8))
+            Qc, _ = np.linalg.qr(np.hstack([B, np.random.default_rng(1).standard_normal((x.size, x.size - B.shape[1]))]))
+            C = Qc[:, B.shape[1]:]  # orthonormal complement of the orbit tangent
+            ev_c = np.linalg.eigvalsh(C.T @ Hm @ C)
+            if L == 2 and j < K:
+                worst = max(worst, check("  complement: lambda_min = origin value", ev_c[0], m.origin_lambda_min(), 1e-6))
+            else:
+                print(f"    complement of the orbit: smallest eigenvalue {ev_c[0]:.10f} (> 0: strict in every non-symmetry direction)")
+                worst = max(worst, check("  complement: smallest eigenvalue > 0", float(ev_c[0] > 1e-7), 1, 0))
     print(f"\nlargest deviation over all checks: {worst:.1e}")
     finish()
 
