@@ -129,6 +129,9 @@ await runCli(async () => {
       );
     }
   }
+  for (const [flag, reason] of Object.entries(definition.rejects ?? {})) {
+    if (given.has(flag)) throw new UsageError(`--${flag}: ${reason}`);
+  }
   const dtype = parseChoiceFlag("dtype", str("dtype"), ["f64", "f32"] as const);
   const loss = parseChoiceFlag("loss", str("loss"), lossNames);
   if (values["n-multi"] !== undefined && loss !== "pal") {
@@ -156,9 +159,9 @@ await runCli(async () => {
       ? {}
       : { nMulti: num("n-multi", { integer: true, min: 0 }) }),
     d: num("d", { integer: true, min: 1 }),
-    // The spherical model has no weight decay: its λ are 0 unless typed (then it says why not).
-    lambdaW: model === "sphere" && !given.has("lambda-w") ? 0 : num("lambda-w", { min: 0 }),
-    lambdaH: model === "sphere" && !given.has("lambda-h") ? 0 : num("lambda-h", { min: 0 }),
+    // A model without weight decay rejects the λ flags (above); its λ are 0.
+    lambdaW: definition.rejects?.["lambda-w"] ? 0 : num("lambda-w", { min: 0 }),
+    lambdaH: definition.rejects?.["lambda-h"] ? 0 : num("lambda-h", { min: 0 }),
     lambdaB: num("lambda-b", { min: 0 }),
     bias: parseChoiceFlag("bias", str("bias"), biasModes),
     norm: parseChoiceFlag("norm", str("norm"), conventions),

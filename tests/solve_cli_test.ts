@@ -124,6 +124,17 @@ Deno.test("solve rejects bad values with one line naming the flag, exit code 2",
     [["--K", "-3"], /--K: must be ≥ 2, got -3/],
     [["--lambda-w", "-0.1"], /--lambda-w: must be ≥ 0, got -0.1/],
     [["--K", "3", "--K", "4"], /--K: given more than once/],
+    [["--model", "sphere", "--tau", "0"], /--tau: must be > 0, got 0/],
+    [["--model", "sphere", "--tau", "-1"], /--tau: must be > 0, got -1/],
+    [["--tau", "2"], /--tau: only used with --model sphere/],
+    [
+      ["--model", "sphere", "--lambda-w", "0.1"],
+      /--lambda-w: the spherical model has no weight decay/,
+    ],
+    [
+      ["--model", "sphere", "--lambda-h", "0"],
+      /--lambda-h: the spherical model has no weight decay/,
+    ],
     [["--loss", "pal", "--n-multi", "-1"], /--n-multi: must be ≥ 0/],
   ];
   for (const [args, pattern] of cases) {

@@ -61,8 +61,14 @@ export interface SphereTheory extends ClosedForm {
   /** False where the value is attained by a continuum of configurations (no forced geometry). */
   unique: boolean;
   /** Which result of docs/sphere.md gives the value. */
-  regime: "etf" | "ls-saturated" | "polygon" | "mse-of" | "mse-zero-loss" | "mse-signed-etf" |
-    "mse-etf-bias";
+  regime:
+    | "etf"
+    | "ls-saturated"
+    | "polygon"
+    | "mse-of"
+    | "mse-zero-loss"
+    | "mse-signed-etf"
+    | "mse-etf-bias";
 }
 
 /**
@@ -70,7 +76,7 @@ export interface SphereTheory extends ClosedForm {
  * Throws a RangeError for τ ≤ 0 or K < 2.
  */
 export function sphereTheory(input: SphereTheoryInput): SphereTheory | null {
-  const { K, d, tau, loss, bias } = input;
+  const { K, d, tau, loss } = input; // a free bias changes nothing for CE, LS and FL
   if (!(tau > 0) || !Number.isFinite(tau)) throw new RangeError(`τ must be > 0, got ${tau}`);
   if (!Number.isInteger(K) || K < 2) throw new RangeError(`K must be an integer ≥ 2, got ${K}`);
   if (loss.name === "pal") return null;

@@ -122,7 +122,7 @@ export interface SolveReport {
   objective: number;
   /** Closed-form minimizer (null where no closed form applies). */
   theory: Theory | null;
-  /** |f − f*| / max(|f*|, 1e-300), or null without theory. */
+  /** |f − f*| / |f*| (|f − f*| when f* = 0), or null without theory. */
   objective_rel_error: number | null;
   /** NC metrics of the final state (penultimate features with the classifier). */
   metrics: NcMetricsReport;
@@ -205,7 +205,7 @@ export function solveUfm(
       objective: result.objective,
       theory,
       objective_rel_error: theory === null ? null : Math.abs(result.objective - theory.objective) /
-        Math.max(Math.abs(theory.objective), 1e-300),
+        (theory.objective === 0 ? 1 : Math.abs(theory.objective)),
       metrics: ufmMetrics(model),
       norms: solutionNorms(model),
       iterations: result.iteration,

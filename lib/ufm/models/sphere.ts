@@ -172,6 +172,12 @@ export const sphere: ModelDefinition<SphereUfm> = {
         "(--model sphere; default 1)",
     },
   },
+  rejects: {
+    "lambda-w": "the spherical model has no weight decay (unit vectors)",
+    "lambda-h": "the spherical model has no weight decay (unit vectors)",
+    "lambda-b": "the spherical model has no weight decay (a bias is free or absent)",
+    norm: "the spherical model has no λ to convert",
+  },
   fromFlags(values: FlagValues): Partial<UfmProblem> {
     const raw = values.tau as string | undefined;
     return raw === undefined ? {} : {
@@ -206,7 +212,9 @@ export const sphere: ModelDefinition<SphereUfm> = {
       throw new UsageError("--bias: the spherical model takes a free bias or none, got 'reg'");
     }
     if (problem.labels.kind !== "single") {
-      throw new UsageError(`--loss ${problem.loss.name}: the spherical model needs one label per sample`);
+      throw new UsageError(
+        `--loss ${problem.loss.name}: the spherical model needs one label per sample`,
+      );
     }
     if (problem.loss.name === "mse" && problem.loss.targetScale <= 0) {
       throw new UsageError("--target-scale: must be > 0");

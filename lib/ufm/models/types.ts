@@ -60,6 +60,8 @@ export interface ModelDefinition<O extends UfmObjective = UfmObjective> {
   readonly summary: string;
   /** The model's own command-line flags (beyond the common problem flags). */
   readonly flags: Readonly<Record<string, FlagSpec>>;
+  /** Common problem flags that do not apply to this model (typing one is a usage error). */
+  readonly rejects?: Readonly<Record<string, string>>;
   /** Reads this model's fields of the statement from its flags (throws UsageError). */
   fromFlags(values: FlagValues): Partial<UfmProblem>;
   /** Validates the model's fields of a statement and derives its layers (throws UsageError). */
