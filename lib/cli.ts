@@ -15,6 +15,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { RunError, UsageError } from "./errors.ts";
+import packageJson from "../package.json" with { type: "json" };
 
 export { RunError, UsageError } from "./errors.ts";
 
@@ -120,7 +121,10 @@ export function parseFlags(
   // `deno task X -- --flag` forwards the separator itself; it carries no meaning here.
   if (args[0] === "--") args = args.slice(1);
   args = attachNegativeValues(args, flags);
-  const options: ParseArgsConfig["options"] = { help: { type: "boolean", short: "h" } };
+  const options: ParseArgsConfig["options"] = {
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean" },
+  };
   for (const [name, spec] of Object.entries(flags)) {
     options[name] = spec.default === undefined
       ? { type: spec.type }
@@ -150,9 +154,13 @@ export function parseFlags(
     console.log(helpText(flags, usage));
     return null;
   }
+  if (values.version) {
+    console.log(versionText());
+    return null;
+  }
   const out: Record<string, string | boolean> = {};
   for (const [name, value] of Object.entries(values)) {
-    if (value !== undefined && name !== "help") out[name] = value;
+    if (value !== undefined && name !== "help" && name !== "version") out[name] = value;
   }
   return out;
 }
@@ -180,6 +188,19 @@ function attachNegativeValues(args: string[], flags: Record<string, FlagSpec>): 
   return out;
 }
 
+/**
+ * The `--version` line: ufmlab's version and the runtime's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.match(versionText(), /^ufmlab \d+\.\d+\.\d+ \(deno /);
+ * ```
+ */
+export function versionText(): string {
+  return `ufmlab ${packageJson.version} (deno ${Deno.version.deno}, v8 ${Deno.version.v8})`;
+}
+
 /** The `--help` text: usage line, then every flag with its default. */
 export function helpText(flags: Record<string, FlagSpec>, usage: string): string {
   const rows = Object.entries(flags).map(([name, spec]) => {
@@ -189,9 +210,14 @@ export function helpText(flags: Record<string, FlagSpec>, usage: string): string
       : ` (default: ${spec.default})`;
     return `  ${left.padEnd(26)} ${spec.help}${def}`;
   });
-  return [usage, "", "Options:", ...rows, `  ${"--help, -h".padEnd(26)} show this help`].join(
-    "\n",
-  );
+  return [
+    usage,
+    "",
+    "Options:",
+    ...rows,
+    `  ${"--help, -h".padEnd(26)} show this help`,
+    `  ${"--version".padEnd(26)} print the version`,
+  ].join("\n");
 }
 
 /**

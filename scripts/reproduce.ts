@@ -63,16 +63,19 @@ export interface RunOptions {
 
 /**
  * Selects registry entries by a comma-separated id list (case-sensitive), keeping registry
- * order. Undefined or empty `only` selects everything.
+ * order. Undefined `only` selects everything.
  *
- * @throws {UsageError} for an unknown id.
+ * @throws {UsageError} for an unknown id or a list without any id (`--only ""`).
  */
 export function selectExperiments(
   registry: readonly ExperimentEntry[],
   only?: string,
 ): ExperimentEntry[] {
-  if (only === undefined || only.trim() === "") return [...registry];
+  if (only === undefined) return [...registry];
   const wanted = only.split(",").map((id) => id.trim()).filter((id) => id !== "");
+  if (wanted.length === 0) {
+    throw new UsageError(`--only: no figure id given (e.g. --only A1,B2; --list shows them)`);
+  }
   const known = new Set(registry.map((entry) => entry.id));
   const unknown = wanted.filter((id) => !known.has(id));
   if (unknown.length > 0) {

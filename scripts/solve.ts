@@ -33,6 +33,7 @@ import {
 } from "../lib/ufm/problem.ts";
 import { type RestartReport, solveWithRestarts } from "../lib/ufm/restarts.ts";
 import { type SolveReport, solveUfm } from "../lib/ufm/solve.ts";
+import { formatSolveReport } from "../lib/ufm/format.ts";
 
 /** Each model's own flags, merged (a flag several models share appears once). */
 const modelFlags: Record<string, FlagSpec> = {};
@@ -85,22 +86,42 @@ const flags: Record<string, FlagSpec> = {
   restarts: {
     type: "string",
     default: "1",
-    help: "seeded initializations (seed, seed+1, …); reports the best and all objectives",
+    help: "seeded initializations (seed, seed+1, …), or auto: draw seeds until the best " +
+      "objective is reached twice or meets the closed form (at most --max-restarts); reports " +
+      "the best run and every distinct end value with its count",
   },
+  "max-restarts": { type: "string", default: "64", help: "cap of --restarts auto" },
   workers: { type: "string", help: "parallel workers for --restarts (default: CPU threads)" },
-  optimizer: { type: "string", default: "nesterov", help: `${optimizerMethods.join("|")}` },
+  optimizer: {
+    type: "string",
+    default: "lbfgs (f64), nesterov (f32)",
+    help: `${optimizerMethods.join("|")}: L-BFGS with a strong-Wolfe line search needs no step ` +
+      "size; gd/momentum/nesterov use --lr and --momentum (momentum methods restart from the " +
+      "initialization with half the step size if they diverge)",
+  },
   lr: { type: "string", default: "0.5", help: "step size (> 0)" },
   momentum: { type: "string", default: "0.9", help: "momentum μ ∈ [0, 1)" },
   iters: { type: "string", default: "20000", help: "maximum iterations" },
   tol: { type: "string", default: "1e-10 (f64), 1e-5 (f32)", help: "stop when ‖∇f‖ < tol" },
   seed: { type: "string", default: "0", help: "initialization seed (integer)" },
-  "init-std": { type: "string", default: "0.1", help: "std of the N(0, std²) init of W, H" },
+  "init-std": {
+    type: "string",
+    default: "auto",
+    help: "std of the N(0, std²) initialization, or auto: every factor at the scale of the " +
+      "solution (depth- and λ-aware)",
+  },
   dtype: { type: "string", default: "f64", help: "element type: f64|f32" },
   precondition: {
     type: "string",
     default: "none",
     help: "block step sizes: none | balanced (H steps × Kλ_W/λ_H: N-independent convergence, " +
       "same minimizer; plain UFM only)",
+  },
+  certify: {
+    type: "string",
+    default: "auto",
+    help: "certify the end point with the Hessian's smallest eigenvalues (Lanczos): yes | no | " +
+      "auto (f64 problems with at most 20,000 parameters)",
   },
   json: { type: "boolean", default: false, help: "print one JSON object on stdout" },
 };
@@ -174,23 +195,34 @@ await runCli(async () => {
     ...(model === "ufm" ? {} : { model }),
     ...definition.fromFlags(values),
   };
-  const restarts = num("restarts", { integer: true, min: 1 });
+  const restarts = str("restarts") === "auto" ? "auto" : num("restarts", { integer: true, min: 1 });
+  if (given.has("max-restarts") && restarts !== "auto") {
+    throw new UsageError("--max-restarts: only used with --restarts auto");
+  }
+  const cap = num("max-restarts", { integer: true, min: 1, max: 100000 });
   const workers = values.workers === undefined
     ? undefined
-    : num("workers", { integer: true, min: 1 });
+    : num("workers", { integer: true, min: 1, max: 64 });
   const tolRaw = str("tol") === flags.tol.default
     ? (dtype === "f64" ? "1e-10" : "1e-5")
     : str("tol");
   const settings = {
-    optimizer: parseChoiceFlag("optimizer", str("optimizer"), optimizerMethods),
+    optimizer: str("optimizer") === flags.optimizer.default
+      ? (dtype === "f64" ? "lbfgs" as const : "nesterov" as const)
+      : parseChoiceFlag("optimizer", str("optimizer"), optimizerMethods),
     lr: num("lr", { min: 0, exclusiveMin: true }),
     momentum: num("momentum", { min: 0, max: 1, exclusiveMax: true }),
     iters: num("iters", { integer: true, min: 0 }),
     tol: parseNumberFlag("tol", tolRaw, { min: 0 }),
     seed: num("seed", { integer: true }),
-    initStd: num("init-std", { min: 0, exclusiveMin: true }),
+    initStd: str("init-std") === "auto"
+      ? "auto" as const
+      : num("init-std", { min: 0, exclusiveMin: true }),
     dtype,
     precondition: parseChoiceFlag("precondition", str("precondition"), preconditions),
+    certify: ({ yes: true, no: false, auto: "auto" } as const)[
+      parseChoiceFlag("certify", str("certify"), ["yes", "no", "auto"] as const)
+    ],
   };
   if (problem.bias === "reg" && problem.lambdaB === 0) {
     throw new UsageError("--lambda-b: --bias reg needs λ_b > 0 (use --bias free for λ_b = 0)");
@@ -212,83 +244,21 @@ await runCli(async () => {
     })
     : await solveWithRestarts(resolved, settings, restarts, {
       workers,
-      onProgress: (done, total) => console.error(`restart ${done}/${total} done`),
+      cap,
+      onProgress: (done, total) =>
+        console.error(
+          restarts === "auto"
+            ? `restart ${done} done (auto: at most ${total})`
+            : `restart ${done}/${total} done`,
+        ),
     });
   if (values.json) console.log(JSON.stringify(report, null, 2));
-  else console.log(formatReport(report));
+  else console.log(formatSolveReport(report));
+  if (!report.converged) {
+    console.error(
+      `warning: not converged within --iters ${report.settings.iters} (‖∇f‖ = ` +
+        `${report.grad_norm.toExponential(2)} > --tol ${report.settings.tol}); the numbers above ` +
+        "describe the last iterate, not a minimum",
+    );
+  }
 });
-
-function formatReport(report: SolveReport | RestartReport): string {
-  const fmt = (x: number | null): string => (x === null ? "—" : x.toPrecision(10));
-  const t = report.theory;
-  const m = report.metrics;
-  const lines = [
-    `objective      ${fmt(report.objective)}   theory ${t ? fmt(t.objective) : "none"}` +
-    (report.objective_rel_error === null
-      ? ""
-      : `   rel. error ${report.objective_rel_error.toExponential(2)}`),
-    `iterations     ${report.iterations}   ‖∇f‖ ${report.grad_norm.toExponential(2)}   ` +
-    `converged ${report.converged}   ${report.seconds.toFixed(3)} s`,
-    `‖h̄_k‖² mean    ${fmt(report.norms.h_mean_sq)}   theory ${t ? fmt(t.h_mean_sq) : "—"}`,
-    `‖w_k‖² mean    ${fmt(report.norms.w_row_sq)}   theory ${t ? fmt(t.w_row_sq) : "—"}`,
-    `structure      ${t ? t.structure : "no closed form"}` +
-    (t?.kind === "mse"
-      ? `   c = ${fmt(t.c)}`
-      : t?.kind === "softmax"
-      ? `   margin m* = ${fmt(t.margin)}`
-      : t?.kind === "deep-linear"
-      ? `   κ = ${fmt(t.kappa)}   κ*_${t.factors} = ${fmt(t.kappa_star)}   x* = ${fmt(t.x)}`
-      : ""),
-    `NC1 ${fmt(m.nc1)}  NC2 ETF ${fmt(m.nc2_etf)}  NC2 OF ${fmt(m.nc2_of)}  ` +
-    `NC2(W) ETF ${fmt(m.nc2_w_etf)}  NC2(W) OF ${fmt(m.nc2_w_of)}  NC3 ${fmt(m.nc3)}`,
-  ];
-  if (t?.note) lines.push(`theory note    ${t.note}`);
-  if (t?.per_class && report.problem.counts !== undefined) {
-    const list = (values: number[]) => values.map((value) => fmt(value)).join(", ");
-    lines.push(
-      `per class      n_k ${report.problem.class_counts.join(", ")}`,
-      `‖h̄_k‖²         ${list(report.norms.h_class_sq)}   theory ${list(t.per_class.h_mean_sq)}`,
-      `‖w_k‖²         ${list(report.norms.w_class_sq)}   theory ${list(t.per_class.w_row_sq)}`,
-    );
-  }
-  if (report.minority) {
-    const minority = report.minority;
-    lines.push(
-      `minority       classes ${minority.classes.join(", ")} (ratio ${
-        fmt(minority.imbalance_ratio)
-      })` +
-        `   mean cos(w_k, w_l) ${fmt(minority.classifier_cosine)}`,
-    );
-  }
-  if (report.layers) {
-    const layers = report.layers;
-    for (const layer of layers.features) {
-      lines.push(
-        `${layer.name.padEnd(14)} NC1 ${fmt(layer.nc1)}  OF dist. ${fmt(layer.nc2_of)}  ` +
-          `mean ‖h̄_k‖² ${fmt(layer.mean_sq)}  cos(h̄_k, h̄_l) ∈ [${fmt(layer.cosine_min)}, ` +
-          `${fmt(layer.cosine_max)}]`,
-      );
-    }
-    lines.push(
-      `classifier     alignment with H̄ ${fmt(layers.classifier_alignment)}  ` +
-        `OF dist. of W Wᵀ ${fmt(layers.classifier_of)}  of W H̄ ${fmt(layers.logits_of)}`,
-    );
-  }
-  if ("restarts" in report) {
-    const r = report.restarts;
-    lines.push(
-      `restarts       ${r.count}   best seed ${r.best_seed}   ` +
-        (r.fraction_at_theory === null
-          ? ""
-          : `reached f* (rel. ${r.tolerance.toExponential(0)}): ${
-            (100 * r.fraction_at_theory).toFixed(0)
-          }%   `) +
-        `objectives min ${fmt(Math.min(...r.objectives))} max ${fmt(Math.max(...r.objectives))}` +
-        (r.failures.length ? `   failed: ${r.failures.length}` : ""),
-      `outcomes       ${
-        Object.entries(r.outcome_counts).map(([name, count]) => `${name} ${count}`).join(", ")
-      }`,
-    );
-  }
-  return lines.join("\n");
-}

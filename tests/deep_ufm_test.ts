@@ -348,7 +348,7 @@ Deno.test("model validation names the flag", () => {
   const ok = { ...base, loss: "mse" as const, bias: "none" as const };
   const bad: [Partial<UfmProblem>, RegExp][] = [
     [{ model: "deep" as UfmProblem["model"] }, /--model/],
-    [{ depth: 3 }, /--depth: only used with the extended\/deep models/],
+    [{ depth: 3 }, /--depth: only used with --model deep-linear\|deep-relu \(model is 'ufm'\)/],
     [{ hidden: [4] }, /--hidden/],
     [{ model: "deep-linear" }, /--depth: model 'deep-linear' needs --depth/],
     [{ model: "deep-relu", depth: 1 }, /--depth/],

@@ -12,6 +12,7 @@
  * @example
  * ```ts
  * import { Matrix } from "../matrix.ts";
+import { minimizeLbfgs } from "./lbfgs.ts";
  * import { minimize } from "./minimize.ts";
  * // f(x) = ½(x − 3)² + 0.1/2·x²  →  x* = 3/1.1
  * const x = Matrix.from(1, 1, [0]);
@@ -27,6 +28,7 @@
 import { coreKernel, type OptStepKernel } from "../core/wasm.ts";
 import { RunError } from "../errors.ts";
 import { Matrix } from "../matrix.ts";
+import { minimizeLbfgs } from "./lbfgs.ts";
 
 /** A parameter block with its gradient buffer and ℓ2 penalty weight. */
 export interface ParameterBlock {
@@ -68,10 +70,13 @@ export interface DifferentiableObjective {
   evaluateData(): number;
 }
 
-/** Update rule. */
-export type OptimizerMethod = "gd" | "momentum" | "nesterov";
+/**
+ * Update rule: plain gradient descent, heavy-ball momentum, Nesterov, or L-BFGS with a
+ * strong-Wolfe line search (lib/optim/lbfgs.ts; `lr` and `momentum` are then unused).
+ */
+export type OptimizerMethod = "gd" | "momentum" | "nesterov" | "lbfgs";
 /** Accepted update rules. */
-export const optimizerMethods: readonly OptimizerMethod[] = ["gd", "momentum", "nesterov"];
+export const optimizerMethods: readonly OptimizerMethod[] = ["lbfgs", "gd", "momentum", "nesterov"];
 
 /** One observation of the run (objective and gradient norm at the current parameters). */
 export interface IterationInfo {
@@ -118,9 +123,21 @@ export interface MinimizeResult extends IterationInfo {
   seconds: number;
   /** Names of blocks snapped to zero on the way (past a zero-solution threshold). */
   snappedToZero: string[];
+  /**
+   * Momentum methods: how often a diverging run was restarted from its initialization with half
+   * the step size (the safeguard; 0 when the given step size worked).
+   */
+  stepHalvings?: number;
+  /** The step size in use at the end (after halvings). */
+  finalLr?: number;
+  /** L-BFGS: no step could decrease f any more (f64 resolution) before the tolerance was met. */
+  stalled?: boolean;
 }
 
-const stepMode: Record<OptimizerMethod | "none", number> = {
+/** Most restarts with a halved step size before a diverging momentum run is given up. */
+const maxStepHalvings = 30;
+
+const stepMode: Record<Exclude<OptimizerMethod, "lbfgs"> | "none", number> = {
   none: 0,
   gd: 1,
   momentum: 2,
@@ -135,6 +152,18 @@ export function minimize(
   objective: DifferentiableObjective,
   options: MinimizeOptions,
 ): MinimizeResult {
+  if (options.method === "lbfgs") {
+    return minimizeLbfgs(objective, {
+      maxIterations: options.maxIterations,
+      tolerance: options.tolerance,
+      observe: options.observe,
+      observeAt: options.observeAt,
+      onProgress: options.onProgress,
+      progressEvery: options.progressEvery === undefined
+        ? undefined
+        : Math.max(1, Math.round(options.progressEvery / 10)),
+    });
+  }
   const t0 = performance.now();
   const { blocks } = objective;
   const dtype = blocks[0].value.dtype;
@@ -148,6 +177,11 @@ export function minimize(
   const snapped = new Set<string>();
   let firstObjective = NaN;
   let converged = false;
+  // Safeguard of the momentum methods: a diverging run restarts from θ0 with half the step size.
+  const safeguarded = options.method === "momentum" || options.method === "nesterov";
+  const start = safeguarded ? blocks.map((block) => Float64Array.from(block.value.data)) : [];
+  let lr = options.lr;
+  let halvings = 0;
   let info: IterationInfo = { iteration: 0, objective: NaN, gradNorm: NaN };
 
   for (const block of blocks) {
@@ -168,7 +202,7 @@ export function minimize(
         block.grad.ptr,
         velocity === null ? 0 : velocity.ptr,
         block.lambda,
-        options.lr * (block.stepScale ?? 1),
+        lr * (block.stepScale ?? 1),
         options.momentum,
         mode,
         stats.ptr + 16 * i,
@@ -199,7 +233,14 @@ export function minimize(
       const now = pass(stepMode[options.method]);
       info = { iteration, objective: now.objective, gradNorm: now.gradNorm };
       if (iteration === 0) firstObjective = now.objective;
-      checkFinite(info, firstObjective, options.lr);
+      if (safeguarded && halvings < maxStepHalvings && diverging(info, firstObjective)) {
+        blocks.forEach((block, i) => block.value.data.set(start[i]));
+        for (const velocity of velocities) velocity?.data.fill(0);
+        lr /= 2;
+        halvings++;
+        continue;
+      }
+      checkFinite(info, firstObjective, lr);
       if (options.onProgress && iteration % progressEvery === 0) options.onProgress(info);
       if (now.gradNorm < options.tolerance) {
         converged = true;
@@ -210,7 +251,7 @@ export function minimize(
     }
     const last = pass(stepMode.none);
     info = { iteration, objective: last.objective, gradNorm: last.gradNorm };
-    checkFinite(info, firstObjective, options.lr);
+    checkFinite(info, firstObjective, lr);
     if (!converged && last.gradNorm < options.tolerance) converged = true;
     options.observe?.(info);
   } finally {
@@ -222,13 +263,19 @@ export function minimize(
     converged,
     seconds: (performance.now() - t0) / 1000,
     snappedToZero: [...snapped],
+    ...(safeguarded ? { stepHalvings: halvings, finalLr: lr } : {}),
   };
 }
 
-function checkFinite(info: IterationInfo, firstObjective: number, lr: number): void {
+/** Non-finite, or the objective grew 10⁸-fold past its start: the step size is too large. */
+function diverging(info: IterationInfo, firstObjective: number): boolean {
   const exploded = Number.isFinite(firstObjective) &&
     info.objective > 1e8 * (1 + Math.abs(firstObjective));
-  if (!Number.isFinite(info.objective) || !Number.isFinite(info.gradNorm) || exploded) {
+  return !Number.isFinite(info.objective) || !Number.isFinite(info.gradNorm) || exploded;
+}
+
+function checkFinite(info: IterationInfo, firstObjective: number, lr: number): void {
+  if (diverging(info, firstObjective)) {
     throw new RunError(
       `diverged at iteration ${info.iteration} (objective ${info.objective}, ` +
         `gradient norm ${info.gradNorm}): lower the step size --lr (now ${lr})`,

@@ -24,6 +24,7 @@ import { UsageError } from "../errors.ts";
 import type { DType } from "../matrix.ts";
 import { type IterationInfo, minimize, type OptimizerMethod } from "../optim/minimize.ts";
 import type { Theory } from "../theory/mod.ts";
+import { type Certificate, certify } from "./certify.ts";
 import type { LayerMetricsReport } from "./layer_metrics.ts";
 import {
   classifierCosine,
@@ -44,9 +45,9 @@ import {
 
 /** Optimizer and initialization settings. */
 export interface SolverSettings {
-  /** Update rule (default nesterov). */
+  /** Update rule (default lbfgs; first-order methods for dynamics figures). */
   optimizer: OptimizerMethod;
-  /** Step size (default 0.5). */
+  /** Step size of the first-order methods (default 0.5; unused by lbfgs). */
   lr: number;
   /** Momentum μ (default 0.9; ignored by gd). */
   momentum: number;
@@ -56,29 +57,38 @@ export interface SolverSettings {
   tol: number;
   /** RNG seed of the initialization (default 0). */
   seed: number;
-  /** Std of the N(0, std²) initialization of every factor (default 0.1). */
-  initStd: number;
+  /** Std of the N(0, std²) initialization, or `auto` (default; lib/ufm/dense.ts `autoInitStds`). */
+  initStd: number | "auto";
   /** Element type (default f64). */
   dtype: DType;
   /** SIMD or scalar-reference kernels (default simd). */
   kernel: "simd" | "reference";
   /** Block step sizes of the plain UFM: none (default) or balanced (lib/ufm/dense.ts). */
   precondition: Precondition;
+  /**
+   * Certify the end point with the Hessian's smallest eigenvalues (lib/ufm/certify.ts):
+   * `auto` (default) does so for f64 runs with at most 20,000 parameters.
+   */
+  certify: boolean | "auto";
 }
 
 /** Default solver settings. */
 export const defaultSolverSettings: SolverSettings = {
-  optimizer: "nesterov",
+  optimizer: "lbfgs",
   lr: 0.5,
   momentum: 0.9,
   iters: 20000,
   tol: 1e-10,
   seed: 0,
-  initStd: 0.1,
+  initStd: "auto",
   dtype: "f64",
   kernel: "simd",
   precondition: "none",
+  certify: "auto",
 };
+
+/** Largest problem (parameters) that `certify: "auto"` certifies. */
+const maxAutoCertifyParameters = 20_000;
 
 /** Hooks into the run (progress and observation of intermediate states). */
 export interface SolveHooks {
@@ -142,6 +152,14 @@ export interface SolveReport {
   layers?: LayerMetricsReport;
   /** Minority collapse (imbalanced single-label problems only). */
   minority?: MinorityReport;
+  /** What the end point is: gradient, gap, Hessian eigenvalues, verdict (see `certify`). */
+  certificate?: Certificate;
+  /** Why the NC metrics are undefined, when they are (e.g. "undefined (zero solution)"). */
+  metrics_note?: string;
+  /** Momentum methods: restarts from the initialization with half the step size (safeguard). */
+  step_halvings?: number;
+  /** The step size in use at the end (differs from settings.lr after halvings). */
+  final_lr?: number;
 }
 
 /** A seeded instance of the problem's model (from the registry). */
@@ -172,7 +190,8 @@ export function solveUfm(
   const dtype = settings.dtype ?? defaultSolverSettings.dtype;
   const full: SolverSettings = {
     ...defaultSolverSettings,
-    tol: dtype === "f32" ? 1e-5 : defaultSolverSettings.tol,
+    // f32 gradients are too noisy for a line search at f32 tolerances: a momentum method.
+    ...(dtype === "f32" ? { tol: 1e-5, optimizer: "nesterov" as const } : {}),
     ...settings,
   };
   if (full.precondition !== "none" && resolved.model !== "ufm") {
@@ -217,6 +236,22 @@ export function solveUfm(
     if (definition.layers) report.layers = definition.layers(model);
     const minority = minorityReport(resolved, model);
     if (minority) report.minority = minority;
+    if (result.stepHalvings) {
+      report.step_halvings = result.stepHalvings;
+      report.final_lr = result.finalLr;
+    }
+    const vanished = report.norms.h_mean_sq < 1e-16 && report.norms.w_row_sq < 1e-16;
+    if (theory?.zero_solution === true || vanished) {
+      // Past the zero threshold every class mean is 0: NC geometry is 0/0, not collapse.
+      report.metrics_note = "undefined (zero solution)";
+    }
+    const parameters = model.blocks.reduce((sum, block) => sum + block.value.size, 0);
+    if (
+      full.certify === true ||
+      (full.certify === "auto" && full.dtype === "f64" && parameters <= maxAutoCertifyParameters)
+    ) {
+      report.certificate = certify(model, theory);
+    }
     return report;
   } finally {
     model.free();

@@ -96,9 +96,11 @@ export class SphereUfm implements UfmObjective {
     this.#kernel = options.kernel ?? "simd";
     const rng = new Rng(options.seed);
     this.W = Matrix.zeros(K, d, dtype);
-    rng.fillNormal(this.W.data, options.initStd);
+    // Any scale works on the sphere (the start is normalized); `auto` draws N(0, 1).
+    const std = options.initStd === "auto" ? 1 : options.initStd;
+    rng.fillNormal(this.W.data, std);
     this.H = Matrix.zeros(d, N, dtype);
-    rng.fillNormal(this.H.data, options.initStd);
+    rng.fillNormal(this.H.data, std);
     const rows = unitVectors("rows", this.#kernel);
     const columns = unitVectors("columns", this.#kernel);
     rows.retract(this.W);

@@ -21,8 +21,11 @@ export const preconditions: readonly Precondition[] = ["none", "balanced"];
 export interface ModelOptions {
   /** RNG seed for the initialization. */
   seed: number;
-  /** Standard deviation of the N(0, std²) initialization (biases start at 0). */
-  initStd: number;
+  /**
+   * Standard deviation of the N(0, std²) initialization (biases start at 0), or `auto`: scaled
+   * per factor to the size of the solution (lib/ufm/dense.ts `autoInitStds`).
+   */
+  initStd: number | "auto";
   /** Element type of parameters and kernels (default f64). */
   dtype?: DType;
   /** SIMD (default) or scalar reference kernels. */
@@ -47,6 +50,11 @@ export interface UfmObjective extends DifferentiableObjective {
   penultimate(): Matrix;
   /** Releases all core memory. */
   free(): void;
+  /**
+   * Entries where the objective is not smooth (ReLU pre-activations within `tolerance` of 0,
+   * relative to the largest), as of the last forward pass; absent for smooth models.
+   */
+  kinks?(tolerance: number): number;
 }
 
 /** Flag values as parsed from the command line (strings; booleans for switches). */

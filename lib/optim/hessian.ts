@@ -1,0 +1,232 @@
+/**
+ * Second-order information of an objective made of parameter blocks (the ones `minimize`
+ * runs): Hessian-vector products by central differences of the gradient, and the smallest
+ * eigenvalues of the Hessian by Lanczos iteration with full reorthogonalization
+ * (docs/landscape.md#certificates). On constrained blocks (unit spheres) the vectors live in the
+ * tangent space and the product is the projected derivative of the projected gradient — the
+ * Riemannian Hessian at a critical point.
+ *
+ * The objective's parameters are restored exactly after every product.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "../matrix.ts";
+ * import { smallestHessianEigenvalues } from "./hessian.ts";
+ * // f(x, y) = x² − y²/2 + λ/2(x² + y²) with λ = 0.5: Hessian diag(2.5, −0.5).
+ * const p = Matrix.from(1, 2, [0, 0]);
+ * const g = Matrix.zeros(1, 2);
+ * const objective = {
+ *   blocks: [{ name: "p", value: p, grad: g, lambda: 0.5 }],
+ *   evaluateData: () => {
+ *     const [x, y] = p.data;
+ *     g.data[0] = 2 * x;
+ *     g.data[1] = -y;
+ *     return x * x - y * y / 2;
+ *   },
+ * };
+ * const { values } = smallestHessianEigenvalues(objective, { count: 2 });
+ * assert.ok(Math.abs(values[0] + 0.5) < 1e-8 && Math.abs(values[1] - 2.5) < 1e-8);
+ * ```
+ * @module
+ */
+import { symmetricEigen } from "../linalg.ts";
+import { Rng } from "../rng.ts";
+import type { DifferentiableObjective } from "./minimize.ts";
+
+/** The gradient of the full objective (data + penalties), projected on constrained blocks. */
+export function fullGradient(objective: DifferentiableObjective, out: Float64Array): number {
+  let value = objective.evaluateData();
+  let at = 0;
+  for (const block of objective.blocks) {
+    const theta = block.value.data, g = block.grad.data, lambda = block.lambda;
+    let sq = 0;
+    for (let e = 0; e < theta.length; e++) {
+      sq += theta[e] * theta[e];
+      g[e] += lambda * theta[e];
+    }
+    block.constraint?.tangent(block.value, block.grad);
+    out.set(g, at);
+    at += theta.length;
+    value += 0.5 * lambda * sq;
+  }
+  return value;
+}
+
+/** Number of parameters of an objective. */
+export function parameterCount(objective: DifferentiableObjective): number {
+  return objective.blocks.reduce((sum, block) => sum + block.value.size, 0);
+}
+
+/** An operator v ↦ H·v at the objective's current parameters (see the module notes). */
+export interface HessianOperator {
+  /** Parameters P. */
+  size: number;
+  /** out ← H·v (v is projected onto the tangent space first on constrained blocks). */
+  apply(v: Float64Array, out: Float64Array): void;
+  /** Projects v onto the tangent space of the constraint sets (identity when there are none). */
+  project(v: Float64Array): void;
+}
+
+/**
+ * The Hessian of `objective` at its current parameters as a matrix-free operator: central
+ * differences (g(θ + εv) − g(θ − εv))/(2ε) with ε = `step`·max(1, ‖θ‖_∞) for unit v.
+ */
+export function hessianOperator(
+  objective: DifferentiableObjective,
+  step = 1e-5,
+): HessianOperator {
+  const { blocks } = objective;
+  const size = parameterCount(objective);
+  const origin = new Float64Array(size);
+  const offsets: number[] = [];
+  let at = 0;
+  for (const block of blocks) {
+    offsets.push(at);
+    origin.set(block.value.data, at);
+    at += block.value.size;
+  }
+  let scale = 1;
+  for (const value of origin) scale = Math.max(scale, Math.abs(value));
+  const plus = new Float64Array(size), minus = new Float64Array(size);
+  const set = (sign: number, v: Float64Array, epsilon: number): void => {
+    blocks.forEach((block, i) => {
+      const data = block.value.data;
+      for (let e = 0; e < data.length; e++) {
+        data[e] = origin[offsets[i] + e] + sign * epsilon * v[offsets[i] + e];
+      }
+      block.constraint?.retract(block.value);
+    });
+  };
+  const restore = (): void =>
+    blocks.forEach((block, i) =>
+      block.value.data.set(origin.subarray(offsets[i], offsets[i] + block.value.size))
+    );
+  const project = (v: Float64Array): void => {
+    blocks.forEach((block, i) => {
+      if (block.constraint === undefined) return;
+      const view = v.subarray(offsets[i], offsets[i] + block.value.size);
+      block.grad.data.set(view);
+      block.constraint.tangent(block.value, block.grad);
+      view.set(block.grad.data);
+    });
+  };
+  return {
+    size,
+    project(v: Float64Array): void {
+      restore();
+      project(v);
+    },
+    apply(v: Float64Array, out: Float64Array): void {
+      restore();
+      project(v);
+      let norm = 0;
+      for (const value of v) norm += value * value;
+      norm = Math.sqrt(norm);
+      if (norm === 0) {
+        out.fill(0);
+        return;
+      }
+      const epsilon = (step * scale) / norm;
+      set(1, v, epsilon);
+      fullGradient(objective, plus);
+      set(-1, v, epsilon);
+      fullGradient(objective, minus);
+      restore();
+      for (let i = 0; i < size; i++) out[i] = (plus[i] - minus[i]) / (2 * epsilon);
+      project(out);
+    },
+  };
+}
+
+/** Options of {@link smallestHessianEigenvalues}. */
+export interface LanczosOptions {
+  /** Eigenvalues wanted (default 3). */
+  count?: number;
+  /** Lanczos steps (default min(P, 150)). */
+  steps?: number;
+  /** Seed of the start vector (default 0). */
+  seed?: number;
+  /** Difference step of the Hessian-vector products (default 1e-5). */
+  step?: number;
+}
+
+/** Result of {@link smallestHessianEigenvalues}. */
+export interface HessianSpectrum {
+  /** The smallest Ritz values, ascending (exact eigenvalues once the Krylov space is full). */
+  values: number[];
+  /** Residual bound β·|last eigenvector entry| of each value. */
+  residuals: number[];
+  /** Lanczos steps taken (the Krylov dimension). */
+  steps: number;
+  /** Parameters P (the tangent dimension is smaller on constrained blocks). */
+  size: number;
+}
+
+/**
+ * The smallest eigenvalues of the Hessian at the objective's current parameters, by Lanczos with
+ * full reorthogonalization on finite-difference Hessian-vector products (restricted to the
+ * tangent space on constrained blocks). Restores the parameters.
+ */
+export function smallestHessianEigenvalues(
+  objective: DifferentiableObjective,
+  options: LanczosOptions = {},
+): HessianSpectrum {
+  const operator = hessianOperator(objective, options.step);
+  const P = operator.size;
+  const steps = Math.min(options.steps ?? 150, P);
+  const rng = new Rng(options.seed ?? 0);
+  const basis: Float64Array[] = [];
+  const alpha: number[] = [], beta: number[] = [];
+  let q = new Float64Array(P);
+  for (let i = 0; i < P; i++) q[i] = rng.normal();
+  operator.project(q);
+  normalizeInPlace(q);
+  const w = new Float64Array(P);
+  for (let j = 0; j < steps; j++) {
+    basis.push(q);
+    operator.apply(q, w);
+    const a = dot(w, q);
+    alpha.push(a);
+    // Full reorthogonalization (twice) against every basis vector.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const v of basis) {
+        const c = dot(w, v);
+        for (let i = 0; i < P; i++) w[i] -= c * v[i];
+      }
+    }
+    const b = Math.sqrt(dot(w, w));
+    if (j === steps - 1 || b < 1e-12 * Math.max(1, Math.abs(a))) {
+      beta.push(b);
+      break;
+    }
+    beta.push(b);
+    q = Float64Array.from(w, (value) => value / b);
+  }
+  const m = alpha.length;
+  const T = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    T[i * m + i] = alpha[i];
+    if (i + 1 < m) T[i * m + i + 1] = T[(i + 1) * m + i] = beta[i];
+  }
+  const { values, vectors } = symmetricEigen(T, m); // descending
+  const count = Math.min(options.count ?? 3, m);
+  const result: number[] = [], residuals: number[] = [];
+  for (let r = 0; r < count; r++) {
+    const column = m - 1 - r;
+    result.push(values[column]);
+    residuals.push(Math.abs(beta[m - 1] * vectors[(m - 1) * m + column]));
+  }
+  return { values: result, residuals, steps: m, size: P };
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
+function normalizeInPlace(v: Float64Array): void {
+  const norm = Math.sqrt(dot(v, v));
+  for (let i = 0; i < v.length; i++) v[i] /= norm;
+}
