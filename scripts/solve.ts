@@ -117,6 +117,13 @@ const flags: Record<string, FlagSpec> = {
     help: "block step sizes: none | balanced (H steps × Kλ_W/λ_H: N-independent convergence, " +
       "same minimizer; plain UFM only)",
   },
+  path: {
+    type: "string",
+    default: "auto",
+    help: "full | reduced | auto: solve the class-reduced problem (one column per class or " +
+      "label set, up to the gcd of the counts), lift it and check it on the full problem; auto " +
+      "does so where that keeps every critical point (convex loss, linear layers)",
+  },
   certify: {
     type: "string",
     default: "auto",
@@ -220,6 +227,7 @@ await runCli(async () => {
       : num("init-std", { min: 0, exclusiveMin: true }),
     dtype,
     precondition: parseChoiceFlag("precondition", str("precondition"), preconditions),
+    path: parseChoiceFlag("path", str("path"), ["auto", "full", "reduced"] as const),
     certify: ({ yes: true, no: false, auto: "auto" } as const)[
       parseChoiceFlag("certify", str("certify"), ["yes", "no", "auto"] as const)
     ],

@@ -30,6 +30,12 @@ export function formatSolveReport(report: SolveReport | RestartReport): string {
     (report.objective_rel_error === null
       ? ""
       : `   rel. error ${report.objective_rel_error.toExponential(2)}`),
+    `path           ${
+      report.reduction
+        ? `class-reduced: ${report.reduction.reduced_samples} of ${report.problem.samples} ` +
+          `samples (÷${report.reduction.factor}), lifted; ${report.reduction.note}`
+        : "full problem"
+    }`,
     `iterations     ${report.iterations}   ‖∇f‖ ${report.grad_norm.toExponential(2)}   ` +
     `converged ${report.converged}   ${report.seconds.toFixed(3)} s` +
     (report.converged

@@ -25,6 +25,7 @@ import type { DType } from "../matrix.ts";
 import { type IterationInfo, minimize, type OptimizerMethod } from "../optim/minimize.ts";
 import type { Theory } from "../theory/mod.ts";
 import { type Certificate, certify } from "./certify.ts";
+import { liftSolution, reduceProblem, type Reduction } from "./reduce.ts";
 import type { LayerMetricsReport } from "./layer_metrics.ts";
 import {
   classifierCosine,
@@ -66,6 +67,13 @@ export interface SolverSettings {
   /** Block step sizes of the plain UFM: none (default) or balanced (lib/ufm/dense.ts). */
   precondition: Precondition;
   /**
+   * Which problem the optimizer runs on: `full`, `reduced` (one column per class or label set up
+   * to the gcd of the counts, lifted and checked on the full problem; lib/ufm/reduce.ts) or
+   * `auto` (reduced when that is exact and shrinks the problem and no iteration is observed).
+   * Default `full` for the library; `solve` defaults to `auto`.
+   */
+  path: "full" | "reduced" | "auto";
+  /**
    * Certify the end point with the Hessian's smallest eigenvalues (lib/ufm/certify.ts):
    * `auto` (default) does so for f64 runs with at most 20,000 parameters.
    */
@@ -85,6 +93,7 @@ export const defaultSolverSettings: SolverSettings = {
   kernel: "simd",
   precondition: "none",
   certify: "auto",
+  path: "full",
 };
 
 /** Largest problem (parameters) that `certify: "auto"` certifies. */
@@ -148,6 +157,19 @@ export interface SolveReport {
   snapped_to_zero: string[];
   /** Wall-clock seconds of the optimization. */
   seconds: number;
+  /** Which problem produced the answer: the full one, or the class-reduced one lifted. */
+  path: "full" | "reduced";
+  /** The reduction used (path `reduced`). */
+  reduction?: {
+    /** gcd g of the group counts: N shrinks g-fold. */
+    factor: number;
+    /** Samples of the reduced problem. */
+    reduced_samples: number;
+    /** True when the reduction keeps every critical point (lib/ufm/reduce.ts). */
+    exact: boolean;
+    /** What that means for the certificate. */
+    note: string;
+  };
   /** Per-layer metrics (layered models only; absent for the plain UFM). */
   layers?: LayerMetricsReport;
   /** Minority collapse (imbalanced single-label problems only). */
@@ -197,26 +219,48 @@ export function solveUfm(
   if (full.precondition !== "none" && resolved.model !== "ufm") {
     throw new UsageError("--precondition: only the plain UFM (--model ufm) supports it");
   }
-  const model = definition.create(resolved, {
+  const reduction = choosePath(resolved, full, hooks);
+  const modelOptions = {
     seed: full.seed,
     initStd: full.initStd,
     dtype: full.dtype,
     kernel: full.kernel,
     precondition: full.precondition,
-  });
-  try {
-    const observe = hooks.observe;
-    const result = minimize(model, {
+  };
+  const run = (model: UfmObjective, iterations: number, observed: boolean) => {
+    const observe = observed ? hooks.observe : undefined;
+    return minimize(model, {
       method: full.optimizer,
       lr: full.lr,
       momentum: full.momentum,
-      maxIterations: full.iters,
+      maxIterations: iterations,
       tolerance: full.tol,
       kernel: full.kernel,
       onProgress: hooks.onProgress,
-      observeAt: hooks.observeAt,
+      observeAt: observed ? hooks.observeAt : undefined,
       observe: observe ? (info) => observe(info, model) : undefined,
     });
+  };
+  const model = definition.create(resolved, modelOptions);
+  let small: UfmObjective | null = null;
+  try {
+    let result;
+    let reducedCertificate: Certificate | undefined;
+    if (reduction === null) {
+      result = run(model, full.iters, true);
+    } else {
+      // Solve the class-reduced problem, lift its minimizer, and finish on the full problem
+      // (a lifted critical point is critical: the polish only absorbs rounding).
+      small = definition.create(reduction.reduced, modelOptions);
+      const reducedResult = run(small, full.iters, false);
+      if (wantsCertificate(full, small)) {
+        reducedCertificate = certify(small, definition.theory(reduction.reduced));
+      }
+      liftSolution(reduction, small, model);
+      const polish = run(model, 100, true);
+      result = { ...polish, iteration: reducedResult.iteration + polish.iteration };
+      result.seconds += reducedResult.seconds;
+    }
     const theory = definition.theory(resolved);
     const report: SolveReport = {
       problem: problemEcho(resolved),
@@ -232,7 +276,19 @@ export function solveUfm(
       converged: result.converged,
       snapped_to_zero: result.snappedToZero,
       seconds: result.seconds,
+      path: reduction === null ? "full" : "reduced",
     };
+    if (reduction !== null) {
+      report.reduction = {
+        factor: reduction.factor,
+        reduced_samples: reduction.reduced.N,
+        exact: reduction.exact,
+        note: reduction.exact
+          ? "every critical point of the full problem is class-collapsed (convex loss, linear " +
+            "layers, λ_H > 0): within-class Hessian directions are positive definite"
+          : "candidate only (focal loss or ReLU): the full gradient norm is the check",
+      };
+    }
     if (definition.layers) report.layers = definition.layers(model);
     const minority = minorityReport(resolved, model);
     if (minority) report.minority = minority;
@@ -245,17 +301,62 @@ export function solveUfm(
       // Past the zero threshold every class mean is 0: NC geometry is 0/0, not collapse.
       report.metrics_note = "undefined (zero solution)";
     }
-    const parameters = model.blocks.reduce((sum, block) => sum + block.value.size, 0);
-    if (
-      full.certify === true ||
-      (full.certify === "auto" && full.dtype === "f64" && parameters <= maxAutoCertifyParameters)
-    ) {
+    if (reducedCertificate !== undefined) {
+      // The Hessian on the collapsed subspace (the reduced problem's), with the full problem's
+      // gradient, gap and verdict against the full closed form.
+      const gap = theory === null ? null : result.objective - theory.objective;
+      report.certificate = {
+        ...reducedCertificate,
+        objective: result.objective,
+        grad_norm: result.gradNorm,
+        gap,
+        classification: reducedCertificate.classification === "global minimum" ||
+            reducedCertificate.classification === "local minimum"
+          ? (gap !== null && Math.abs(gap) <= 1e-8 * Math.max(1, Math.abs(theory!.objective))
+            ? "global minimum"
+            : "local minimum")
+          : reducedCertificate.classification,
+      };
+    } else if (reduction === null && wantsCertificate(full, model)) {
       report.certificate = certify(model, theory);
     }
     return report;
   } finally {
     model.free();
+    small?.free();
   }
+}
+
+/** Whether `settings.certify` asks for a certificate of this model's end point. */
+function wantsCertificate(settings: SolverSettings, model: UfmObjective): boolean {
+  const parameters = model.blocks.reduce((sum, block) => sum + block.value.size, 0);
+  return settings.certify === true ||
+    (settings.certify === "auto" && settings.dtype === "f64" &&
+      parameters <= maxAutoCertifyParameters);
+}
+
+/**
+ * The class-reduced path when asked for (`reduced`), or with `auto` when it is exact and shrinks
+ * the problem and nobody observes the iterations (dynamics need the full problem); else null.
+ */
+function choosePath(
+  problem: ResolvedProblem,
+  settings: SolverSettings,
+  hooks: SolveHooks,
+): Reduction | null {
+  if (settings.path === "full") return null;
+  const reduction = reduceProblem(problem);
+  if (settings.path === "reduced") {
+    if (reduction === null) {
+      throw new UsageError(
+        problem.model === "sphere"
+          ? "--path reduced: the spherical model's unit features do not reduce by class"
+          : "--path reduced: nothing to reduce (the class sizes have no common factor > 1)",
+      );
+    }
+    return reduction;
+  }
+  return reduction !== null && reduction.exact && hooks.observe === undefined ? reduction : null;
 }
 
 /** The statement with λ in both conventions and the class sizes. */
