@@ -4,7 +4,13 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../lib/cli.ts";
 import { readNpy } from "../lib/io/npy.ts";
-import { pseudoInverseRank, pseudoInverseSymmetric, symmetricEigen } from "../lib/linalg.ts";
+import {
+  jacobiEigen,
+  pseudoInverseRank,
+  pseudoInverseSymmetric,
+  symmetricEigen,
+  tridiagonalEigen,
+} from "../lib/linalg.ts";
 import { Matrix } from "../lib/matrix.ts";
 import {
   classStatistics,
@@ -441,23 +447,46 @@ Deno.test("symmetricEigen: A·V = V·Λ, VᵀV = I, descending; random and degen
   // Repeated eigenvalues and a zero eigenvalue: the centring projector P = I − J/K (spectrum 1, 0).
   const p = new Float64Array(16).map((_, i) => (i % 5 === 0 ? 1 : 0) - 0.25);
   matrices.push([4, p]);
+  // Past JACOBI_MAX_SIZE symmetricEigen switches to tridiagonal QR: a random 100×100, the
+  // 80×80 centring projector (eigenvalue 1 repeated 79 times, one 0) and a zero matrix.
+  const big = new Float64Array(100 * 100);
+  for (let i = 0; i < 100; i++) {
+    for (let j = 0; j <= i; j++) big[i * 100 + j] = big[j * 100 + i] = rng.normal();
+  }
+  matrices.push([100, big], [
+    80,
+    new Float64Array(6400).map((_, i) => (i % 81 === 0 ? 1 : 0) - 1 / 80),
+  ]);
+  matrices.push([70, new Float64Array(4900)]);
+  const solvers = [symmetricEigen, jacobiEigen, tridiagonalEigen];
   for (const [n, a] of matrices) {
-    const { values, vectors } = symmetricEigen(a, n);
-    const scale = Math.max(1, ...Array.from(a, Math.abs));
-    for (let r = 1; r < n; r++) assert.ok(values[r] <= values[r - 1]);
-    for (let i = 0; i < n; i++) {
-      for (let r = 0; r < n; r++) {
-        let av = 0;
-        for (let j = 0; j < n; j++) av += a[i * n + j] * vectors[j * n + r];
-        assert.ok(Math.abs(av - values[r] * vectors[i * n + r]) <= 1e-13 * scale * n, `A·v n=${n}`);
-        let dot = 0;
-        for (let j = 0; j < n; j++) dot += vectors[j * n + i] * vectors[j * n + r];
-        assert.ok(Math.abs(dot - (i === r ? 1 : 0)) <= 1e-13 * n, `VᵀV n=${n}`);
+    for (const solve of solvers) {
+      const { values, vectors } = solve(a, n);
+      const scale = Math.max(1, ...Array.from(a, Math.abs));
+      for (let r = 1; r < n; r++) assert.ok(values[r] <= values[r - 1]);
+      for (let i = 0; i < n; i++) {
+        for (let r = 0; r < n; r++) {
+          let av = 0;
+          for (let j = 0; j < n; j++) av += a[i * n + j] * vectors[j * n + r];
+          assert.ok(
+            Math.abs(av - values[r] * vectors[i * n + r]) <= 1e-13 * scale * n,
+            `A·v n=${n}`,
+          );
+          let dot = 0;
+          for (let j = 0; j < n; j++) dot += vectors[j * n + i] * vectors[j * n + r];
+          assert.ok(Math.abs(dot - (i === r ? 1 : 0)) <= 1e-13 * n, `VᵀV n=${n}`);
+        }
       }
     }
   }
-  const projector = symmetricEigen(p, 4).values;
-  assert.ok(Math.abs(projector[0] - 1) <= 1e-15 && Math.abs(projector[3]) <= 1e-15);
+  for (const solve of solvers) {
+    const projector = solve(p, 4).values;
+    assert.ok(Math.abs(projector[0] - 1) <= 1e-15 && Math.abs(projector[3]) <= 1e-15);
+  }
+  // The two algorithms agree on the eigenvalues of the random 100×100 matrix.
+  const jacobi = jacobiEigen(big, 100).values;
+  const tridiagonal = tridiagonalEigen(big, 100).values;
+  for (let i = 0; i < 100; i++) assert.ok(Math.abs(jacobi[i] - tridiagonal[i]) <= 1e-12);
 });
 
 Deno.test("pseudoInverseSymmetric: Penrose conditions on a rank-deficient PSD matrix", () => {
