@@ -13,12 +13,13 @@ import {
 } from "../lib/linalg.ts";
 import { Matrix } from "../lib/matrix.ts";
 import {
+  betweenClassBasis,
   classStatistics,
   gramDistance,
+  nc1Traces,
   type NcInput,
   type NcMetrics,
   ncMetrics,
-  withinClassProjection,
 } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/rng.ts";
 
@@ -296,17 +297,14 @@ Deno.test("numpy fixtures: the other layout and f32 features give the same metri
   assertMatchesNumpy(ncMetrics({ ...input, features: input.features.clone("f32") }), spec, "f32");
 });
 
-Deno.test("classStatistics and withinClassProjection match direct definitions", async () => {
+Deno.test("classStatistics, and NC1 in its K×K (gram) and d×d (covariance) forms, match Σ_W", async () => {
   const spec = expectedFile.datasets.unbalanced;
   const input = await loadFixture(spec);
   const labels = Int32Array.from(input.labels);
   const stats = classStatistics(input.features, labels, 5);
-  const { samples, dim } = stats;
+  const { samples, dim, classes } = stats;
   const x = input.features.data;
-  // Bᵀ Σ_W B with an arbitrary basis B (d×2), against Σ_W formed explicitly.
-  const rng = new Rng(3);
-  const basis = Matrix.from(dim, 2, Array.from({ length: dim * 2 }, () => rng.normal()));
-  const projected = withinClassProjection(input.features, labels, stats, basis, { blockRows: 37 });
+  // Σ_W formed explicitly (d×d).
   const sigmaW = new Float64Array(dim * dim);
   for (let i = 0; i < samples; i++) {
     const c = Array.from({ length: dim }, (_, j) => x[i * dim + j] - stats.means.get(labels[i], j));
@@ -314,17 +312,30 @@ Deno.test("classStatistics and withinClassProjection match direct definitions", 
       for (let b = 0; b < dim; b++) sigmaW[a * dim + b] += (c[a] * c[b]) / samples;
     }
   }
-  for (let p = 0; p < 2; p++) {
-    for (let q = 0; q < 2; q++) {
-      let value = 0;
+  // AᵀΣ_W A with A = M̃ᵀ/√K (sample-mean centring), the K×K form the accumulator collects.
+  const basis = betweenClassBasis(stats.means, stats.globalMean);
+  const projected = new Float64Array(classes * classes);
+  for (let p = 0; p < classes; p++) {
+    for (let q = 0; q < classes; q++) {
       for (let a = 0; a < dim; a++) {
         for (let b = 0; b < dim; b++) {
-          value += basis.get(a, p) * sigmaW[a * dim + b] * basis.get(b, q);
+          projected[p * classes + q] += basis.get(a, p) * sigmaW[a * dim + b] * basis.get(b, q);
         }
       }
-      assert.ok(Math.abs(projected.get(p, q) - value) <= 1e-12 * Math.abs(value), `[${p},${q}]`);
     }
   }
+  const gram = nc1Traces(stats.means, stats.globalMean, stats.meanOfMeans, {
+    form: "gram",
+    matrix: projected,
+  });
+  const covariance = nc1Traces(stats.means, stats.globalMean, stats.meanOfMeans, {
+    form: "covariance",
+    matrix: sigmaW,
+  });
+  assertRelative(gram.sample.value / classes, spec.metrics.nc1, "nc1 (gram form)");
+  assertRelative(covariance.sample.value / classes, spec.metrics.nc1, "nc1 (covariance form)");
+  assertRelative(gram.meanOfMeans.value, spec.metrics.sw_invsb_papyan, "Papyan (gram form)");
+  assertRelative(covariance.meanOfMeans.value, spec.metrics.sw_invsb_papyan, "Papyan (d×d)");
   let trace = 0;
   for (let a = 0; a < dim; a++) trace += sigmaW[a * dim + a];
   assert.ok(Math.abs(stats.withinTrace - trace) <= 1e-12 * trace);
