@@ -165,6 +165,9 @@ const MEANS = "mean of class means";
  * ```
  */
 export const metricDefinitions: Readonly<Record<string, MetricDefinition>> = {
+  num_classes: { formula: "K", centring: "—", source: "—" },
+  num_samples: { formula: "N", centring: "—", source: "—" },
+  feature_dim: { formula: "d", centring: "—", source: "—" },
   nc1: { formula: "Tr(Σ_W Σ_B^†)/K", centring: SAMPLE, source: "tding1 / nc_loss (§4.1)" },
   nc1_mean_of_means: {
     formula: "Tr(Σ_W Σ_B^†)/K",
@@ -309,6 +312,11 @@ export const metricDefinitions: Readonly<Record<string, MetricDefinition>> = {
   },
   tr_sigma_b: { formula: "Tr Σ_B = (1/K)Σ_k ‖μ_k − μ_G‖²", centring: SAMPLE, source: "—" },
   tr_sigma_b_mean_of_means: { formula: "Tr Σ_B", centring: MEANS, source: "—" },
+  undefined_reason: {
+    formula: "why some values are null (e.g. zero between-class variance), else null",
+    centring: "—",
+    source: "—",
+  },
   "per_class.count": { formula: "n_k", centring: "—", source: "—" },
   "per_class.within_variance": {
     formula: "σ_k² = (1/n_k)Σ_{i∈k} ‖x_i − μ_k‖²",
