@@ -68,6 +68,15 @@ export {
 export { betweenClassBasis, nc1Traces, traceWithinBetweenPinv } from "./nc1.ts";
 export { centeredRows } from "./duality.ts";
 export type { SummaryOptions } from "./summary.ts";
+export {
+  type LabelSetMetrics,
+  type MultiHotBatch,
+  MultiLabelAccumulator,
+  type MultiLabelAccumulatorOptions,
+  type MultiLabelInput,
+  type MultiLabelMetrics,
+  multiLabelMetrics,
+} from "./multilabel.ts";
 
 /** Options of {@link ncMetrics}. */
 export interface NcMetricsOptions extends SummaryOptions {
