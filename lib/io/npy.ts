@@ -21,7 +21,7 @@
  * @module
  */
 import { UsageError } from "../cli.ts";
-import { writeFileAtomic } from "./atomic.ts";
+import { writeFileAtomic, writeFileAtomicSync } from "./atomic.ts";
 import { decodeElements, type ElementType, ITEM_SIZE } from "./elements.ts";
 
 /** Element types the reader accepts (numpy `descr` without the byte-order character). */
@@ -263,6 +263,24 @@ export async function writeNpy(
   dtype: "f8" | "i4" = "f8",
 ): Promise<void> {
   await writeFileAtomic(path, encodeNpy(data, shape, dtype));
+}
+
+/**
+ * {@link writeNpy}, synchronously (for hooks inside a synchronous training loop).
+ *
+ * @example
+ * ```ts
+ * import { writeNpySync } from "./npy.ts";
+ * writeNpySync(await Deno.makeTempFile({ suffix: ".npy" }), [1, 2], [2]);
+ * ```
+ */
+export function writeNpySync(
+  path: string | URL,
+  data: ArrayLike<number>,
+  shape: readonly number[],
+  dtype: "f8" | "i4" = "f8",
+): void {
+  writeFileAtomicSync(path, encodeNpy(data, shape, dtype));
 }
 
 // ---------------------------------------------------------------------------------------------
