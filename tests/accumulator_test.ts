@@ -9,6 +9,7 @@ import {
   cosineMatrix,
   type FeatureLayout,
   forEachProductBlock,
+  GramDistance,
   gramDistance,
   gramStatistics,
   NcAccumulator,
@@ -16,6 +17,7 @@ import {
   type NcMetrics,
   ncMetrics,
   productDistance,
+  rowGram,
 } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/rng.ts";
 
@@ -242,8 +244,41 @@ Deno.test("blocked K×K products past one block equal the dense Gram computation
     assert.equal(first, visited);
     assert.equal(block[0], cross[first * classes]);
     visited += rows;
-  }, 333);
+  }, { blockRows: 333 });
   assert.equal(visited, classes);
+  // The upper triangle of V·Vᵀ: row i of a block starts at column first.
+  let entries = 0;
+  forEachProductBlock(vectors, vectors, (block, first, rows, columnStart) => {
+    assert.equal(columnStart, first);
+    const columns = classes - first;
+    assert.equal(block[0], gram[first * classes + first]);
+    assert.equal(
+      block[(rows - 1) * columns + columns - 1],
+      gram[(first + rows - 1) * classes + classes - 1],
+    );
+    entries += rows * columns;
+  }, { blockRows: 500, upper: true });
+  assert.equal(
+    entries,
+    [0, 500, 1000, 1500, 2000].reduce(
+      (sum, first) => sum + Math.min(500, classes - first) * (classes - first),
+      0,
+    ),
+  );
+  // The elementwise route (K ≤ d + 1), and GramDistance fed in blocks of rows.
+  const wide = Matrix.from(40, 50, Array.from({ length: 2000 }, () => rng.normal()));
+  const wideGram = rowGram(wide);
+  const dense = gramDistance({ rows: 40, cols: 40, data: wideGram }, "etf");
+  assert.ok(Math.abs(productDistance(wide, wide, "etf") - dense) <= 1e-13);
+  let norm2 = 0;
+  for (const value of wideGram) norm2 += value * value;
+  const pieces = new GramDistance(40, "etf", Math.sqrt(norm2));
+  for (let first = 0; first < 40; first += 7) {
+    const rows = Math.min(7, 40 - first);
+    pieces.add(wideGram.subarray(first * 40, (first + rows) * 40), first, rows);
+  }
+  assert.ok(Math.abs(pieces.value() - dense) <= 1e-14);
+  wide.free();
   vectors.free();
   other.free();
 });

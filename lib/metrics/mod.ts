@@ -59,6 +59,7 @@ export {
 export { cosineMatrix, gramDistance, normalizedDistance, rowGram } from "./geometry.ts";
 export {
   forEachProductBlock,
+  GramDistance,
   type GramStatistics,
   gramStatistics,
   type GramTarget,

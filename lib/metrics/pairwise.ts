@@ -1,15 +1,19 @@
 /**
- * K×K quantities of class means and classifier rows without K×K memory: the product A·Bᵀ of two
- * row-stacked sets of vectors (K×d and L×d) is visited in blocks of rows computed by gemm, and
- * every metric that needs it (distances to the simplex ETF or orthogonal frame, cosine
- * statistics, pairwise kernels, CDNV) is a reduction over those blocks. K = 10,000 classes take
- * 32 MiB per block instead of an 800 MB Gram matrix; small K is one block.
+ * K×K quantities of class means and classifier rows without K×K memory, for any K.
  *
- * Normalized-Gram distances dist(A·Bᵀ, T) = ‖A·Bᵀ/‖A·Bᵀ‖_F − T‖_F (science.md §4) need the
- * Frobenius norm first. It comes from one extra pass over the blocks when K ≤ d, and otherwise
- * from the d×d matrices ‖A·Bᵀ‖_F² = ⟨AᵀA, BᵀB⟩_F (2Kd² flops instead of K²d). Either way the
- * distance itself sums (G_ij/s − T_ij)² elementwise, so a collapsed Gram gives 0 to rounding,
- * not √ε.
+ * - Normalized-Gram distances dist(A·Bᵀ, T) = ‖A·Bᵀ/‖A·Bᵀ‖_F − T‖_F (science.md §4) of K×d
+ *   matrices A, B. For K ≤ d + 1 the product is visited in blocks of rows computed by gemm and
+ *   the distance sums (G_ij/s − T_ij)² elementwise, so a collapsed Gram gives 0 to rounding.
+ *   For K > d + 1 everything comes from d×d matrices: with s² = ‖ABᵀ‖_F² = ⟨AᵀA, BᵀB⟩_F,
+ *   dist² = 2 − 2⟨ABᵀ, T⟩/s, where ⟨ABᵀ, E_K⟩ = (Σ_k a_k·b_k − (Σ_k a_k)·(Σ_k b_k)/K)/√(K−1)
+ *   and ⟨ABᵀ, I/√K⟩ = Σ_k a_k·b_k/√K (2Kd² flops instead of K²d). That form loses absolute
+ *   accuracy near distance 0 (≈1e-8), which rank makes impossible there: ABᵀ has rank ≤ d < K−1,
+ *   so its distance to either frame is at least √((K−1−d)/(K−1)) (Eckart–Young; 0.036 for
+ *   K = d + 2 = 770) — far above the rounding.
+ * - Pair statistics (cosines, CDNV, uniformity kernels) need every pair: one pass over the
+ *   upper triangle of V·Vᵀ in blocks of rows (half the gemm of a full product).
+ *
+ * Blocks hold at most 2^22 values (32 MiB), so K = 10,000 classes never need the 800 MB Gram.
  *
  * @example
  * ```ts
@@ -24,6 +28,7 @@
  * ```
  * @module
  */
+import { coreKernel, type GemmKernel } from "../core/wasm.ts";
 import { gemm } from "../gemm.ts";
 import { Matrix } from "../matrix.ts";
 
@@ -33,15 +38,22 @@ export type GramTarget = "etf" | "of";
 /** Elements per block of rows of a product (32 MiB of f64). */
 const BLOCK_ELEMENTS = 1 << 22;
 
-/** Copies rows [first, first + count) of `source` into `target` (count×cols, reused). */
-function copyRows(source: Matrix, first: number, count: number, target: Matrix): void {
-  target.data.set(source.data.subarray(first * source.cols, (first + count) * source.cols));
+/** Options of {@link forEachProductBlock}. */
+export interface ProductBlockOptions {
+  /** Rows per block (default: 2^22 / L, at least 1). */
+  blockRows?: number;
+  /**
+   * Only the upper triangle of A·Aᵀ (b must be a): the block of rows first … first+rows−1
+   * holds columns first … K−1 only (`columnStart` = first).
+   */
+  upper?: boolean;
 }
 
 /**
- * Calls `visit(block, first, rows)` for consecutive blocks of rows of the product A·Bᵀ: `block`
- * holds rows first … first+rows−1 (row-major, rows×L with L = b.rows) and is reused between
- * calls. A and B must have the same number of columns.
+ * Calls `visit(block, first, rows, columnStart)` for consecutive blocks of rows of the product
+ * A·Bᵀ: `block` holds rows first … first+rows−1 and columns columnStart … L−1 (L = b.rows),
+ * row-major with row length L − columnStart; it is reused between calls. The rows of A and B
+ * are read in place (gemm on offsets into core memory: nothing is copied).
  *
  * @example
  * ```ts
@@ -51,7 +63,7 @@ function copyRows(source: Matrix, first: number, count: number, target: Matrix):
  * const rows: number[][] = [];
  * forEachProductBlock(a, a, (block, first, count) => {
  *   for (let r = 0; r < count; r++) rows.push(Array.from(block.subarray(3 * r, 3 * r + 3)));
- * }, 2);
+ * }, { blockRows: 2 });
  * assert.deepEqual(rows, [[1, 2, 3], [2, 4, 6], [3, 6, 9]]);
  * a.free();
  * ```
@@ -59,48 +71,47 @@ function copyRows(source: Matrix, first: number, count: number, target: Matrix):
 export function forEachProductBlock(
   a: Matrix,
   b: Matrix,
-  visit: (block: Float64Array, first: number, rows: number) => void,
-  blockRows: number = Math.max(1, Math.floor(BLOCK_ELEMENTS / Math.max(1, b.rows))),
+  visit: (block: Float64Array, first: number, rows: number, columnStart: number) => void,
+  options: ProductBlockOptions = {},
 ): void {
   if (a.cols !== b.cols) {
     throw new RangeError(`forEachProductBlock: ${a.cols} vs ${b.cols} columns`);
   }
-  if (blockRows >= a.rows) {
-    const product = Matrix.zeros(a.rows, b.rows);
-    try {
-      gemm(product, a, b, { transB: true });
-      visit(product.data as Float64Array, 0, a.rows);
-    } finally {
-      product.free();
-    }
-    return;
-  }
-  const slice = Matrix.zeros(blockRows, a.cols);
-  const product = Matrix.zeros(blockRows, b.rows);
+  if (options.upper && a !== b) throw new RangeError("forEachProductBlock: upper needs b = a");
+  if (a.dtype !== "f64" || b.dtype !== "f64") throw new TypeError("forEachProductBlock: f64 only");
+  const width = b.rows;
+  const dim = a.cols;
+  const blockRows = Math.min(
+    a.rows,
+    options.blockRows ?? Math.max(1, Math.floor(BLOCK_ELEMENTS / Math.max(1, width))),
+  );
+  const kernel = coreKernel<GemmKernel>("gemm", "f64");
+  const block = Matrix.zeros(blockRows, width);
   try {
     for (let first = 0; first < a.rows; first += blockRows) {
       const rows = Math.min(blockRows, a.rows - first);
-      if (rows < blockRows) {
-        // Last, partial block: a fitting pair of matrices.
-        const lastSlice = Matrix.zeros(rows, a.cols);
-        const lastProduct = Matrix.zeros(rows, b.rows);
-        try {
-          copyRows(a, first, rows, lastSlice);
-          gemm(lastProduct, lastSlice, b, { transB: true });
-          visit(lastProduct.data as Float64Array, first, rows);
-        } finally {
-          lastSlice.free();
-          lastProduct.free();
-        }
-      } else {
-        copyRows(a, first, rows, slice);
-        gemm(product, slice, b, { transB: true });
-        visit(product.data as Float64Array, first, rows);
-      }
+      const columnStart = options.upper ? first : 0;
+      const columns = width - columnStart;
+      // C (rows × columns, ldc = columns) = A[first …] · B[columnStart …]ᵀ.
+      kernel(
+        rows,
+        columns,
+        dim,
+        1,
+        a.ptr + 8 * first * dim,
+        dim,
+        1,
+        b.ptr + 8 * columnStart * dim,
+        1,
+        dim,
+        0,
+        block.ptr,
+        columns,
+      );
+      visit(block.data.subarray(0, rows * columns) as Float64Array, first, rows, columnStart);
     }
   } finally {
-    slice.free();
-    product.free();
+    block.free();
   }
 }
 
@@ -204,7 +215,9 @@ export class GramDistance {
 
 /**
  * dist(A·Bᵀ, T) = ‖A·Bᵀ/‖A·Bᵀ‖_F − T‖_F for K×d matrices A and B (the normalized-Gram distance
- * of science.md §4; A = B gives NC2, A = W and B = M̃ gives NC3), without a K×K matrix.
+ * of science.md §4; A = B gives NC2, A = W and B = M̃ gives NC3), without a K×K matrix: blocked
+ * and elementwise when K ≤ d + 1, from d×d matrices when K > d + 1 (module notes). NaN when
+ * A·Bᵀ = 0.
  *
  * @example
  * ```ts
@@ -219,7 +232,31 @@ export function productDistance(a: Matrix, b: Matrix, target: GramTarget): numbe
   if (a.rows !== b.rows) {
     throw new RangeError(`productDistance: ${a.rows} vs ${b.rows} rows (need a square product)`);
   }
-  const distance = new GramDistance(a.rows, target, Math.sqrt(productNormSquared(a, b)));
+  const size = a.rows;
+  if (target === "etf" && size < 2) throw new RangeError("gramDistance: the ETF needs K ≥ 2");
+  const norm = Math.sqrt(productNormSquared(a, b));
+  if (size > a.cols + 1) {
+    const x = a.data;
+    const y = b.data;
+    const dim = a.cols;
+    let trace = 0;
+    const sumA = new Float64Array(dim);
+    const sumB = new Float64Array(dim);
+    for (let k = 0; k < size; k++) {
+      for (let j = 0; j < dim; j++) {
+        trace += x[k * dim + j] * y[k * dim + j];
+        sumA[j] += x[k * dim + j];
+        sumB[j] += y[k * dim + j];
+      }
+    }
+    let total = 0; // 1ᵀ·A·Bᵀ·1
+    for (let j = 0; j < dim; j++) total += sumA[j] * sumB[j];
+    const inner = target === "of"
+      ? trace / Math.sqrt(size)
+      : (trace - total / size) / Math.sqrt(size - 1);
+    return Math.sqrt(Math.max(0, 2 - 2 * inner / norm));
+  }
+  const distance = new GramDistance(size, target, norm);
   forEachProductBlock(a, b, (block, first, rows) => distance.add(block, first, rows));
   return distance.value();
 }
@@ -304,11 +341,12 @@ export interface GramStatistics {
 
 /**
  * Everything about the rows v_k of a K×d matrix (centred class means or classifier rows) that
- * comes from their Gram matrix G = V·Vᵀ, in one pass over its blocks: normalized-Gram distances
- * to the ETF / orthogonal frame, and over the pairs k < l the cosines cos_kl = G_kl/√(G_kk G_ll),
- * squared distances ‖v_k − v_l‖² = G_kk + G_ll − 2G_kl (CDNV) and distances of the normalized
- * rows ‖v̂_k − v̂_l‖ = √(2 − 2cos_kl) (uniformity kernels). The pair quantities lose relative
- * accuracy only for two rows that nearly coincide (distance below ~1e-6 of their norms).
+ * comes from their Gram matrix G = V·Vᵀ: normalized-Gram distances to the ETF / orthogonal
+ * frame ({@link productDistance}), and, in one pass over the upper triangle of G, over the pairs
+ * k < l the cosines cos_kl = G_kl/√(G_kk G_ll), squared distances ‖v_k − v_l‖² = G_kk + G_ll −
+ * 2G_kl (CDNV) and distances of the normalized rows ‖v̂_k − v̂_l‖ = √(2 − 2cos_kl) (uniformity
+ * kernels). The pair quantities lose relative accuracy only for two rows that nearly coincide
+ * (distance below ~1e-6 of their norms).
  *
  * @example
  * ```ts
@@ -337,8 +375,6 @@ export function gramStatistics(
     for (let j = 0; j < vectors.cols; j++) sum += data[k * vectors.cols + j] ** 2;
     squaredNorms[k] = sum;
   }
-  const norm = targets.length > 0 ? Math.sqrt(productNormSquared(vectors, vectors)) : NaN;
-  const distances = targets.map((target) => new GramDistance(classes, target, norm));
   const cosines = new RunningMoments();
   let coherenceSum = 0;
   let cdnvSum = 0;
@@ -347,35 +383,34 @@ export function gramStatistics(
   const riesz = new RunningMoments();
   const etfCosine = -1 / (classes - 1);
   const rieszSign = Math.sign(rieszS) || 1;
-  const perPair = pairs || variances !== undefined || uniformity;
-  forEachProductBlock(vectors, vectors, (block, first, rows) => {
-    for (const distance of distances) distance.add(block, first, rows);
-    if (!perPair) return;
-    for (let r = 0; r < rows; r++) {
-      const k = first + r;
-      for (let l = k + 1; l < classes; l++) {
-        const gram = block[r * classes + l];
-        const cosine = gram / Math.sqrt(squaredNorms[k] * squaredNorms[l]);
-        cosines.add(cosine);
-        coherenceSum += Math.abs(cosine - etfCosine);
-        if (variances !== undefined) {
-          const distance2 = squaredNorms[k] + squaredNorms[l] - 2 * gram;
-          cdnvSum += (variances[k] + variances[l]) / (2 * distance2 ** cdnvExponent);
-        }
-        if (uniformity) {
-          const unitDistance = Math.sqrt(Math.max(0, 2 - 2 * cosine));
-          dist.add(unitDistance);
-          log.add(-Math.log(unitDistance));
-          riesz.add(rieszSign * unitDistance ** -rieszS);
+  if (pairs || variances !== undefined || uniformity) {
+    forEachProductBlock(vectors, vectors, (block, first, rows, columnStart) => {
+      const columns = classes - columnStart;
+      for (let r = 0; r < rows; r++) {
+        const k = first + r;
+        const row = r * columns - columnStart;
+        for (let l = k + 1; l < classes; l++) {
+          const gram = block[row + l];
+          const cosine = gram / Math.sqrt(squaredNorms[k] * squaredNorms[l]);
+          cosines.add(cosine);
+          coherenceSum += Math.abs(cosine - etfCosine);
+          if (variances !== undefined) {
+            const distance2 = squaredNorms[k] + squaredNorms[l] - 2 * gram;
+            cdnvSum += (variances[k] + variances[l]) / (2 * distance2 ** cdnvExponent);
+          }
+          if (uniformity) {
+            const unitDistance = Math.sqrt(Math.max(0, 2 - 2 * cosine));
+            dist.add(unitDistance);
+            log.add(-Math.log(unitDistance));
+            riesz.add(rieszSign * unitDistance ** -rieszS);
+          }
         }
       }
-    }
-  });
+    }, { upper: true });
+  }
   const count = cosines.count;
-  const distanceTo = (target: GramTarget) => {
-    const index = targets.indexOf(target);
-    return index < 0 ? NaN : distances[index].value();
-  };
+  const distanceTo = (target: GramTarget) =>
+    targets.includes(target) ? productDistance(vectors, vectors, target) : NaN;
   return {
     etf: distanceTo("etf"),
     of: distanceTo("of"),
