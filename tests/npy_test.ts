@@ -219,7 +219,7 @@ Deno.test("metrics CLI: bad input files and flags exit 2 with one line `error: â
     ],
     [
       ["--features", fixture("low_dim_features.npy"), "--labels", labels],
-      /low_dim_features\.npy has 84 samples .* unbalanced_labels\.npy has 200 labels/,
+      /low_dim_features\.npy has 84 samples .*unbalanced_labels\.npy has 200 labels/,
     ],
     [
       ["--features", fixture("unbalanced_labels.npy"), "--labels", labels],
