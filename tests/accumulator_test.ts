@@ -3,11 +3,9 @@
 // misuse of the two passes, and zero between-class variance.
 import assert from "node:assert/strict";
 import { UsageError } from "../lib/cli.ts";
-import { readNpy } from "../lib/io/npy.ts";
 import { Matrix } from "../lib/matrix.ts";
 import {
   cosineMatrix,
-  type FeatureLayout,
   forEachProductBlock,
   GramDistance,
   gramDistance,
@@ -20,35 +18,9 @@ import {
   rowGram,
 } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/rng.ts";
+import { fixtureSpecs, loadFixture } from "./metrics_fixtures.ts";
 
-const fixtures = new URL("./fixtures/", import.meta.url);
-
-interface FixtureSpec {
-  features: string;
-  labels: string;
-  weights?: string;
-  bias?: string;
-  layout: FeatureLayout;
-}
-
-const datasets = (JSON.parse(
-  await Deno.readTextFile(new URL("expected_metrics.json", fixtures)),
-) as { datasets: Record<string, FixtureSpec> }).datasets;
-
-async function loadFixture(spec: FixtureSpec): Promise<NcInput & { labels: Float64Array }> {
-  const read = (name: string, rank: number) => readNpy(new URL(name, fixtures), { rank });
-  const features = await read(spec.features, 2);
-  const labels = await read(spec.labels, 1);
-  const weights = spec.weights ? await read(spec.weights, 2) : null;
-  const bias = spec.bias ? await read(spec.bias, 1) : null;
-  return {
-    features: Matrix.from(features.shape[0], features.shape[1], features.data),
-    layout: spec.layout,
-    labels: labels.data,
-    weights: weights ? Matrix.from(weights.shape[0], weights.shape[1], weights.data) : null,
-    bias: bias?.data ?? null,
-  };
-}
+const datasets = fixtureSpecs;
 
 /** The science.md §4.8 table (K = 3, d = 4) as a fixture too. */
 function table48(): NcInput & { labels: Float64Array } {

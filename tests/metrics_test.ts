@@ -3,7 +3,6 @@
 // and scipy.linalg.pinv (tests/fixtures/make_fixtures.py). Also lib/linalg.ts.
 import assert from "node:assert/strict";
 import { UsageError } from "../lib/cli.ts";
-import { readNpy } from "../lib/io/npy.ts";
 import {
   jacobiEigen,
   pseudoInverseRank,
@@ -22,8 +21,7 @@ import {
   ncMetrics,
 } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/rng.ts";
-
-const fixtures = new URL("./fixtures/", import.meta.url);
+import { embeddedEtf, type FixtureSpec, fixtureSpecs, loadFixture } from "./metrics_fixtures.ts";
 
 // ---------------------------------------------------------------------------------------------
 // science.md §4.8: K = 3, n = 2, d = 4
@@ -113,27 +111,6 @@ Deno.test("gramDistance: dist(OF, ETF) = √(2 − 2√((K−1)/K)) and the §4.
   }
 });
 
-/** K simplex-ETF directions embedded in R^d by a random orthonormal map (d ≥ K). */
-function embeddedEtf(classes: number, dim: number, seed: number): number[][] {
-  const rng = new Rng(seed);
-  // Gram–Schmidt on random vectors gives K orthonormal rows e_k in R^d.
-  const basis: number[][] = [];
-  while (basis.length < classes) {
-    const v = Array.from({ length: dim }, () => rng.normal());
-    for (const e of basis) {
-      const dot = v.reduce((sum, x, j) => sum + x * e[j], 0);
-      for (let j = 0; j < dim; j++) v[j] -= dot * e[j];
-    }
-    const norm = Math.hypot(...v);
-    basis.push(v.map((x) => x / norm));
-  }
-  // ETF vertex k = e_k − mean_l e_l (scaled to unit norm).
-  const scale = Math.sqrt(classes / (classes - 1));
-  return basis.map((e) =>
-    e.map((x, j) => scale * (x - basis.reduce((sum, f) => sum + f[j], 0) / classes))
-  );
-}
-
 Deno.test("exact collapse onto a simplex ETF: NC1 = NC2 = NC3 = 0, OF distance = constant", () => {
   const classes = 4;
   const dim = 6;
@@ -216,34 +193,7 @@ Deno.test("d = 1 (Σ_B is a scalar, K ≫ d): nc1 = (Tr Σ_W / Tr Σ_B)/K exactl
 // ---------------------------------------------------------------------------------------------
 // numpy fixtures
 
-interface FixtureSpec {
-  features: string;
-  labels: string;
-  weights?: string;
-  bias?: string;
-  layout: "samples-as-rows" | "samples-as-columns";
-  metrics: Record<string, number | null>;
-  per_class: Record<string, number[] | null>;
-}
-
-const expectedFile = JSON.parse(
-  await Deno.readTextFile(new URL("expected_metrics.json", fixtures)),
-) as { datasets: Record<string, FixtureSpec> };
-
-async function loadFixture(spec: FixtureSpec): Promise<NcInput> {
-  const read = (name: string, rank: number) => readNpy(new URL(name, fixtures), { rank });
-  const features = await read(spec.features, 2);
-  const labels = await read(spec.labels, 1);
-  const weights = spec.weights ? await read(spec.weights, 2) : null;
-  const bias = spec.bias ? await read(spec.bias, 1) : null;
-  return {
-    features: Matrix.from(features.shape[0], features.shape[1], features.data),
-    layout: spec.layout,
-    labels: labels.data,
-    weights: weights ? Matrix.from(weights.shape[0], weights.shape[1], weights.data) : null,
-    bias: bias?.data ?? null,
-  };
-}
+const expectedFile = { datasets: fixtureSpecs };
 
 function assertRelative(actual: number | null, expected: number | null, what: string): void {
   if (expected === null) {

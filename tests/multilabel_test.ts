@@ -11,26 +11,7 @@ import {
   multiLabelMetrics,
   ncMetrics,
 } from "../lib/metrics/mod.ts";
-import { Rng } from "../lib/rng.ts";
-
-/** K unit simplex-ETF vertices embedded in R^d (d ≥ K) by a random orthonormal map. */
-function etfVertices(classes: number, dim: number, seed: number): number[][] {
-  const rng = new Rng(seed);
-  const basis: number[][] = [];
-  while (basis.length < classes) {
-    const v = Array.from({ length: dim }, () => rng.normal());
-    for (const e of basis) {
-      const dot = v.reduce((sum, x, j) => sum + x * e[j], 0);
-      for (let j = 0; j < dim; j++) v[j] -= dot * e[j];
-    }
-    const norm = Math.hypot(...v);
-    basis.push(v.map((x) => x / norm));
-  }
-  const scale = Math.sqrt(classes / (classes - 1));
-  return basis.map((e) =>
-    e.map((x, j) => scale * (x - basis.reduce((sum, f) => sum + f[j], 0) / classes))
-  );
-}
+import { embeddedEtf } from "./metrics_fixtures.ts";
 
 interface Built {
   features: number[][];
@@ -45,7 +26,7 @@ interface Built {
  */
 function build(offset: number[], c2: number, c3: number): Built {
   const classes = 4;
-  const vertices = etfVertices(classes, 6, 3);
+  const vertices = embeddedEtf(classes, 6, 3);
   const features: number[][] = [];
   const multiHot: number[] = [];
   const add = (labels: number[], point: number[]) => {
