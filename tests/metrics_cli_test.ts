@@ -331,7 +331,12 @@ Deno.test("metrics CLI: bad files → one line, exit 2", async () => {
     [[...F(features), "--cdnv-exponent", "0"], /--cdnv-exponent: must be > 0/, "--cdnv-exponent"],
     [[...F(features), "--out", dir], /--out applies only with --track/, "--out"],
   ];
-  for (const [args, message, what] of cases) await rejects(args, message, what);
+  // Three subprocesses at a time (each spends most of its time starting Deno).
+  for (let i = 0; i < cases.length; i += 3) {
+    await Promise.all(
+      cases.slice(i, i + 3).map(([args, message, what]) => rejects(args, message, what)),
+    );
+  }
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -355,4 +360,26 @@ Deno.test("metrics CLI: K·d past the WASM core is refused before reading the fe
     "too large",
   );
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("metrics CLI: Fortran-order files and samples as columns are read by strided chunks", async () => {
+  const { fixtureSpecs } = await import("./metrics_fixtures.ts");
+  for (
+    const [name, extra] of [["fortran_f32", []], ["columns", [
+      "--layout",
+      "samples-as-columns",
+    ]]] as const
+  ) {
+    const spec = fixtureSpecs[name];
+    const args = ["--features", fixture(spec.features), "--labels", fixture(spec.labels), ...extra];
+    if (spec.weights) args.push("--weights", fixture(spec.weights));
+    if (spec.bias) args.push("--bias", fixture(spec.bias));
+    const { code, stdout, stderr } = await metrics([...args, "--batch", "4", "--json"]);
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(stdout);
+    for (const [key, value] of Object.entries(spec.metrics)) {
+      if (value === null) continue;
+      assert.ok(Math.abs(result[key] - value) <= 1e-9 * Math.abs(value) + 1e-13, `${name}.${key}`);
+    }
+  }
 });
