@@ -75,7 +75,7 @@ Deno.test("metrics --track on train --save-every checkpoints reproduces train's 
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("--save-every and --track: bad flags and checkpoint sets are one-line errors (exit 2)", async () => {
+Deno.test("--save-every, --track and train's memory guard: one-line errors (exit 2)", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.mkdir(`${dir}/ckpt_a`);
   await Deno.mkdir(`${dir}/run/epoch_1`, { recursive: true });
@@ -91,6 +91,11 @@ Deno.test("--save-every and --track: bad flags and checkpoint sets are one-line 
       "scripts/train.ts",
       ["--save-every", "0", "--save-features", dir],
       /--save-every: must be ≥ 1/,
+    ],
+    [
+      "scripts/train.ts",
+      ["--width", "8192", "--depth", "12"],
+      /train with hidden widths \[8192, .*\] on 2000 digits needs [\d.]+ GiB of WASM core memory/,
     ],
     ["scripts/metrics.ts", ["--track", `${dir}/nothing_*`], /--track: no directory matches/],
     [
