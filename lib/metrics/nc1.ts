@@ -8,7 +8,7 @@
  *     Tr(Σ_W Σ_B^†) = Tr((AᵀA)^{†2} · AᵀΣ_W A) = Σ_{j<r} v_jᵀ (AᵀΣ_W A) v_j / λ_j²
  *
  * over the eigenpairs (λ_j, v_j) of the K×K matrix AᵀA, whose nonzero eigenvalues are those of
- * Σ_B. AᵀΣ_W A = (1/N)(X_c A)ᵀ(X_c A) comes from one streaming pass (class_stats.ts).
+ * Σ_B. AᵀΣ_W A = (1/N)(X_c A)ᵀ(X_c A) comes from pass 2 of the accumulator (accumulator.ts).
  *
  * That needs only K×K matrices, so it is the form used when K ≤ d. When K > d the d×d
  * matrices are the smaller ones: Σ_W is accumulated directly and Tr(Σ_W Σ_B^†) =
