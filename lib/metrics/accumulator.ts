@@ -147,6 +147,7 @@ export class NcAccumulator {
   #sums: Float64Array;
   #counts: Float64Array;
   #samples = 0;
+  #batchSums: Matrix | null = null;
   // Pass 2.
   #state: DeviationState | null = null;
 
@@ -194,7 +195,16 @@ export class NcAccumulator {
       requireFiniteFeatures(features, layout, describe);
       const labelsPtr = labelsInCore(labels);
       try {
-        addClassSums(features, layout, labelsPtr, this.classes, this.#sums, this.#counts);
+        this.#batchSums ??= Matrix.zeros(this.classes, this.dim);
+        addClassSums(
+          features,
+          layout,
+          labelsPtr,
+          this.classes,
+          this.#sums,
+          this.#counts,
+          this.#batchSums,
+        );
       } finally {
         core.free(labelsPtr);
       }
@@ -270,6 +280,8 @@ export class NcAccumulator {
     }
     this.#state = state;
     this.#sums = new Float64Array(0);
+    this.#batchSums?.free();
+    this.#batchSums = null;
     this.#pass = 2;
   }
 
@@ -358,6 +370,7 @@ export class NcAccumulator {
 
   /** Releases the core memory (also released on garbage collection otherwise). */
   free(): void {
+    this.#batchSums?.free();
     const state = this.#state;
     if (state) {
       for (const matrix of [state.means, state.basis, state.within, state.centeredMeans]) {

@@ -88,7 +88,8 @@ export function labelsInCore(labels: Int32Array): number {
 /**
  * Adds the per-class sums Σ_{i: y_i = k} x_i of a batch to `sums` (K×d row-major, plain f64)
  * and its class counts to `counts` (the `class_sums_f64` kernel on the batch, then one add per
- * class present). `labelsPtr` holds the batch's labels in core memory ({@link labelsInCore}).
+ * class present). `labelsPtr` holds the batch's labels in core memory ({@link labelsInCore});
+ * `scratch`, an optional K×d matrix, receives the batch sums (reused across batches).
  *
  * @example
  * ```ts
@@ -111,9 +112,11 @@ export function addClassSums(
   classes: number,
   sums: Float64Array,
   counts: Float64Array,
+  scratch?: Matrix,
 ): void {
   const { samples, dim, rowStride, colStride } = featureStrides(features, layout);
-  const batchSums = Matrix.zeros(classes, dim);
+  // The kernel overwrites its K×d output: a caller's scratch matrix saves an allocation per batch.
+  const batchSums = scratch ?? Matrix.zeros(classes, dim);
   const countsPtr = coreAlloc(Math.max(16, classes * 4), `${classes} class counts`);
   try {
     core.class_sums_f64(
@@ -135,7 +138,7 @@ export function addClassSums(
       for (let j = 0; j < dim; j++) sums[k * dim + j] += data[k * dim + j];
     }
   } finally {
-    batchSums.free();
+    if (batchSums !== scratch) batchSums.free();
     core.free(countsPtr);
   }
 }
