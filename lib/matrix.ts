@@ -14,6 +14,7 @@
  * @module
  */
 import { core } from "./core/wasm.ts";
+import { coreAlloc } from "./core/budget.ts";
 
 /** Element type of a matrix. */
 export type DType = "f64" | "f32";
@@ -45,7 +46,11 @@ export class Matrix {
     this.cols = cols;
     this.dtype = dtype;
     // Allocate at least one 16-byte block so that every matrix owns a distinct address.
-    this.#ptr = core.alloc(Math.max(16, rows * cols * bytesPer[dtype]));
+    // coreAlloc refuses blocks past 1 GiB or 2 GiB of memory with a one-line error (budget.ts).
+    this.#ptr = coreAlloc(
+      Math.max(16, rows * cols * bytesPer[dtype]),
+      `a ${rows}×${cols} ${dtype} matrix`,
+    );
     registry.register(this, this.#ptr, this);
   }
 
@@ -170,7 +175,7 @@ export class IntVector {
       throw new RangeError(`vector length must be a non-negative integer, got ${length}`);
     }
     this.length = length;
-    this.#ptr = core.alloc(Math.max(16, 4 * length));
+    this.#ptr = coreAlloc(Math.max(16, 4 * length), `an int32 vector of length ${length}`);
     registry.register(this, this.#ptr, this);
   }
 

@@ -22,8 +22,11 @@
  * plain TypeScript loops (lib/nn/plain_ts.ts). The WASM epoch is timed whole; the plain
  * TypeScript epoch is extrapolated from a few timed steps (it takes seconds).
  *
+ * Metrics section: NC metrics of N×512 float32 features streamed from a .npy file (lib/metrics,
+ * two passes) against numpy's in-memory NC1 on the same file; "skipped" without numpy.
+ *
  * Output: a table on stdout. With --json the table goes to stderr and stdout gets one JSON
- * object `{ kernels: KernelRow[], ratios: {...}, ufm: UfmRow[], epoch: EpochBench }`.
+ * object `{ kernels: KernelRow[], ratios: {...}, ufm: UfmRow[], epoch: EpochBench, metrics }`.
  * @module
  */
 import { parseFlags, runCli } from "../lib/cli.ts";
@@ -44,7 +47,8 @@ const usage = [
   "GFLOP/s of the matrix-product kernels (plain TypeScript, scalar WASM, SIMD WASM; f32, f64)",
   "at 512³ and at the three UFM-MSE gradient products for (K, n, d) = (10, 100, 64) and",
   "(10, 500, 512), UFM-MSE iterations, and one training epoch of a 784-512-512-10 MLP (WASM",
-  "SIMD vs plain TypeScript). About a minute; --quick takes a few seconds (fewer repetitions).",
+  "SIMD vs plain TypeScript), and NC metrics of 200,000×512 float32 features against numpy.",
+  "About a minute; --quick takes a few seconds (fewer repetitions, 20,000 samples).",
 ].join("\n");
 
 const flags = {
@@ -589,7 +593,90 @@ function sweepTable(sweep: SweepBench): string {
   ].join("\n");
 }
 
-function main(): void {
+/**
+ * Metrics at scale against numpy (issue 12): N×512 float32 features (N = 200,000; 20,000 with
+ * --quick), K = 10, saved as .npy. numpy's in-memory NC1 as tding1 computes it (float64 copy,
+ * class means, Σ_W = X_cᵀX_c/N by BLAS, scipy-style pinv of Σ_B) against `metricsFromFiles`
+ * streaming the same file twice (every metric, NCC off). Needs python3 with numpy (else
+ * "skipped"); the data lives in a temporary directory, deleted afterwards.
+ */
+async function benchMetricsVsNumpy(quick: boolean) {
+  const { metricsFromFiles } = await import("../lib/metrics/files.ts");
+  const samples = quick ? 20000 : 200000;
+  const dir = await Deno.makeTempDir({ prefix: "ufmlab-bench-" });
+  const script = `
+import json, sys, time
+import numpy as np
+n, d, k, out = int(sys.argv[1]), 512, 10, sys.argv[2]
+rng = np.random.default_rng(0)
+y = rng.integers(0, k, size=n); y[:k] = np.arange(k)
+x = (rng.normal(size=(k, d)) * 2)[y].astype(np.float32) + rng.normal(size=(n, d)).astype(np.float32)
+np.save(out + "/x.npy", x); np.save(out + "/y.npy", y)
+t0 = time.perf_counter()
+x = np.load(out + "/x.npy"); y = np.load(out + "/y.npy")
+t1 = time.perf_counter()
+x64 = x.astype(np.float64)
+counts = np.bincount(y, minlength=k)
+means = np.stack([x64[y == c].sum(axis=0) for c in range(k)]) / counts[:, None]
+xc = x64 - means[y]
+sw = xc.T @ xc / n
+mt = means - x64.mean(axis=0)
+sb = mt.T @ mt / k
+nc1 = np.trace(sw @ np.linalg.pinv(sb, rcond=d * np.finfo(float).eps)) / k
+t2 = time.perf_counter()
+print(json.dumps({"nc1": float(nc1), "load": t1 - t0, "compute": t2 - t1}))`;
+  try {
+    let output: Deno.CommandOutput;
+    try {
+      output = await new Deno.Command("python3", {
+        args: ["-c", script, String(samples), dir],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    } catch (error) {
+      return { table: `Metrics vs numpy: skipped (python3: ${(error as Error).message})` };
+    }
+    if (!output.success) {
+      const why = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1);
+      return { table: `Metrics vs numpy: skipped (${why})` };
+    }
+    const numpy = JSON.parse(new TextDecoder().decode(output.stdout));
+    const started = performance.now();
+    const ours = await metricsFromFiles({
+      features: `${dir}/x.npy`,
+      labels: `${dir}/y.npy`,
+      ncc: "off",
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const nc1 = ours.kind === "single" ? ours.metrics.nc1 : NaN;
+    const result = {
+      samples,
+      dim: 512,
+      classes: 10,
+      seconds,
+      numpyComputeSeconds: numpy.compute,
+      numpyLoadSeconds: numpy.load,
+      ratioToNumpyCompute: seconds / numpy.compute,
+      ratioToNumpyTotal: seconds / (numpy.compute + numpy.load),
+      nc1RelativeDifference: Math.abs(nc1 - numpy.nc1) / numpy.nc1,
+    };
+    const table = [
+      `Metrics at scale: N = ${samples} × d = 512 float32, K = 10 (one .npy file)`,
+      `  ufmlab metricsFromFiles (two streaming passes, every metric)  ${seconds.toFixed(2)} s`,
+      `  numpy in-memory NC1 (tding1 formula, float64, BLAS)         ${
+        numpy.compute.toFixed(2)
+      } s + ${numpy.load.toFixed(2)} s np.load`,
+      `  ratio ufmlab / numpy: ${result.ratioToNumpyCompute.toFixed(2)}× (compute only), ` +
+      `${result.ratioToNumpyTotal.toFixed(2)}× (with np.load); NC1 relative difference ` +
+      `${result.nc1RelativeDifference.toExponential(1)}`,
+    ].join("\n");
+    return { table, result };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function main(): Promise<void> {
   const values = parseFlags(Deno.args, { ...flags }, usage);
   if (values === null) return;
   const plan: TimingPlan = values.quick
@@ -606,9 +693,13 @@ function main(): void {
   print("\n" + sweepTable(sweep));
   const epoch = benchEpoch(values.quick === true);
   print("\n" + epochTable(epoch));
+  const metrics = await benchMetricsVsNumpy(values.quick === true);
+  print("\n" + metrics.table);
 
   if (values.json) {
-    console.log(JSON.stringify({ kernels, ratios, ufm, sweep, epoch }, null, 2));
+    console.log(
+      JSON.stringify({ kernels, ratios, ufm, sweep, epoch, metrics: metrics.result }, null, 2),
+    );
   }
 }
 

@@ -6,7 +6,10 @@
  *       --bias off --epochs 300 --batch 128 --milestones thirds
  *     npx deno task train -- --loss ce --width 512 --epochs 100 --clip 2 --json > run.json
  *     npx deno task train -- --loss ce --batch-norm on --lr 0.1 --wd 5e-3 --save-features out
- *     npx deno task metrics -- --features out/layer2.npy --labels out/labels.npy
+ *     npx deno task metrics -- --features out/layer2.npy --labels out/labels.npy \
+ *       --weights out/weights.npy --bias out/bias.npy
+ *     npx deno task train -- --epochs 60 --eval-every 5 --save-every 5 --save-features ckpt
+ *     npx deno task metrics -- --track 'ckpt/epoch_*'
  *
  * Progress (one line per evaluation) goes to stderr. stdout gets a summary, or with --json one
  * object `{ train_acc, test_acc, terminal, history, epochs, config, … }` where `history` holds
@@ -17,7 +20,10 @@
  */
 import { join } from "node:path";
 import { parseChoiceFlag, parseFlags, parseNumberFlag, runCli, UsageError } from "../lib/cli.ts";
-import { writeNpy } from "../lib/io/npy.ts";
+import { assertCoreFits } from "../lib/core/budget.ts";
+import { writeNpy, writeNpySync } from "../lib/io/npy.ts";
+import { trainCoreBytes } from "../lib/nn/budget.ts";
+import type { Matrix } from "../lib/matrix.ts";
 import { lossNames } from "../lib/losses.ts";
 import {
   type EvalRecord,
@@ -82,8 +88,14 @@ const flags = {
   json: { type: "boolean", default: false, help: "print one JSON object on stdout" },
   "save-features": {
     type: "string",
-    help: "directory for the final features: layer<l>.npy (N × width, training digits as rows) " +
-      "and labels.npy, ready for `deno task metrics`",
+    help: "directory for the final features: layer<l>.npy (N × width, training digits as rows), " +
+      "labels.npy, and the classifier weights.npy (10 × width) and bias.npy, ready for " +
+      "`deno task metrics`",
+  },
+  "save-every": {
+    type: "string",
+    help: "with --save-features DIR: also a checkpoint DIR/epoch_<e>/ (same files) at every " +
+      "evaluation whose epoch is a multiple of E, for `deno task metrics --track 'DIR/epoch_*'`",
   },
 } as const;
 
@@ -167,12 +179,48 @@ function evalLine(record: EvalRecord): string {
     `NC1 by layer [${nc1s}] NC2 ${fmt(record.nc2)} NC3 ${fmt(record.nc3)} NC4 ${fmt(record.nc4)}`;
 }
 
+/** The classifier as row-major data (W: 10 × width, b: 10 or null), copied out of core memory. */
+function classifierArrays(classifier: { weight: Matrix; bias: Matrix | null }) {
+  return {
+    weight: {
+      data: classifier.weight.toFloat64Array(),
+      shape: [classifier.weight.rows, classifier.weight.cols],
+    },
+    bias: classifier.bias ? classifier.bias.toFloat64Array() : null,
+  };
+}
+
 async function main(): Promise<void> {
   const values = parseFlags(Deno.args, { ...flags }, usage);
   if (values === null) return;
   const config = configFromArgs(values);
   const saveDir = values["save-features"] as string | undefined;
+  const saveEvery = values["save-every"] === undefined
+    ? null
+    : parseNumberFlag("save-every", values["save-every"] as string, { integer: true, min: 1 });
+  if (saveEvery !== null && saveDir === undefined) {
+    throw new UsageError("--save-every needs --save-features DIR (where the checkpoints go)");
+  }
+  if (saveEvery !== null && saveEvery % config.evalEvery !== 0) {
+    throw new UsageError(
+      `--save-every ${saveEvery} must be a multiple of --eval-every ${config.evalEvery} ` +
+        `(checkpoints are taken at evaluations)`,
+    );
+  }
   if (saveDir !== undefined) await checkWritableDir(saveDir);
+  const split = await splitFor(config);
+  const need = trainCoreBytes(
+    config,
+    split.train.count,
+    split.test.count,
+    split.train.inputs.dtype,
+  );
+  assertCoreFits(
+    need.total,
+    `train with hidden widths [${hiddenWidths(config).join(", ")}] on ${split.train.count} digits`,
+    "use a smaller --width, --depth, --feature-dim or --n",
+    need.largest,
+  );
   console.error(
     `train: ${config.loss}, MLP 784 → ${hiddenWidths(config).join(" → ")} → 10, ` +
       `n = ${config.n}/class, ${config.epochs} epochs, batch ${config.batch}, lr ${config.lr} ` +
@@ -183,21 +231,36 @@ async function main(): Promise<void> {
   // The final evaluation's features, transposed to samples-as-rows (the hook's matrices are freed
   // right after the call, so they are copied here and written once training is over).
   let finalFeatures: { data: Float64Array; shape: [number, number] }[] = [];
+  let finalClassifier: ReturnType<typeof classifierArrays> | null = null;
+  const copyFeatures = (features: readonly Matrix[]) =>
+    features.map((matrix) => {
+      const transposed = matrix.transpose();
+      const shape: [number, number] = [transposed.rows, transposed.cols];
+      const data = transposed.toFloat64Array();
+      transposed.free();
+      return { data, shape };
+    });
+  const epochDigits = String(config.epochs).length;
   const result = await trainOnMnist(config, {
     onEval: (record) => console.error(evalLine(record)),
-    onFeatures: saveDir === undefined ? undefined : (epoch, features) => {
+    onFeatures: saveDir === undefined ? undefined : (epoch, features, classifier) => {
+      if (saveEvery !== null && epoch % saveEvery === 0) {
+        // Written now (synchronously, atomically): the hook runs inside the training loop.
+        const dir = join(saveDir, `epoch_${String(epoch).padStart(epochDigits, "0")}`);
+        const { weight, bias } = classifierArrays(classifier);
+        copyFeatures(features).forEach((layer, l) =>
+          writeNpySync(join(dir, `layer${l + 1}.npy`), layer.data, layer.shape)
+        );
+        writeNpySync(join(dir, "labels.npy"), split.train.labelArray, [split.train.count], "i4");
+        writeNpySync(join(dir, "weights.npy"), weight.data, weight.shape);
+        if (bias) writeNpySync(join(dir, "bias.npy"), bias, [bias.length]);
+      }
       if (epoch !== config.epochs) return;
-      finalFeatures = features.map((matrix) => {
-        const transposed = matrix.transpose();
-        const shape: [number, number] = [transposed.rows, transposed.cols];
-        const data = transposed.toFloat64Array();
-        transposed.free();
-        return { data, shape };
-      });
+      finalFeatures = copyFeatures(features);
+      finalClassifier = classifierArrays(classifier);
     },
   });
   if (saveDir !== undefined) {
-    const split = await splitFor(config);
     for (const [l, layer] of finalFeatures.entries()) {
       await writeNpy(join(saveDir, `layer${l + 1}.npy`), layer.data, layer.shape);
     }
@@ -207,8 +270,16 @@ async function main(): Promise<void> {
       [split.train.count],
       "i4",
     );
+    const classifier = finalClassifier as ReturnType<typeof classifierArrays> | null;
+    if (classifier) {
+      await writeNpy(join(saveDir, "weights.npy"), classifier.weight.data, classifier.weight.shape);
+      if (classifier.bias) {
+        await writeNpy(join(saveDir, "bias.npy"), classifier.bias, [classifier.bias.length]);
+      }
+    }
     console.error(
-      `train: wrote ${finalFeatures.length} feature matrices and labels.npy to ${saveDir}`,
+      `train: wrote ${finalFeatures.length} feature matrices, labels.npy and the classifier to ` +
+        `${saveDir}${saveEvery === null ? "" : ` (checkpoints in ${saveDir}/epoch_*)`}`,
     );
   }
   const t = result.terminal;

@@ -3,20 +3,25 @@
 // and scipy.linalg.pinv (tests/fixtures/make_fixtures.py). Also lib/linalg.ts.
 import assert from "node:assert/strict";
 import { UsageError } from "../lib/cli.ts";
-import { readNpy } from "../lib/io/npy.ts";
-import { pseudoInverseRank, pseudoInverseSymmetric, symmetricEigen } from "../lib/linalg.ts";
+import {
+  jacobiEigen,
+  pseudoInverseRank,
+  pseudoInverseSymmetric,
+  symmetricEigen,
+  tridiagonalEigen,
+} from "../lib/linalg.ts";
 import { Matrix } from "../lib/matrix.ts";
 import {
+  betweenClassBasis,
   classStatistics,
   gramDistance,
+  nc1Traces,
   type NcInput,
   type NcMetrics,
   ncMetrics,
-  withinClassProjection,
 } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/rng.ts";
-
-const fixtures = new URL("./fixtures/", import.meta.url);
+import { embeddedEtf, type FixtureSpec, fixtureSpecs, loadFixture } from "./metrics_fixtures.ts";
 
 // ---------------------------------------------------------------------------------------------
 // science.md §4.8: K = 3, n = 2, d = 4
@@ -106,27 +111,6 @@ Deno.test("gramDistance: dist(OF, ETF) = √(2 − 2√((K−1)/K)) and the §4.
   }
 });
 
-/** K simplex-ETF directions embedded in R^d by a random orthonormal map (d ≥ K). */
-function embeddedEtf(classes: number, dim: number, seed: number): number[][] {
-  const rng = new Rng(seed);
-  // Gram–Schmidt on random vectors gives K orthonormal rows e_k in R^d.
-  const basis: number[][] = [];
-  while (basis.length < classes) {
-    const v = Array.from({ length: dim }, () => rng.normal());
-    for (const e of basis) {
-      const dot = v.reduce((sum, x, j) => sum + x * e[j], 0);
-      for (let j = 0; j < dim; j++) v[j] -= dot * e[j];
-    }
-    const norm = Math.hypot(...v);
-    basis.push(v.map((x) => x / norm));
-  }
-  // ETF vertex k = e_k − mean_l e_l (scaled to unit norm).
-  const scale = Math.sqrt(classes / (classes - 1));
-  return basis.map((e) =>
-    e.map((x, j) => scale * (x - basis.reduce((sum, f) => sum + f[j], 0) / classes))
-  );
-}
-
 Deno.test("exact collapse onto a simplex ETF: NC1 = NC2 = NC3 = 0, OF distance = constant", () => {
   const classes = 4;
   const dim = 6;
@@ -209,34 +193,7 @@ Deno.test("d = 1 (Σ_B is a scalar, K ≫ d): nc1 = (Tr Σ_W / Tr Σ_B)/K exactl
 // ---------------------------------------------------------------------------------------------
 // numpy fixtures
 
-interface FixtureSpec {
-  features: string;
-  labels: string;
-  weights?: string;
-  bias?: string;
-  layout: "samples-as-rows" | "samples-as-columns";
-  metrics: Record<string, number | null>;
-  per_class: Record<string, number[] | null>;
-}
-
-const expectedFile = JSON.parse(
-  await Deno.readTextFile(new URL("expected_metrics.json", fixtures)),
-) as { datasets: Record<string, FixtureSpec> };
-
-async function loadFixture(spec: FixtureSpec): Promise<NcInput> {
-  const read = (name: string, rank: number) => readNpy(new URL(name, fixtures), { rank });
-  const features = await read(spec.features, 2);
-  const labels = await read(spec.labels, 1);
-  const weights = spec.weights ? await read(spec.weights, 2) : null;
-  const bias = spec.bias ? await read(spec.bias, 1) : null;
-  return {
-    features: Matrix.from(features.shape[0], features.shape[1], features.data),
-    layout: spec.layout,
-    labels: labels.data,
-    weights: weights ? Matrix.from(weights.shape[0], weights.shape[1], weights.data) : null,
-    bias: bias?.data ?? null,
-  };
-}
+const expectedFile = { datasets: fixtureSpecs };
 
 function assertRelative(actual: number | null, expected: number | null, what: string): void {
   if (expected === null) {
@@ -290,17 +247,14 @@ Deno.test("numpy fixtures: the other layout and f32 features give the same metri
   assertMatchesNumpy(ncMetrics({ ...input, features: input.features.clone("f32") }), spec, "f32");
 });
 
-Deno.test("classStatistics and withinClassProjection match direct definitions", async () => {
+Deno.test("classStatistics, and NC1 in its K×K (gram) and d×d (covariance) forms, match Σ_W", async () => {
   const spec = expectedFile.datasets.unbalanced;
   const input = await loadFixture(spec);
   const labels = Int32Array.from(input.labels);
   const stats = classStatistics(input.features, labels, 5);
-  const { samples, dim } = stats;
+  const { samples, dim, classes } = stats;
   const x = input.features.data;
-  // Bᵀ Σ_W B with an arbitrary basis B (d×2), against Σ_W formed explicitly.
-  const rng = new Rng(3);
-  const basis = Matrix.from(dim, 2, Array.from({ length: dim * 2 }, () => rng.normal()));
-  const projected = withinClassProjection(input.features, labels, stats, basis, { blockRows: 37 });
+  // Σ_W formed explicitly (d×d).
   const sigmaW = new Float64Array(dim * dim);
   for (let i = 0; i < samples; i++) {
     const c = Array.from({ length: dim }, (_, j) => x[i * dim + j] - stats.means.get(labels[i], j));
@@ -308,17 +262,30 @@ Deno.test("classStatistics and withinClassProjection match direct definitions", 
       for (let b = 0; b < dim; b++) sigmaW[a * dim + b] += (c[a] * c[b]) / samples;
     }
   }
-  for (let p = 0; p < 2; p++) {
-    for (let q = 0; q < 2; q++) {
-      let value = 0;
+  // AᵀΣ_W A with A = M̃ᵀ/√K (sample-mean centring), the K×K form the accumulator collects.
+  const basis = betweenClassBasis(stats.means, stats.globalMean);
+  const projected = new Float64Array(classes * classes);
+  for (let p = 0; p < classes; p++) {
+    for (let q = 0; q < classes; q++) {
       for (let a = 0; a < dim; a++) {
         for (let b = 0; b < dim; b++) {
-          value += basis.get(a, p) * sigmaW[a * dim + b] * basis.get(b, q);
+          projected[p * classes + q] += basis.get(a, p) * sigmaW[a * dim + b] * basis.get(b, q);
         }
       }
-      assert.ok(Math.abs(projected.get(p, q) - value) <= 1e-12 * Math.abs(value), `[${p},${q}]`);
     }
   }
+  const gram = nc1Traces(stats.means, stats.globalMean, stats.meanOfMeans, {
+    form: "gram",
+    matrix: projected,
+  });
+  const covariance = nc1Traces(stats.means, stats.globalMean, stats.meanOfMeans, {
+    form: "covariance",
+    matrix: sigmaW,
+  });
+  assertRelative(gram.sample.value / classes, spec.metrics.nc1, "nc1 (gram form)");
+  assertRelative(covariance.sample.value / classes, spec.metrics.nc1, "nc1 (covariance form)");
+  assertRelative(gram.meanOfMeans.value, spec.metrics.sw_invsb_papyan, "Papyan (gram form)");
+  assertRelative(covariance.meanOfMeans.value, spec.metrics.sw_invsb_papyan, "Papyan (d×d)");
   let trace = 0;
   for (let a = 0; a < dim; a++) trace += sigmaW[a * dim + a];
   assert.ok(Math.abs(stats.withinTrace - trace) <= 1e-12 * trace);
@@ -441,23 +408,46 @@ Deno.test("symmetricEigen: A·V = V·Λ, VᵀV = I, descending; random and degen
   // Repeated eigenvalues and a zero eigenvalue: the centring projector P = I − J/K (spectrum 1, 0).
   const p = new Float64Array(16).map((_, i) => (i % 5 === 0 ? 1 : 0) - 0.25);
   matrices.push([4, p]);
+  // Past JACOBI_MAX_SIZE symmetricEigen switches to tridiagonal QR: a random 100×100, the
+  // 80×80 centring projector (eigenvalue 1 repeated 79 times, one 0) and a zero matrix.
+  const big = new Float64Array(100 * 100);
+  for (let i = 0; i < 100; i++) {
+    for (let j = 0; j <= i; j++) big[i * 100 + j] = big[j * 100 + i] = rng.normal();
+  }
+  matrices.push([100, big], [
+    80,
+    new Float64Array(6400).map((_, i) => (i % 81 === 0 ? 1 : 0) - 1 / 80),
+  ]);
+  matrices.push([70, new Float64Array(4900)]);
+  const solvers = [symmetricEigen, jacobiEigen, tridiagonalEigen];
   for (const [n, a] of matrices) {
-    const { values, vectors } = symmetricEigen(a, n);
-    const scale = Math.max(1, ...Array.from(a, Math.abs));
-    for (let r = 1; r < n; r++) assert.ok(values[r] <= values[r - 1]);
-    for (let i = 0; i < n; i++) {
-      for (let r = 0; r < n; r++) {
-        let av = 0;
-        for (let j = 0; j < n; j++) av += a[i * n + j] * vectors[j * n + r];
-        assert.ok(Math.abs(av - values[r] * vectors[i * n + r]) <= 1e-13 * scale * n, `A·v n=${n}`);
-        let dot = 0;
-        for (let j = 0; j < n; j++) dot += vectors[j * n + i] * vectors[j * n + r];
-        assert.ok(Math.abs(dot - (i === r ? 1 : 0)) <= 1e-13 * n, `VᵀV n=${n}`);
+    for (const solve of solvers) {
+      const { values, vectors } = solve(a, n);
+      const scale = Math.max(1, ...Array.from(a, Math.abs));
+      for (let r = 1; r < n; r++) assert.ok(values[r] <= values[r - 1]);
+      for (let i = 0; i < n; i++) {
+        for (let r = 0; r < n; r++) {
+          let av = 0;
+          for (let j = 0; j < n; j++) av += a[i * n + j] * vectors[j * n + r];
+          assert.ok(
+            Math.abs(av - values[r] * vectors[i * n + r]) <= 1e-13 * scale * n,
+            `A·v n=${n}`,
+          );
+          let dot = 0;
+          for (let j = 0; j < n; j++) dot += vectors[j * n + i] * vectors[j * n + r];
+          assert.ok(Math.abs(dot - (i === r ? 1 : 0)) <= 1e-13 * n, `VᵀV n=${n}`);
+        }
       }
     }
   }
-  const projector = symmetricEigen(p, 4).values;
-  assert.ok(Math.abs(projector[0] - 1) <= 1e-15 && Math.abs(projector[3]) <= 1e-15);
+  for (const solve of solvers) {
+    const projector = solve(p, 4).values;
+    assert.ok(Math.abs(projector[0] - 1) <= 1e-15 && Math.abs(projector[3]) <= 1e-15);
+  }
+  // The two algorithms agree on the eigenvalues of the random 100×100 matrix.
+  const jacobi = jacobiEigen(big, 100).values;
+  const tridiagonal = tridiagonalEigen(big, 100).values;
+  for (let i = 0; i < 100; i++) assert.ok(Math.abs(jacobi[i] - tridiagonal[i]) <= 1e-12);
 });
 
 Deno.test("pseudoInverseSymmetric: Penrose conditions on a rank-deficient PSD matrix", () => {

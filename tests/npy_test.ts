@@ -86,7 +86,6 @@ Deno.test("readNpy: unsupported files are UsageErrors naming the file and the pr
     ["bad_complex.npy", /bad_complex\.npy: complex dtype '<c16' is not supported/],
     ["bad_bool.npy", /bad_bool\.npy: bool dtype '\|b1' is not supported/],
     ["bad_unicode.npy", /bad_unicode\.npy: unicode string dtype '<U2' is not supported/],
-    ["bad_float16.npy", /bad_float16\.npy: unsupported dtype '<f2'/],
     ["does_not_exist.npy", /does_not_exist\.npy: no such file/],
   ];
   for (const [name, message] of cases) await rejects(() => readNpy(fixture(name)), message, name);
@@ -101,6 +100,10 @@ Deno.test("readNpy: unsupported files are UsageErrors naming the file and the pr
     "rank 2 for 1",
   );
   assert.deepEqual(Array.from((await readNpy(fixture("scalar_f8.npy"))).data), [3.25]);
+  // float16 is read (widened exactly); bool only where multi-hot labels are allowed.
+  assert.deepEqual(Array.from((await readNpy(fixture("bad_float16.npy"))).data), [1, 2]);
+  const bools = await readNpy(fixture("bad_bool.npy"), { allowBool: true });
+  assert.deepEqual([bools.dtype, ...bools.data], ["b1", 1, 0]);
 });
 
 /** A .npy file assembled by hand (independent of encodeNpy). */
@@ -216,7 +219,7 @@ Deno.test("metrics CLI: bad input files and flags exit 2 with one line `error: â
     ],
     [
       ["--features", fixture("low_dim_features.npy"), "--labels", labels],
-      /features have 84 samples .* labels have 200 entries/,
+      /low_dim_features\.npy has 84 samples .*unbalanced_labels\.npy has 200 labels/,
     ],
     [
       ["--features", fixture("unbalanced_labels.npy"), "--labels", labels],

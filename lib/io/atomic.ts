@@ -45,6 +45,34 @@ export async function writeFileAtomic(path: string | URL, bytes: Uint8Array): Pr
 }
 
 /**
+ * {@link writeFileAtomic}, synchronously (for hooks that run inside a synchronous loop, e.g.
+ * the checkpoints `train --save-every` writes during training).
+ *
+ * @example
+ * ```ts
+ * writeFileAtomicSync("/tmp/ufmlab/out.bin", new Uint8Array([1, 2, 3]));
+ * ```
+ */
+export function writeFileAtomicSync(path: string | URL, bytes: Uint8Array): void {
+  const target = toPath(path);
+  const dir = dirname(target);
+  Deno.mkdirSync(dir, { recursive: true });
+  const nonce = crypto.getRandomValues(new Uint32Array(1))[0].toString(16);
+  const temp = `${dir}/.${basename(target)}.${Deno.pid}.${nonce}.tmp`;
+  try {
+    Deno.writeFileSync(temp, bytes);
+    Deno.renameSync(temp, target);
+  } catch (error) {
+    try {
+      Deno.removeSync(temp);
+    } catch {
+      // nothing to clean up
+    }
+    throw error;
+  }
+}
+
+/**
  * Writes `text` (UTF-8) to `path` atomically ({@link writeFileAtomic}).
  *
  * @example

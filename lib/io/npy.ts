@@ -1,13 +1,15 @@
 /**
  * NumPy `.npy` files (format versions 1.0, 2.0 and 3.0): a strict reader for the arrays ufmlab
- * consumes (little-endian float32/float64 features, integer labels) and a small writer.
+ * consumes (little-endian float16/32/64 features, integer labels, bool multi-hot labels on
+ * request) and a small writer. The header parser is shared with the streaming readers of
+ * sources.ts, which read large files in chunks.
  *
  * The reader returns the elements as a `Float64Array` in C (row-major) order whatever the file
- * stored: float32 is widened, integers of every width are converted exactly (64-bit values
+ * stored: floats are widened, integers of every width are converted exactly (64-bit values
  * beyond ±(2⁵³−1) are rejected), Fortran-order data is transposed. Everything else — big-endian
- * data, object / structured / complex / bool / string dtypes, a bad magic string, a malformed
- * header, truncated data, an unexpected rank — is a {@link UsageError} naming the file and the
- * problem. Format reference: numpy/lib/format.py (NEP 1).
+ * data, object / structured / complex / string dtypes, bool unless allowed, a bad magic string,
+ * a malformed header, truncated data, an unexpected rank — is a {@link UsageError} naming the
+ * file and the problem. Format reference: numpy/lib/format.py (NEP 1).
  *
  * @example
  * ```ts
@@ -19,10 +21,11 @@
  * @module
  */
 import { UsageError } from "../cli.ts";
-import { writeFileAtomic } from "./atomic.ts";
+import { writeFileAtomic, writeFileAtomicSync } from "./atomic.ts";
+import { decodeElements, type ElementType, ITEM_SIZE } from "./elements.ts";
 
 /** Element types the reader accepts (numpy `descr` without the byte-order character). */
-export type NpyDtype = "f8" | "f4" | "i1" | "i2" | "i4" | "i8" | "u1" | "u2" | "u4" | "u8";
+export type NpyDtype = Exclude<ElementType, "bf16">;
 
 /** A decoded `.npy` array. */
 export interface NpyArray {
@@ -44,21 +47,98 @@ export interface ReadNpyOptions {
   name?: string;
   /** Allowed number(s) of dimensions; anything else is a {@link UsageError}. */
   rank?: number | readonly number[];
+  /** Accept numpy bool arrays (multi-hot labels); rejected by default. */
+  allowBool?: boolean;
+}
+
+/** The header of a `.npy` file: element type, shape, order, and where the data starts. */
+export interface NpyHeader {
+  /** Element type. */
+  dtype: NpyDtype;
+  /** Shape, outermost axis first. */
+  shape: number[];
+  /** Column-major storage. */
+  fortranOrder: boolean;
+  /** Byte offset of the first element. */
+  dataOffset: number;
+  /** Format version, e.g. "1.0". */
+  version: string;
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
-const ITEM_SIZE: Record<NpyDtype, number> = {
-  f8: 8,
-  f4: 4,
-  i1: 1,
-  i2: 2,
-  i4: 4,
-  i8: 8,
-  u1: 1,
-  u2: 2,
-  u4: 4,
-  u8: 8,
-};
+
+/**
+ * Bytes needed to parse a `.npy` header: the whole header once the first 12 bytes are known
+ * (magic, version, header length), else 12.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeNpy } from "./npy.ts";
+ * assert.equal(npyHeaderLength(encodeNpy([1], [1])), 128);
+ * ```
+ */
+export function npyHeaderLength(prefix: Uint8Array): number {
+  if (prefix.length < 12) return 12;
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  return prefix[6] === 1 ? 10 + view.getUint16(8, true) : 12 + view.getUint32(8, true);
+}
+
+/**
+ * Parses the header of a `.npy` file from its first bytes (at least {@link npyHeaderLength}),
+ * with the same checks and messages as {@link parseNpy}, including `options.rank`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeNpy } from "./npy.ts";
+ * const header = parseNpyHeader(encodeNpy([1, 2, 3, 4], [2, 2]), { name: "x.npy" });
+ * assert.deepEqual(header.shape, [2, 2]);
+ * ```
+ */
+export function parseNpyHeader(bytes: Uint8Array, options: ReadNpyOptions = {}): NpyHeader {
+  const name = options.name ?? "<bytes>";
+  const fail = (problem: string): never => {
+    throw new UsageError(`${name}: ${problem}`);
+  };
+  if (bytes.length < 10 || MAGIC.some((byte, i) => bytes[i] !== byte)) {
+    fail("not a .npy file (missing the \\x93NUMPY magic string)");
+  }
+  const major = bytes[6];
+  const minor = bytes[7];
+  const version = `${major}.${minor}`;
+  if (![1, 2, 3].includes(major) || minor !== 0) {
+    fail(`unsupported .npy format version ${version} (expected 1.0, 2.0 or 3.0)`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lengthBytes = major === 1 ? 2 : 4;
+  if (bytes.length < 8 + lengthBytes) fail("truncated header");
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const headerStart = 8 + lengthBytes;
+  const dataOffset = headerStart + headerLength;
+  if (bytes.length < dataOffset) {
+    fail(
+      `truncated header (declares ${headerLength} bytes, file has ${bytes.length - headerStart})`,
+    );
+  }
+  // Versions 1.0 and 2.0 store the header as latin-1, version 3.0 as UTF-8.
+  const headerText = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
+    bytes.subarray(headerStart, dataOffset),
+  );
+  const header = parseHeader(headerText, fail);
+  const dtype = parseDescr(header.descr, fail, options.allowBool ?? false);
+  const { shape, fortranOrder } = header;
+  if (options.rank !== undefined) {
+    const allowed = typeof options.rank === "number" ? [options.rank] : options.rank;
+    if (!allowed.includes(shape.length)) {
+      fail(
+        `expected a ${allowed.map((r) => `${r}-D`).join(" or ")} array, got shape ` +
+          formatShape(shape),
+      );
+    }
+  }
+  return { dtype, shape, fortranOrder, dataOffset, version };
+}
 
 /**
  * Reads a `.npy` file (or its bytes) into an {@link NpyArray}.
@@ -90,8 +170,6 @@ export async function readNpy(
 /**
  * Decodes the bytes of a `.npy` file (synchronous core of {@link readNpy}).
  *
- * For aligned little-endian float64 C-order data, `data` is a view into `bytes` (no copy).
- *
  * @example
  * ```ts
  * import { encodeNpy, parseNpy } from "./npy.ts";
@@ -103,50 +181,15 @@ export function parseNpy(bytes: Uint8Array, options: ReadNpyOptions = {}): NpyAr
   const fail = (problem: string): never => {
     throw new UsageError(`${name}: ${problem}`);
   };
-  if (bytes.length < 10 || MAGIC.some((byte, i) => bytes[i] !== byte)) {
-    fail("not a .npy file (missing the \\x93NUMPY magic string)");
-  }
-  const major = bytes[6];
-  const minor = bytes[7];
-  const version = `${major}.${minor}`;
-  if (![1, 2, 3].includes(major) || minor !== 0) {
-    fail(`unsupported .npy format version ${version} (expected 1.0, 2.0 or 3.0)`);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lengthBytes = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lengthBytes) fail("truncated header");
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const headerStart = 8 + lengthBytes;
-  const dataStart = headerStart + headerLength;
-  if (bytes.length < dataStart) {
-    fail(
-      `truncated header (declares ${headerLength} bytes, file has ${bytes.length - headerStart})`,
-    );
-  }
-  // Versions 1.0 and 2.0 store the header as latin-1, version 3.0 as UTF-8.
-  const headerText = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(
-    bytes.subarray(headerStart, dataStart),
-  );
-  const header = parseHeader(headerText, fail);
-  const dtype = parseDescr(header.descr, fail);
-  const { shape, fortranOrder } = header;
-
-  if (options.rank !== undefined) {
-    const allowed = typeof options.rank === "number" ? [options.rank] : options.rank;
-    if (!allowed.includes(shape.length)) {
-      fail(
-        `expected a ${allowed.map((r) => `${r}-D`).join(" or ")} array, got shape ` +
-          formatShape(shape),
-      );
-    }
-  }
+  const { dtype, shape, fortranOrder, dataOffset, version } = parseNpyHeader(bytes, options);
   const count = shape.reduce((product, size) => product * size, 1);
   const itemSize = ITEM_SIZE[dtype];
   const expectedBytes = count * itemSize;
-  const dataBytes = bytes.length - dataStart;
+  const dataBytes = bytes.length - dataOffset;
+  const descr = `${itemSize === 1 ? "|" : "<"}${dtype}`;
   if (dataBytes < expectedBytes) {
     fail(
-      `truncated data: shape ${formatShape(shape)} of ${header.descr} needs ${expectedBytes} ` +
+      `truncated data: shape ${formatShape(shape)} of ${descr} needs ${expectedBytes} ` +
         `bytes, the file has ${dataBytes}`,
     );
   }
@@ -155,7 +198,8 @@ export function parseNpy(bytes: Uint8Array, options: ReadNpyOptions = {}): NpyAr
       `${dataBytes - expectedBytes} unexpected bytes after the data of shape ${formatShape(shape)}`,
     );
   }
-  const stored = decodeElements(bytes, dataStart, count, dtype, fail);
+  const stored = new Float64Array(count);
+  decodeElements(bytes.subarray(dataOffset), dtype, stored, 0, count, fail);
   const data = fortranOrder && shape.length > 1 ? fortranToC(stored, shape) : stored;
   return { dtype, shape, data, fortranOrder, version };
 }
@@ -219,6 +263,24 @@ export async function writeNpy(
   dtype: "f8" | "i4" = "f8",
 ): Promise<void> {
   await writeFileAtomic(path, encodeNpy(data, shape, dtype));
+}
+
+/**
+ * {@link writeNpy}, synchronously (for hooks inside a synchronous training loop).
+ *
+ * @example
+ * ```ts
+ * import { writeNpySync } from "./npy.ts";
+ * writeNpySync(await Deno.makeTempFile({ suffix: ".npy" }), [1, 2], [2]);
+ * ```
+ */
+export function writeNpySync(
+  path: string | URL,
+  data: ArrayLike<number>,
+  shape: readonly number[],
+  dtype: "f8" | "i4" = "f8",
+): void {
+  writeFileAtomicSync(path, encodeNpy(data, shape, dtype));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,7 +358,6 @@ function parseHeader(text: string, fail: (problem: string) => never): Header {
 }
 
 const UNSUPPORTED_KINDS: Record<string, string> = {
-  b: "bool",
   c: "complex",
   O: "object (pickled Python objects)",
   U: "unicode string",
@@ -307,7 +368,11 @@ const UNSUPPORTED_KINDS: Record<string, string> = {
   m: "timedelta64",
 };
 
-function parseDescr(descr: HeaderValue, fail: (problem: string) => never): NpyDtype {
+function parseDescr(
+  descr: HeaderValue,
+  fail: (problem: string) => never,
+  allowBool: boolean,
+): NpyDtype {
   if (typeof descr !== "string") {
     return fail("structured (record) dtypes are not supported; save a plain numeric array");
   }
@@ -315,14 +380,21 @@ function parseDescr(descr: HeaderValue, fail: (problem: string) => never): NpyDt
   if (!match) return fail(`unsupported dtype '${descr}'`);
   const [, order, kind, sizeText] = match;
   const size = Number(sizeText);
+  if (kind === "b" && !allowBool) {
+    return fail(`bool dtype '${descr}' is not supported here (need float or integer)`);
+  }
   if (kind in UNSUPPORTED_KINDS) {
     return fail(
       `${UNSUPPORTED_KINDS[kind]} dtype '${descr}' is not supported (need float or integer)`,
     );
   }
   const dtype = `${kind}${size}` as NpyDtype;
-  if (!(dtype in ITEM_SIZE)) {
-    return fail(`unsupported dtype '${descr}' (supported: float32/64, (u)int8/16/32/64)`);
+  if (!(dtype in ITEM_SIZE) || (dtype as string) === "bf16") {
+    return fail(
+      `unsupported dtype '${descr}' (supported: float16/32/64, (u)int8/16/32/64${
+        allowBool ? ", bool" : ""
+      })`,
+    );
   }
   if (order === ">" && size > 1) {
     return fail(`big-endian dtype '${descr}' is not supported; save with arr.astype('<${dtype}')`);
@@ -332,59 +404,6 @@ function parseDescr(descr: HeaderValue, fail: (problem: string) => never): NpyDt
   }
   if (order === "|" && size > 1) return fail(`invalid dtype '${descr}' ('|' is for 1-byte types)`);
   return dtype;
-}
-
-function decodeElements(
-  bytes: Uint8Array,
-  start: number,
-  count: number,
-  dtype: NpyDtype,
-  fail: (problem: string) => never,
-): Float64Array {
-  const offset = bytes.byteOffset + start;
-  // Fast path: aligned little-endian f8 is already the output format (no copy).
-  if (dtype === "f8" && offset % 8 === 0) return new Float64Array(bytes.buffer, offset, count);
-  const view = new DataView(bytes.buffer, offset, count * ITEM_SIZE[dtype]);
-  const out = new Float64Array(count);
-  switch (dtype) {
-    case "f8":
-      for (let i = 0; i < count; i++) out[i] = view.getFloat64(8 * i, true);
-      break;
-    case "f4":
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
-      break;
-    case "i1":
-      for (let i = 0; i < count; i++) out[i] = view.getInt8(i);
-      break;
-    case "u1":
-      for (let i = 0; i < count; i++) out[i] = view.getUint8(i);
-      break;
-    case "i2":
-      for (let i = 0; i < count; i++) out[i] = view.getInt16(2 * i, true);
-      break;
-    case "u2":
-      for (let i = 0; i < count; i++) out[i] = view.getUint16(2 * i, true);
-      break;
-    case "i4":
-      for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, true);
-      break;
-    case "u4":
-      for (let i = 0; i < count; i++) out[i] = view.getUint32(4 * i, true);
-      break;
-    case "i8":
-    case "u8":
-      for (let i = 0; i < count; i++) {
-        const value = dtype === "i8"
-          ? view.getBigInt64(8 * i, true)
-          : view.getBigUint64(8 * i, true);
-        if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-          fail(`element ${i} = ${value} is beyond the exactly representable range ±(2^53−1)`);
-        }
-        out[i] = Number(value);
-      }
-      break;
-  }
-  return out;
 }
 
 /** Reorders column-major (Fortran) elements of `shape` into row-major (C) order. */
@@ -414,6 +433,15 @@ function fortranToC(stored: Float64Array, shape: readonly number[]): Float64Arra
   return out;
 }
 
-function formatShape(shape: readonly number[]): string {
+/**
+ * A shape as numpy prints it: `(3,)`, `(2, 3)`, `()`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(formatShape([200]), "(200,)");
+ * ```
+ */
+export function formatShape(shape: readonly number[]): string {
   return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`;
 }

@@ -19,8 +19,8 @@
  * ```
  * @module
  */
+import { coreAlloc } from "../core/budget.ts";
 import { core } from "../core/wasm.ts";
-import { gemm } from "../gemm.ts";
 import { Matrix } from "../matrix.ts";
 
 /** How samples are laid out in a feature matrix. */
@@ -68,11 +68,127 @@ export function featureStrides(
     : { samples: features.cols, dim: features.rows, rowStride: 1, colStride: features.cols };
 }
 
-/** Copies labels into core memory for a kernel call; the caller frees the address. */
-function labelsInCore(labels: Int32Array): number {
-  const ptr = core.alloc(Math.max(16, labels.length * 4));
+/**
+ * Copies labels into core memory for a kernel call; the caller frees the address with
+ * `core.free`.
+ *
+ * @example
+ * ```ts
+ * import { core } from "../core/wasm.ts";
+ * const ptr = labelsInCore(new Int32Array([0, 1, 1]));
+ * core.free(ptr);
+ * ```
+ */
+export function labelsInCore(labels: Int32Array): number {
+  const ptr = coreAlloc(Math.max(16, labels.length * 4), `${labels.length} labels`);
   new Int32Array(core.memory.buffer, ptr, labels.length).set(labels);
   return ptr;
+}
+
+/**
+ * Adds the per-class sums Σ_{i: y_i = k} x_i of a batch to `sums` (K×d row-major, plain f64)
+ * and its class counts to `counts` (the `class_sums_f64` kernel on the batch, then one add per
+ * class present). `labelsPtr` holds the batch's labels in core memory ({@link labelsInCore});
+ * `scratch`, an optional K×d matrix, receives the batch sums (reused across batches).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { core } from "../core/wasm.ts";
+ * import { Matrix } from "../matrix.ts";
+ * const batch = Matrix.from(3, 1, [1, 2, 5]);
+ * const labels = labelsInCore(new Int32Array([0, 1, 1]));
+ * const sums = new Float64Array(2);
+ * const counts = new Float64Array(2);
+ * addClassSums(batch, "samples-as-rows", labels, 2, sums, counts);
+ * core.free(labels);
+ * assert.deepEqual([...sums, ...counts], [1, 7, 1, 2]);
+ * ```
+ */
+export function addClassSums(
+  features: Matrix,
+  layout: FeatureLayout,
+  labelsPtr: number,
+  classes: number,
+  sums: Float64Array,
+  counts: Float64Array,
+  scratch?: Matrix,
+): void {
+  const { samples, dim, rowStride, colStride } = featureStrides(features, layout);
+  // The kernel overwrites its K×d output: a caller's scratch matrix saves an allocation per batch.
+  const batchSums = scratch ?? Matrix.zeros(classes, dim);
+  const countsPtr = coreAlloc(Math.max(16, classes * 4), `${classes} class counts`);
+  try {
+    core.class_sums_f64(
+      features.ptr,
+      samples,
+      dim,
+      rowStride,
+      colStride,
+      labelsPtr,
+      classes,
+      batchSums.ptr,
+      countsPtr,
+    );
+    const batchCounts = new Int32Array(core.memory.buffer, countsPtr, classes);
+    const data = batchSums.data;
+    for (let k = 0; k < classes; k++) {
+      if (batchCounts[k] === 0) continue;
+      counts[k] += batchCounts[k];
+      for (let j = 0; j < dim; j++) sums[k * dim + j] += data[k * dim + j];
+    }
+  } finally {
+    if (batchSums !== scratch) batchSums.free();
+    core.free(countsPtr);
+  }
+}
+
+/**
+ * Adds Σ_{i: y_i = k} ‖x_i − μ_k‖² of a batch to `out` (length K) with the `class_sq_dev_f64`
+ * kernel: computed from the differences themselves, never as Σ‖x‖² − n‖μ‖² (which cancels once
+ * features collapse).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { core } from "../core/wasm.ts";
+ * import { Matrix } from "../matrix.ts";
+ * const batch = Matrix.from(3, 1, [1, 2, 4]);
+ * const means = Matrix.from(2, 1, [1, 3]);
+ * const labels = labelsInCore(new Int32Array([0, 1, 1]));
+ * const out = new Float64Array(2);
+ * addClassSquaredDeviations(batch, "samples-as-rows", labels, means, out);
+ * core.free(labels);
+ * assert.deepEqual(Array.from(out), [0, 2]);
+ * ```
+ */
+export function addClassSquaredDeviations(
+  features: Matrix,
+  layout: FeatureLayout,
+  labelsPtr: number,
+  means: Matrix,
+  out: Float64Array,
+): void {
+  const { samples, dim, rowStride, colStride } = featureStrides(features, layout);
+  const classes = means.rows;
+  const ptr = coreAlloc(Math.max(16, classes * 8), `${classes} squared deviations`);
+  try {
+    core.class_sq_dev_f64(
+      features.ptr,
+      samples,
+      dim,
+      rowStride,
+      colStride,
+      labelsPtr,
+      classes,
+      means.ptr,
+      ptr,
+    );
+    const batch = new Float64Array(core.memory.buffer, ptr, classes);
+    for (let k = 0; k < classes; k++) out[k] += batch[k];
+  } finally {
+    core.free(ptr);
+  }
 }
 
 /**
@@ -96,67 +212,41 @@ export function classStatistics(
   classes: number,
   layout: FeatureLayout = "samples-as-rows",
 ): ClassStatistics {
-  const { samples, dim, rowStride, colStride } = featureStrides(features, layout);
-  const means = Matrix.zeros(classes, dim);
+  const { samples, dim } = featureStrides(features, layout);
   const labelsPtr = labelsInCore(labels);
-  const countsPtr = core.alloc(Math.max(16, classes * 4));
-  const sqDevPtr = core.alloc(Math.max(16, classes * 8));
   try {
-    core.class_sums_f64(
-      features.ptr,
-      samples,
-      dim,
-      rowStride,
-      colStride,
-      labelsPtr,
-      classes,
-      means.ptr,
-      countsPtr,
-    );
-    const counts = new Int32Array(core.memory.buffer, countsPtr, classes).slice();
+    const sums = new Float64Array(classes * dim);
+    const counts = new Float64Array(classes);
+    addClassSums(features, layout, labelsPtr, classes, sums, counts);
+    const means = Matrix.zeros(classes, dim);
     const meanData = means.data;
     for (let k = 0; k < classes; k++) {
-      for (let j = 0; j < dim; j++) meanData[k * dim + j] /= counts[k];
+      for (let j = 0; j < dim; j++) meanData[k * dim + j] = sums[k * dim + j] / counts[k];
     }
-    core.class_sq_dev_f64(
-      features.ptr,
-      samples,
-      dim,
-      rowStride,
-      colStride,
-      labelsPtr,
-      classes,
-      means.ptr,
-      sqDevPtr,
-    );
-    const sqDeviations = new Float64Array(core.memory.buffer, sqDevPtr, classes).slice();
-
+    const sqDeviations = new Float64Array(classes);
+    addClassSquaredDeviations(features, layout, labelsPtr, means, sqDeviations);
     const globalMean = new Float64Array(dim);
     const meanOfMeans = new Float64Array(dim);
     const data = means.data;
     for (let k = 0; k < classes; k++) {
       for (let j = 0; j < dim; j++) {
-        globalMean[j] += (counts[k] / samples) * data[k * dim + j];
+        globalMean[j] += sums[k * dim + j] / samples;
         meanOfMeans[j] += data[k * dim + j] / classes;
       }
     }
-    const withinVariance = sqDeviations.map((total, k) => total / counts[k]);
-    const withinTrace = sqDeviations.reduce((sum, total) => sum + total, 0) / samples;
     return {
       classes,
       samples,
       dim,
-      counts,
+      counts: Int32Array.from(counts),
       means,
       globalMean,
       meanOfMeans,
-      withinVariance,
-      withinTrace,
+      withinVariance: sqDeviations.map((total, k) => total / counts[k]),
+      withinTrace: sqDeviations.reduce((sum, total) => sum + total, 0) / samples,
     };
   } finally {
     core.free(labelsPtr);
-    core.free(countsPtr);
-    core.free(sqDevPtr);
   }
 }
 
@@ -166,114 +256,91 @@ export interface CenteredBlockOptions {
   layout?: FeatureLayout;
   /** Samples per block (default 256: a block of d = 512 features is 1 MiB). */
   blockRows?: number;
+  /**
+   * A 1×d matrix c: each block is also handed out centred on it, x_i − c (the NCC decisions
+   * work on features centred on the global mean).
+   */
+  alsoCenteredOn?: Matrix;
 }
 
 /**
  * Streams the class-centred features x_i − μ_{y_i} through `visit` in blocks of consecutive
- * samples: `block` is a rows×d matrix (samples as rows) holding samples first … first+rows−1.
- * The block matrices are reused between calls and freed afterwards; copy what you keep.
+ * samples: `block` is a rows×d matrix (samples as rows) holding samples first … first+rows−1
+ * (and `shifted` the same samples centred on `options.alsoCenteredOn`, if given). The block
+ * matrices are reused between calls and freed afterwards; copy what you keep. `labelsPtr`
+ * holds the labels in core memory ({@link labelsInCore}).
  *
  * @example
  * ```ts
+ * import { core } from "../core/wasm.ts";
  * import { Matrix } from "../matrix.ts";
  * const features = Matrix.from(3, 1, [1, 3, 7]);
- * const labels = new Int32Array([0, 0, 1]);
- * const stats = classStatistics(features, labels, 2);
- * forEachCenteredBlock(features, labels, stats.means, (block, first) => {
- *   console.log(first, block.toRows()); // 0 [[-1]] … 2 [[0]] with blockRows 1
+ * const labels = labelsInCore(new Int32Array([0, 0, 1]));
+ * const means = Matrix.from(2, 1, [2, 7]);
+ * forEachCenteredBlock(features, labels, means, (block, first) => {
+ *   console.log(first, block.toRows()); // 0 [[-1]], 1 [[1]], 2 [[0]] with blockRows 1
  * }, { blockRows: 1 });
+ * core.free(labels);
  * ```
  */
 export function forEachCenteredBlock(
   features: Matrix,
-  labels: Int32Array,
+  labelsPtr: number,
   means: Matrix,
-  visit: (block: Matrix, first: number) => void,
+  visit: (block: Matrix, first: number, shifted: Matrix | null) => void,
   options: CenteredBlockOptions = {},
 ): void {
-  const { layout = "samples-as-rows", blockRows = 256 } = options;
+  const { layout = "samples-as-rows", blockRows = 256, alsoCenteredOn } = options;
   const { samples, dim, rowStride, colStride } = featureStrides(features, layout);
-  const labelsPtr = labelsInCore(labels);
-  const blocks = new Map<number, Matrix>();
+  const blocks = new Map<number, { block: Matrix; shifted: Matrix | null }>();
+  // All-zero labels select row 0 of the 1×d centre for every sample.
+  const zerosPtr = alsoCenteredOn
+    ? coreAlloc(Math.max(16, 4 * Math.min(blockRows, samples)), "block labels")
+    : 0;
+  if (zerosPtr !== 0) {
+    new Int32Array(core.memory.buffer, zerosPtr, Math.min(blockRows, samples)).fill(0);
+  }
   try {
     for (let first = 0; first < samples; first += blockRows) {
       const rows = Math.min(blockRows, samples - first);
-      let block = blocks.get(rows);
-      if (block === undefined) {
-        block = Matrix.zeros(rows, dim);
-        blocks.set(rows, block);
+      let pair = blocks.get(rows);
+      if (pair === undefined) {
+        pair = {
+          block: Matrix.zeros(rows, dim),
+          shifted: alsoCenteredOn ? Matrix.zeros(rows, dim) : null,
+        };
+        blocks.set(rows, pair);
       }
+      const start = features.ptr + 8 * first * rowStride;
       core.center_by_class_f64(
-        features.ptr + 8 * first * rowStride,
+        start,
         rows,
         dim,
         rowStride,
         colStride,
         labelsPtr + 4 * first,
         means.ptr,
-        block.ptr,
+        pair.block.ptr,
       );
-      visit(block, first);
+      if (pair.shifted && alsoCenteredOn) {
+        core.center_by_class_f64(
+          start,
+          rows,
+          dim,
+          rowStride,
+          colStride,
+          zerosPtr,
+          alsoCenteredOn.ptr,
+          pair.shifted.ptr,
+        );
+      }
+      visit(pair.block, first, pair.shifted);
     }
   } finally {
-    core.free(labelsPtr);
-    for (const block of blocks.values()) block.free();
+    if (zerosPtr !== 0) core.free(zerosPtr);
+    for (const pair of blocks.values()) {
+      pair.block.free();
+      pair.shifted?.free();
+    }
   }
-}
-
-/** Options of {@link withinClassProjection}. */
-export interface ProjectionOptions extends CenteredBlockOptions {
-  /**
-   * Called for every block with the projected block X_c·B (rows×p), the centred block X_c
-   * (rows×d) and the index of its first sample — lets other per-sample statistics (the NCC
-   * decisions in mod.ts) share the single pass over the data.
-   */
-  visit?: (projected: Matrix, centered: Matrix, first: number) => void;
-}
-
-/**
- * The within-class covariance seen through a basis: Bᵀ Σ_W B = (1/N)(X_c B)ᵀ(X_c B) for a
- * d×p matrix B (p×p result), computed block by block with {@link gemm} — the d×d Σ_W is
- * never formed. With B = M̃ᵀ/√K this is the K×K core of NC1 (see nc1.ts).
- *
- * @example
- * ```ts
- * import { Matrix } from "../matrix.ts";
- * const features = Matrix.from(4, 2, [1, 0, 3, 0, 0, 1, 0, 3]);
- * const labels = new Int32Array([0, 0, 1, 1]);
- * const stats = classStatistics(features, labels, 2);
- * const basis = Matrix.from(2, 1, [1, 1]); // B = (1, 1)ᵀ
- * const projected: Matrix = withinClassProjection(features, labels, stats, basis);
- * console.log(projected.get(0, 0)); // Bᵀ Σ_W B = 1
- * ```
- */
-export function withinClassProjection(
-  features: Matrix,
-  labels: Int32Array,
-  stats: ClassStatistics,
-  basis: Matrix,
-  options: ProjectionOptions = {},
-): Matrix {
-  if (basis.rows !== stats.dim) {
-    throw new RangeError(
-      `withinClassProjection: basis has ${basis.rows} rows, expected d = ${stats.dim}`,
-    );
-  }
-  const gram = Matrix.zeros(basis.cols, basis.cols);
-  const projected = new Map<number, Matrix>();
-  try {
-    forEachCenteredBlock(features, labels, stats.means, (block, first) => {
-      let product = projected.get(block.rows);
-      if (product === undefined) {
-        product = Matrix.zeros(block.rows, basis.cols);
-        projected.set(block.rows, product);
-      }
-      gemm(product, block, basis);
-      gemm(gram, product, product, { transA: true, beta: 1, alpha: 1 / stats.samples });
-      options.visit?.(product, block, first);
-    }, options);
-  } finally {
-    for (const product of projected.values()) product.free();
-  }
-  return gram;
 }

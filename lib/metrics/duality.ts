@@ -1,43 +1,41 @@
 /**
  * Classifier-side metrics (science.md §4.1, §4.2, §4.7): NC2 on the classifier W, NC3 /
- * self-duality between W and the class means, equinorm / equiangularity / coherence of the
- * rows w_k, and ‖Wμ_G + b‖.
+ * self-duality between W and the class means, UNC3, equinorm / equiangularity / coherence of
+ * the rows w_k, and ‖Wμ_G + b‖. K×K products are visited in blocks (pairwise.ts), so K = 10,000
+ * classes need no K×K matrix.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
- * import { classStatistics } from "./class_stats.ts";
- * import { classifierMetrics } from "./duality.ts";
- * const features = Matrix.from(4, 2, [1, 0, 1, 0.2, 0, 1, 0.2, 1]);
- * const stats = classStatistics(features, new Int32Array([0, 0, 1, 1]), 2);
+ * import { classifierMetrics, centeredRows } from "./duality.ts";
+ * const means = Matrix.from(2, 2, [1, 0.1, 0.1, 1]);
+ * const center = [0.55, 0.55];
+ * const centered = centeredRows(means, center);
  * const weights = Matrix.from(2, 2, [1, -1, -1, 1]);
- * const metrics = classifierMetrics(weights, new Float64Array([0, 0]), stats);
- * console.log(metrics.nc3, metrics.wmu_g_b_norm);
+ * const metrics = classifierMetrics(weights, new Float64Array([0, 0]), {
+ *   means, sampleCentered: centered, meanCentered: centered, sampleMean: center,
+ * });
+ * assert.ok(metrics.nc3 < 1e-15); // W ∝ centred means: self-dual
  * ```
  * @module
  */
 import { Matrix } from "../matrix.ts";
-import type { ClassStatistics } from "./class_stats.ts";
-import {
-  coefficientOfVariation,
-  coherence,
-  cosineMatrix,
-  equiangularity,
-  gramDistance,
-  normalizedDistance,
-  rowGram,
-  rowNorms,
-} from "./geometry.ts";
+import { coefficientOfVariation, normalizedDistance, rowNorms } from "./geometry.ts";
+import { gramStatistics, productDistance } from "./pairwise.ts";
 
-/** Metrics that need the classifier (each documented in `NcMetrics`, mod.ts). */
+/** Metrics that need the classifier (each documented in `NcMetrics`, definitions.ts). */
 export interface ClassifierMetrics {
   nc2_w_etf: number;
   nc2_w_etf_centered: number;
   nc2_w_of: number;
   nc3: number;
   nc3_centered_w: number;
+  nc3_mean_of_means: number;
   self_duality_sq: number;
   self_duality_uncentered: number;
+  unc3: number;
+  unc3_cosine: number;
   norm_w_cov: number;
   equiangularity_w: number;
   coherence_w: number;
@@ -46,28 +44,57 @@ export interface ClassifierMetrics {
   w_norm: number[];
   /** cos(w_k, μ_k − μ_G) per class, μ_G = mean of class means. */
   cos_w_mean: number[];
+  /** ⟨w_k, μ_k − μ_G⟩ per class, μ_G = mean of class means. */
+  w_mean_dot: number[];
+}
+
+/** The class means of {@link classifierMetrics} in the centrings it needs (all K×d). */
+export interface MeanViews {
+  /** Uncentred class means M. */
+  means: Matrix;
+  /** M̃ centred on the sample mean. */
+  sampleCentered: Matrix;
+  /** M̃ centred on the mean of class means. */
+  meanCentered: Matrix;
+  /** The sample mean μ_G (for ‖Wμ_G + b‖). */
+  sampleMean: ArrayLike<number>;
 }
 
 /**
- * Rows μ_k − center of the class means as a K×d matrix (M̃ in §4).
+ * Rows v_k − center of a K×d matrix (M̃ in §4 when the rows are class means; W − mean row
+ * when `center` is the mean of the rows).
  *
  * @example
  * ```ts
  * import { Matrix } from "../matrix.ts";
- * import { classStatistics } from "./class_stats.ts";
- * const stats = classStatistics(Matrix.from(2, 1, [1, 3]), new Int32Array([0, 1]), 2);
- * const centered: Matrix = centeredMeans(stats, stats.meanOfMeans); // rows [-1], [1]
+ * const centered: Matrix = centeredRows(Matrix.from(2, 1, [1, 3]), [2]); // rows [-1], [1]
  * ```
  */
-export function centeredMeans(stats: ClassStatistics, center: ArrayLike<number>): Matrix {
-  const { classes, dim } = stats;
-  const out = Matrix.zeros(classes, dim);
-  const means = stats.means.data;
+export function centeredRows(rows: Matrix, center: ArrayLike<number>): Matrix {
+  const { rows: count, cols: dim } = rows;
+  const out = Matrix.zeros(count, dim);
+  const source = rows.data;
   const data = out.data;
-  for (let k = 0; k < classes; k++) {
-    for (let j = 0; j < dim; j++) data[k * dim + j] = means[k * dim + j] - center[j];
+  for (let k = 0; k < count; k++) {
+    for (let j = 0; j < dim; j++) data[k * dim + j] = source[k * dim + j] - center[j];
   }
   return out;
+}
+
+/** Mean of the rows of a K×d matrix. */
+function rowMean(rows: Matrix): Float64Array {
+  const mean = new Float64Array(rows.cols);
+  const data = rows.data;
+  for (let k = 0; k < rows.rows; k++) {
+    for (let j = 0; j < rows.cols; j++) mean[j] += data[k * rows.cols + j] / rows.rows;
+  }
+  return mean;
+}
+
+/** Unbiased (n − 1) variance, as `torch.var`. */
+function unbiasedVariance(values: readonly number[]): number {
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  return values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1);
 }
 
 /**
@@ -77,66 +104,62 @@ export function centeredMeans(stats: ClassStatistics, center: ArrayLike<number>)
  * - nc2_w_of = dist(WWᵀ, I/√K) (Dang et al. `compute_NC2_Identity_W`, §4.3);
  * - nc3 = dist(W M̃ᵀ, E_K), M̃ centred on the sample mean (tding1 `WH_relation_metric`);
  * - nc3_centered_w: the same with W centred (nc_loss `compute_W_H_relation`);
+ * - nc3_mean_of_means: M̃ centred on the mean of class means (rhubarbwu `self_duality_error`);
  * - self_duality_sq = ‖W/‖W‖_F − M̃/‖M̃‖_F‖_F², M̃ centred on the mean of class means
  *   (Papyan `W_M_dist`, squared);
  * - self_duality_uncentered = ‖W/‖W‖_F − M/‖M‖_F‖_F with uncentered means M (the NC3 of the
  *   bias-free MSE UFM, where w_k ∝ h̄_k, §3.1);
+ * - unc3 = unbiased variance over k of ⟨w_k, μ̃_k⟩ (rhubarbwu `similarities(W, M, m_G).var()`,
+ *   μ̃ on the mean of class means); unc3_cosine the same for cos(w_k, μ̃_k);
  * - norm_w_cov, equiangularity_w, coherence_w on the uncentered rows w_k (Papyan colab);
  * - wmu_g_b_norm = ‖Wμ_G + b‖₂, μ_G the sample mean, b = 0 if absent (tding1 / nc_loss).
  */
 export function classifierMetrics(
   weights: Matrix,
   bias: Float64Array | null,
-  stats: ClassStatistics,
+  views: MeanViews,
 ): ClassifierMetrics {
-  const { classes, dim } = stats;
+  const { rows: classes, cols: dim } = weights;
+  const { means, sampleCentered, meanCentered, sampleMean } = views;
   const w = weights.data;
-  const centeredW = Matrix.zeros(classes, dim);
-  const sampleCentered = centeredMeans(stats, stats.globalMean);
-  const meanCentered = centeredMeans(stats, stats.meanOfMeans);
+  const centeredW = centeredRows(weights, rowMean(weights));
   try {
-    const cw = centeredW.data;
-    for (let j = 0; j < dim; j++) {
-      let mean = 0;
-      for (let k = 0; k < classes; k++) mean += w[k * dim + j] / classes;
-      for (let k = 0; k < classes; k++) cw[k * dim + j] = w[k * dim + j] - mean;
-    }
-    const square = (data: Float64Array) => ({ rows: classes, cols: classes, data });
-    const wwt = rowGram(weights);
-
+    const own = gramStatistics(weights, { targets: ["etf", "of"] });
     const wNorms = rowNorms(weights);
-    const cosines = cosineMatrix(weights);
     const mNorms = rowNorms(meanCentered);
-    const cosWithMean = Array.from({ length: classes }, (_, k) => {
+    const dots = Array.from({ length: classes }, (_, k) => {
       let dot = 0;
       for (let j = 0; j < dim; j++) dot += w[k * dim + j] * meanCentered.data[k * dim + j];
-      return dot / (wNorms[k] * mNorms[k]);
+      return dot;
     });
+    const cosWithMean = dots.map((dot, k) => dot / (wNorms[k] * mNorms[k]));
 
     let offset2 = 0; // ‖Wμ_G + b‖²
     for (let k = 0; k < classes; k++) {
       let value = bias ? bias[k] : 0;
-      for (let j = 0; j < dim; j++) value += w[k * dim + j] * stats.globalMean[j];
+      for (let j = 0; j < dim; j++) value += w[k * dim + j] * sampleMean[j];
       offset2 += value * value;
     }
     return {
-      nc2_w_etf: gramDistance(square(wwt), "etf"),
-      nc2_w_etf_centered: gramDistance(square(rowGram(centeredW)), "etf"),
-      nc2_w_of: gramDistance(square(wwt), "of"),
-      nc3: gramDistance(square(rowGram(weights, sampleCentered)), "etf"),
-      nc3_centered_w: gramDistance(square(rowGram(centeredW, sampleCentered)), "etf"),
+      nc2_w_etf: own.etf,
+      nc2_w_etf_centered: gramStatistics(centeredW, { targets: ["etf"], pairs: false }).etf,
+      nc2_w_of: own.of,
+      nc3: productDistance(weights, sampleCentered, "etf"),
+      nc3_centered_w: productDistance(centeredW, sampleCentered, "etf"),
+      nc3_mean_of_means: productDistance(weights, meanCentered, "etf"),
       self_duality_sq: normalizedDistance(w, meanCentered.data) ** 2,
-      self_duality_uncentered: normalizedDistance(w, stats.means.data),
+      self_duality_uncentered: normalizedDistance(w, means.data),
+      unc3: unbiasedVariance(dots),
+      unc3_cosine: unbiasedVariance(cosWithMean),
       norm_w_cov: coefficientOfVariation(wNorms),
-      equiangularity_w: equiangularity(cosines, classes),
-      coherence_w: coherence(cosines, classes),
+      equiangularity_w: own.equiangularity,
+      coherence_w: own.coherence,
       wmu_g_b_norm: Math.sqrt(offset2),
       w_norm: Array.from(wNorms),
       cos_w_mean: cosWithMean,
+      w_mean_dot: dots,
     };
   } finally {
     centeredW.free();
-    sampleCentered.free();
-    meanCentered.free();
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Geometry of K vectors (class means or classifier rows): the normalized-Gram distance to a
- * simplex ETF or an orthogonal frame (science.md §4), norms, cosines, coherence and
- * equiangularity (§4.2). Small K×K / K×d computations on plain arrays.
+ * Geometry of K vectors (class means or classifier rows) held in memory: the normalized-Gram
+ * distance of a dense K×K matrix to a simplex ETF or an orthogonal frame (science.md §4),
+ * norms, cosines and the coefficient of variation (§4.2). Metrics of any K go through the
+ * blocked versions in pairwise.ts.
  *
  * @example
  * ```ts
@@ -14,6 +15,7 @@
  */
 import { gemm } from "../gemm.ts";
 import { Matrix } from "../matrix.ts";
+import { GramDistance, type GramTarget } from "./pairwise.ts";
 
 /** A dense row-major matrix view (a {@link Matrix} qualifies). */
 export interface DenseMatrix {
@@ -46,14 +48,13 @@ export function rowGram(a: Matrix, b: Matrix = a): Float64Array {
   }
 }
 
-/** Target frame of {@link gramDistance}. */
-export type GramTarget = "etf" | "of";
+export type { GramTarget } from "./pairwise.ts";
 
 /**
  * dist(A, T) = ‖A/‖A‖_F − T‖_F for a square K×K matrix A (§4, shared objects), with
  * T = E_K = (I − J/K)/√(K−1) (simplex ETF, `"etf"`) or T = I/√K (orthogonal frame, `"of"`);
  * both targets have unit Frobenius norm. A need not be symmetric (NC3 uses A = W·M̃ᵀ).
- * NaN when A = 0.
+ * NaN when A = 0. The same formula as the blocked `productDistance` (pairwise.ts).
  *
  * @example
  * ```ts
@@ -66,21 +67,11 @@ export function gramDistance(gram: DenseMatrix, target: GramTarget): number {
   if (gram.cols !== size || gram.data.length !== size * size) {
     throw new RangeError(`gramDistance: expected a square matrix, got ${gram.rows}×${gram.cols}`);
   }
-  if (target === "etf" && size < 2) throw new RangeError("gramDistance: the ETF needs K ≥ 2");
   let norm2 = 0;
   for (let i = 0; i < size * size; i++) norm2 += gram.data[i] * gram.data[i];
-  const scale = 1 / Math.sqrt(norm2);
-  let distance2 = 0;
-  for (let i = 0; i < size; i++) {
-    for (let j = 0; j < size; j++) {
-      const t = target === "of"
-        ? (i === j ? 1 / Math.sqrt(size) : 0)
-        : ((i === j ? 1 : 0) - 1 / size) / Math.sqrt(size - 1);
-      const r = gram.data[i * size + j] * scale - t;
-      distance2 += r * r;
-    }
-  }
-  return Math.sqrt(distance2);
+  const distance = new GramDistance(size, target, Math.sqrt(norm2));
+  distance.add(gram.data, 0, size);
+  return distance.value();
 }
 
 /**
@@ -168,43 +159,4 @@ export function cosineMatrix(vectors: DenseMatrix): Float64Array {
     }
   }
   return out;
-}
-
-/**
- * Mutual coherence to the ETF angle, (1/(K(K−1))) Σ_{k≠l} |cos_kl + 1/(K−1)| (Papyan colab
- * `cos_M` / `cos_W`, PNAS Fig. 4; §4.2). 0 for a simplex ETF.
- *
- * @example
- * ```ts
- * coherence(new Float64Array([1, -1, -1, 1]), 2); // 0
- * ```
- */
-export function coherence(cosines: ArrayLike<number>, classes: number): number {
-  let sum = 0;
-  for (let k = 0; k < classes; k++) {
-    for (let l = 0; l < classes; l++) {
-      if (k !== l) sum += Math.abs(cosines[k * classes + l] + 1 / (classes - 1));
-    }
-  }
-  return sum / (classes * (classes - 1));
-}
-
-/**
- * Equiangularity: the standard deviation of cos_kl over the K(K−1)/2 pairs k < l (PNAS Fig. 3,
- * §4.2), unbiased (n − 1) like `torch.std`; 0 when K = 2 (a single angle has no spread).
- *
- * @example
- * ```ts
- * equiangularity(new Float64Array([1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5, 1]), 3); // std(0.5, 0, 0.5)
- * ```
- */
-export function equiangularity(cosines: ArrayLike<number>, classes: number): number {
-  const pairs: number[] = [];
-  for (let k = 0; k < classes; k++) {
-    for (let l = k + 1; l < classes; l++) pairs.push(cosines[k * classes + l]);
-  }
-  if (pairs.length < 2) return 0;
-  const mean = pairs.reduce((sum, c) => sum + c, 0) / pairs.length;
-  const variance = pairs.reduce((sum, c) => sum + (c - mean) ** 2, 0) / (pairs.length - 1);
-  return Math.sqrt(variance);
 }

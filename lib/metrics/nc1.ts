@@ -1,5 +1,6 @@
 /**
- * NC1 (within-class variability collapse, science.md §4.1–4.3, §4.7) without d×d matrices.
+ * NC1 (within-class variability collapse, science.md §4.1–4.3, §4.7) with matrices of size
+ * min(K, d) only.
  *
  * With M̃ the K×d matrix of centred class means and A = M̃ᵀ/√K (d×K), Σ_B = A·Aᵀ and
  * Σ_B^† = A·(AᵀA)^{†2}·Aᵀ, hence
@@ -7,7 +8,11 @@
  *     Tr(Σ_W Σ_B^†) = Tr((AᵀA)^{†2} · AᵀΣ_W A) = Σ_{j<r} v_jᵀ (AᵀΣ_W A) v_j / λ_j²
  *
  * over the eigenpairs (λ_j, v_j) of the K×K matrix AᵀA, whose nonzero eigenvalues are those of
- * Σ_B. AᵀΣ_W A = (1/N)(X_c A)ᵀ(X_c A) comes from one streaming pass (class_stats.ts).
+ * Σ_B. AᵀΣ_W A = (1/N)(X_c A)ᵀ(X_c A) comes from pass 2 of the accumulator (accumulator.ts).
+ *
+ * That needs only K×K matrices, so it is the form used when K ≤ d. When K > d the d×d
+ * matrices are the smaller ones: Σ_W is accumulated directly and Tr(Σ_W Σ_B^†) =
+ * Σ_{j<r} u_jᵀ Σ_W u_j / μ_j over the eigenpairs (μ_j, u_j) of Σ_B (form `"covariance"`).
  *
  * Pseudo-inverse tolerance, as `scipy.linalg.pinv(Σ_B)` (tding1 / nc_loss): eigenvalues
  * λ ≤ d·ε·λ_max count as zero (rtol = max(d, d)·eps for the d×d Σ_B). In addition the rank is
@@ -23,29 +28,29 @@
  * ```
  * @module
  */
+import { gemm } from "../gemm.ts";
 import { type PseudoInverseOptions, pseudoInverseRank, symmetricEigen } from "../linalg.ts";
 import { Matrix } from "../matrix.ts";
-import type { ClassStatistics } from "./class_stats.ts";
 
 /**
- * A = M̃ᵀ/√K as a d×K matrix: column k is (μ_k − center)/√K, so Σ_B = A·Aᵀ (§4).
+ * A = M̃ᵀ/√K as a d×K matrix: column k is (μ_k − center)/√K for the class means μ_k (rows of
+ * `means`), so Σ_B = A·Aᵀ (§4).
  *
  * @example
  * ```ts
  * import { Matrix } from "../matrix.ts";
- * import { classStatistics } from "./class_stats.ts";
- * const stats = classStatistics(Matrix.from(2, 1, [1, 3]), new Int32Array([0, 1]), 2);
- * const basis: Matrix = betweenClassBasis(stats, stats.globalMean); // [[-1/√2, 1/√2]]
+ * const means = Matrix.from(2, 1, [1, 3]);
+ * const basis: Matrix = betweenClassBasis(means, [2]); // [[-1/√2, 1/√2]]
  * ```
  */
-export function betweenClassBasis(stats: ClassStatistics, center: ArrayLike<number>): Matrix {
-  const { classes, dim } = stats;
+export function betweenClassBasis(means: Matrix, center: ArrayLike<number>): Matrix {
+  const { rows: classes, cols: dim } = means;
   const basis = Matrix.zeros(dim, classes);
-  const means = stats.means.data;
+  const source = means.data;
   const out = basis.data;
   const scale = 1 / Math.sqrt(classes);
   for (let k = 0; k < classes; k++) {
-    for (let j = 0; j < dim; j++) out[j * classes + k] = (means[k * dim + j] - center[j]) * scale;
+    for (let j = 0; j < dim; j++) out[j * classes + k] = (source[k * dim + j] - center[j]) * scale;
   }
   return basis;
 }
@@ -78,23 +83,102 @@ export function traceWithinBetweenPinv(
   betweenGram: ArrayLike<number>,
   withinProjected: ArrayLike<number>,
   classes: number,
-  options: PseudoInverseOptions,
+  options: PseudoInverseOptions & { form?: "gram" | "covariance" },
 ): PinvTrace {
-  const { values, vectors } = symmetricEigen(betweenGram, classes);
+  const size = classes;
+  const { values, vectors } = symmetricEigen(betweenGram, size);
   const rank = pseudoInverseRank(values, options);
+  const power = (options.form ?? "gram") === "gram" ? 2 : 1;
   let value = 0;
   for (let r = 0; r < rank; r++) {
     let quadratic = 0; // v_rᵀ G v_r
-    for (let i = 0; i < classes; i++) {
+    for (let i = 0; i < size; i++) {
       let row = 0;
-      for (let j = 0; j < classes; j++) {
-        row += withinProjected[i * classes + j] * vectors[j * classes + r];
+      for (let j = 0; j < size; j++) {
+        row += withinProjected[i * size + j] * vectors[j * size + r];
       }
-      quadratic += vectors[i * classes + r] * row;
+      quadratic += vectors[i * size + r] * row;
     }
-    value += quadratic / (values[r] * values[r]);
+    value += quadratic / values[r] ** power;
   }
   return { value, rank };
+}
+
+/**
+ * What pass 2 of the accumulator collected about Σ_W: AᵀΣ_W A (K×K, A = M̃ᵀ/√K on the sample
+ * mean) when K ≤ d, or Σ_W itself (d×d) when K > d.
+ */
+export type WithinMoments =
+  | { form: "gram"; matrix: Float64Array }
+  | { form: "covariance"; matrix: Float64Array };
+
+/** The NC1 traces of {@link nc1Traces}, not yet divided by K. */
+export interface Nc1Traces {
+  /** Tr(Σ_W Σ_B^†), μ_G = sample mean (with the rank kept). */
+  sample: PinvTrace;
+  /** Tr(Σ_W Σ_B^†), μ_G = mean of class means. */
+  meanOfMeans: PinvTrace;
+}
+
+/**
+ * Tr(Σ_W Σ_B^†) for both global means, from the class means (K×d), the two centres and the
+ * accumulated Σ_W moments, with scipy's pinv tolerance rtol = d·ε and the rank capped at
+ * min(d, K−1) (module notes).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "../matrix.ts";
+ * // K = 2, d = 1: means ±1, Σ_W = 0.5 → Σ_B = 1, Tr(Σ_W Σ_B^†) = 0.5.
+ * const means = Matrix.from(2, 1, [-1, 1]);
+ * const traces = nc1Traces(means, [0], [0], { form: "covariance", matrix: new Float64Array([0.5]) });
+ * assert.ok(Math.abs(traces.sample.value - 0.5) < 1e-15);
+ * ```
+ */
+export function nc1Traces(
+  means: Matrix,
+  sampleMean: ArrayLike<number>,
+  meanOfMeans: ArrayLike<number>,
+  within: WithinMoments,
+): Nc1Traces {
+  const { rows: classes, cols: dim } = means;
+  const options = { rtol: dim * Number.EPSILON, maxRank: Math.min(dim, classes - 1) };
+  if (within.form === "gram") {
+    // AᵀA = M̃M̃ᵀ/K; the mean-of-means centring is M̃_mm = P·M̃ with P = I − J/K.
+    const basis = betweenClassBasis(means, sampleMean);
+    const gram = Matrix.zeros(classes, classes);
+    try {
+      gemm(gram, basis, basis, { transA: true });
+      const betweenGram = gram.toFloat64Array();
+      return {
+        sample: traceWithinBetweenPinv(betweenGram, within.matrix, classes, options),
+        meanOfMeans: traceWithinBetweenPinv(
+          centerGram(betweenGram, classes),
+          centerGram(within.matrix, classes),
+          classes,
+          options,
+        ),
+      };
+    } finally {
+      basis.free();
+      gram.free();
+    }
+  }
+  const covariance = (center: ArrayLike<number>): PinvTrace => {
+    const basis = betweenClassBasis(means, center);
+    const sigmaB = Matrix.zeros(dim, dim);
+    try {
+      gemm(sigmaB, basis, basis, { transB: true }); // Σ_B = A·Aᵀ
+      return traceWithinBetweenPinv(sigmaB.toFloat64Array(), within.matrix, dim, {
+        ...options,
+        form: "covariance",
+      });
+    } finally {
+      basis.free();
+      sigmaB.free();
+    }
+  };
+  return { sample: covariance(sampleMean), meanOfMeans: covariance(meanOfMeans) };
 }
 
 /**
@@ -125,33 +209,4 @@ export function centerGram(gram: ArrayLike<number>, classes: number): Float64Arr
     }
   }
   return out;
-}
-
-/**
- * Class-distance-normalized variance (rhubarbwu `variability_cdnv`, §4.7): the mean over pairs
- * k < l of (σ_k² + σ_l²) / (2‖μ_k − μ_l‖²), with σ_k² divided by n_k.
- *
- * @example
- * ```ts
- * import { Matrix } from "../matrix.ts";
- * import { classStatistics } from "./class_stats.ts";
- * // σ² = 1 in both classes, ‖μ_0 − μ_1‖ = 4: CDNV = (1 + 1)/(2·16) = 1/16.
- * const features = Matrix.from(4, 1, [-1, 1, 3, 5]);
- * const value: number = cdnv(classStatistics(features, new Int32Array([0, 0, 1, 1]), 2));
- * ```
- */
-export function cdnv(stats: ClassStatistics): number {
-  const { classes, dim, withinVariance } = stats;
-  const means = stats.means.data;
-  let sum = 0;
-  let pairs = 0;
-  for (let k = 0; k < classes; k++) {
-    for (let l = k + 1; l < classes; l++) {
-      let distance2 = 0;
-      for (let j = 0; j < dim; j++) distance2 += (means[k * dim + j] - means[l * dim + j]) ** 2;
-      sum += (withinVariance[k] + withinVariance[l]) / (2 * distance2);
-      pairs++;
-    }
-  }
-  return sum / pairs;
 }

@@ -1,6 +1,7 @@
 /**
- * Input checks for {@link ncMetrics}: every problem with the caller's data is a
- * {@link UsageError} with a message that says what is wrong and where, never a NaN later on.
+ * Input checks for `ncMetrics` and the streaming `NcAccumulator`: every problem with the
+ * caller's data is a {@link UsageError} with a message that says what is wrong and where, never
+ * a NaN later on.
  *
  * @example
  * ```ts
@@ -31,12 +32,10 @@ export interface NcInput {
   bias?: ArrayLike<number> | null;
 }
 
-/** Checked input: f64 features, Int32 labels, K resolved. */
+/** Checked input: Int32 labels, K resolved, f64 classifier. */
 export interface CheckedInput {
-  /** f64 features (a converted copy when the input was f32; see `ownsFeatures`). */
+  /** The features as given (f64 or f32; the accumulator widens f32 block by block). */
   features: Matrix;
-  /** True when `features` is a copy made here (the caller frees it). */
-  ownsFeatures: boolean;
   /** Sample layout. */
   layout: FeatureLayout;
   /** Labels as Int32. */
@@ -50,17 +49,18 @@ export interface CheckedInput {
 }
 
 /**
- * Validates and normalizes {@link NcInput}; throws a {@link UsageError} for NaN/Inf values,
- * non-integer or out-of-range labels, an empty class, K < 2 and any shape mismatch.
+ * Validates and normalizes {@link NcInput}; throws a {@link UsageError} for non-integer or
+ * out-of-range labels, an empty class, K < 2, any shape mismatch and non-finite classifier
+ * values. (Non-finite features are found by the accumulator, which scans every batch.)
  *
  * @example
  * ```ts
  * import { Matrix } from "../matrix.ts";
- * const features = Matrix.from(3, 2, [0, 0, 1, 1, NaN, 2]);
+ * const features = Matrix.from(3, 2, [0, 0, 1, 1, 2, 2]);
  * try {
- *   validateInput({ features, labels: [0, 1, 1] });
+ *   validateInput({ features, labels: [0, 1, 1.5] });
  * } catch (error) {
- *   console.log((error as Error).message); // features contain NaN (sample 2, feature 0); …
+ *   console.log((error as Error).message); // labels must be integers; labels[2] = 1.5
  * }
  * ```
  */
@@ -78,81 +78,163 @@ export function validateInput(input: NcInput): CheckedInput {
         `${input.labels.length} entries`,
     );
   }
-  requireFinite(input.features.data, "features", (index) => {
-    const [row, col] = [Math.floor(index / input.features.cols), index % input.features.cols];
-    const [sample, feature] = layout === "samples-as-rows" ? [row, col] : [col, row];
-    return `sample ${sample}, feature ${feature}`;
-  });
-
-  const labels = new Int32Array(samples);
+  checkLabels(input.labels, Infinity); // integers ≥ 0 first, so the messages below hold
   let largest = -1;
-  for (let i = 0; i < samples; i++) {
-    const label = input.labels[i];
-    if (!Number.isInteger(label)) {
-      throw new UsageError(`labels must be integers; labels[${i}] = ${label}`);
-    }
-    if (label < 0) throw new UsageError(`labels must be ≥ 0; labels[${i}] = ${label}`);
-    if (label > 2 ** 31 - 1) throw new UsageError(`labels[${i}] = ${label} is too large`);
-    labels[i] = label;
-    largest = Math.max(largest, label);
-  }
-  let classes = largest + 1;
+  for (let i = 0; i < samples; i++) largest = Math.max(largest, input.labels[i]);
+  let classes = Number.isFinite(largest) ? Math.min(largest, 2 ** 31 - 2) + 1 : 0;
   if (input.classes !== undefined) {
     if (!Number.isInteger(input.classes)) {
       throw new UsageError(`classes: expected an integer, got ${input.classes}`);
     }
     classes = input.classes;
-    if (largest >= classes) {
-      const at = labels.findIndex((label) => label >= classes);
-      throw new UsageError(
-        `labels[${at}] = ${labels[at]} is out of range for K = ${classes} classes (0..${
-          classes - 1
-        })`,
-      );
-    }
   }
+  if (classes > samples) {
+    const at = Array.prototype.indexOf.call(input.labels, largest);
+    throw new UsageError(
+      input.classes === undefined
+        ? `labels[${at}] = ${largest} implies K = ${classes} classes for ${samples} samples ` +
+          `(every class needs one); fix the labels or pass the number of classes`
+        : `K = ${classes} classes but only ${samples} samples (every class needs one)`,
+    );
+  }
+  const labels = checkLabels(input.labels, Math.max(classes, 1));
   if (classes < 2) throw new UsageError(`need at least 2 classes, got K = ${classes}`);
   const counts = new Int32Array(classes);
   for (const label of labels) counts[label]++;
   const empty = counts.indexOf(0);
-  if (empty >= 0) {
+  if (empty >= 0) throw emptyClassError(empty, classes);
+  const { weights, bias } = validateClassifier(
+    input.weights ?? null,
+    input.bias ?? null,
+    classes,
+    dim,
+  );
+  return { features: input.features, layout, labels, classes, weights, bias };
+}
+
+/**
+ * The error for class `k` without samples (class means and Σ_B need every class).
+ *
+ * @example
+ * ```ts
+ * console.log(emptyClassError(4, 10).message); // class 4 has no samples (K = 10); …
+ * ```
+ */
+export function emptyClassError(k: number, classes: number): UsageError {
+  return new UsageError(
+    `class ${k} has no samples (K = ${classes}); class means and Σ_B need every class`,
+  );
+}
+
+/**
+ * Labels as Int32, checked to be integers in [0, classes); the message names the offending
+ * entry as `labels[first + i]` (first: index of the batch's first sample).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(Array.from(checkLabels([0, 2, 1], 3)), [0, 2, 1]);
+ * assert.throws(() => checkLabels([0, 3], 3), /labels\[1\] = 3 is out of range for K = 3/);
+ * ```
+ */
+export function checkLabels(labels: ArrayLike<number>, classes: number, first = 0): Int32Array {
+  const out = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (label >= 0 && label < classes && Number.isInteger(label)) {
+      out[i] = label;
+      continue;
+    }
+    const at = `labels[${first + i}] = ${label}`;
+    if (!Number.isInteger(label)) throw new UsageError(`labels must be integers; ${at}`);
+    if (label < 0) throw new UsageError(`labels must be ≥ 0; ${at}`);
     throw new UsageError(
-      `class ${empty} has no samples (K = ${classes}); class means and Σ_B need every class`,
+      `${at} is out of range for K = ${classes} classes (0..${classes - 1})`,
     );
   }
+  return out;
+}
 
-  let weights: Matrix | null = null;
-  if (input.weights) {
-    const w = input.weights;
-    if (w.rows !== classes || w.cols !== dim) {
+/**
+ * Checks the classifier W (K×d) and bias b (K) and returns f64 copies where needed (W is
+ * cloned when it is f32: the caller frees a clone, see `ownsWeights`).
+ *
+ * @example
+ * ```ts
+ * import { Matrix } from "../matrix.ts";
+ * const { weights } = validateClassifier(Matrix.from(2, 1, [1, -1]), [0, 0], 2, 1);
+ * ```
+ */
+export function validateClassifier(
+  weights: Matrix | null,
+  bias: ArrayLike<number> | null,
+  classes: number,
+  dim: number,
+): { weights: Matrix | null; bias: Float64Array | null; ownsWeights: boolean } {
+  let checked: Matrix | null = null;
+  if (weights) {
+    if (weights.rows !== classes || weights.cols !== dim) {
+      const transposed = weights.rows === dim && weights.cols === classes && dim !== classes
+        ? " (transposed? W must be K×d, as torch's nn.Linear.weight)"
+        : "";
       throw new UsageError(
-        `weights: expected K×d = ${classes}×${dim} (classes × features), got ${w.rows}×${w.cols}`,
+        `weights: expected K×d = ${classes}×${dim} (classes × features), got ` +
+          `${weights.rows}×${weights.cols}${transposed}`,
       );
     }
     requireFinite(
-      w.data,
+      weights.data,
       "weights",
       (index) => `row ${Math.floor(index / dim)}, column ${index % dim}`,
     );
-    weights = w.dtype === "f64" ? w : w.clone("f64");
+    checked = weights.dtype === "f64" ? weights : weights.clone("f64");
   }
-  let bias: Float64Array | null = null;
-  if (input.bias) {
-    if (!weights) throw new UsageError("bias given without weights");
-    if (input.bias.length !== classes) {
+  let checkedBias: Float64Array | null = null;
+  if (bias) {
+    if (!checked) throw new UsageError("bias given without weights");
+    if (bias.length !== classes) {
       throw new UsageError(
-        `bias: expected ${classes} entries (one per class), got ${input.bias.length}`,
+        `bias: expected ${classes} entries (one per class), got ${bias.length}`,
       );
     }
-    bias = Float64Array.from(input.bias);
-    requireFinite(bias, "bias", (index) => `entry ${index}`);
+    checkedBias = Float64Array.from(bias);
+    requireFinite(checkedBias, "bias", (index) => `entry ${index}`);
   }
-  const ownsFeatures = input.features.dtype !== "f64";
-  const features = ownsFeatures ? input.features.clone("f64") : input.features;
-  return { features, ownsFeatures, layout, labels, classes, weights, bias };
+  return { weights: checked, bias: checkedBias, ownsWeights: checked !== weights };
 }
 
-function requireFinite(
+/**
+ * Throws a {@link UsageError} naming sample and feature for the first NaN or ±Infinity in a
+ * feature matrix; `describe(i)` names sample i (default `sample ${i}`).
+ *
+ * @example
+ * ```ts
+ * import { Matrix } from "../matrix.ts";
+ * requireFiniteFeatures(Matrix.from(1, 2, [0, 1]), "samples-as-rows"); // fine
+ * ```
+ */
+export function requireFiniteFeatures(
+  features: Matrix,
+  layout: FeatureLayout,
+  describe: (sample: number) => string = (sample) => `sample ${sample}`,
+): void {
+  requireFinite(features.data, "features", (index) => {
+    const [row, col] = [Math.floor(index / features.cols), index % features.cols];
+    const [sample, feature] = layout === "samples-as-rows" ? [row, col] : [col, row];
+    return `${describe(sample)}, feature ${feature}`;
+  });
+}
+
+/**
+ * Throws a {@link UsageError} `<what> contain <value> (<where>); all values must be finite` for
+ * the first NaN or ±Infinity in `values`.
+ *
+ * @example
+ * ```ts
+ * requireFinite([1, 2], "bias", (i) => `entry ${i}`); // fine
+ * ```
+ */
+export function requireFinite(
   values: ArrayLike<number>,
   what: string,
   where: (index: number) => string,

@@ -164,9 +164,14 @@ export interface TrainHooks {
   /**
    * Feature tap: called at every evaluation with the hidden features of the whole training set
    * (one width × N matrix per hidden layer, input side first; columns in training-set order).
-   * The matrices are freed right after the call: copy what you keep.
+   * The matrices are freed right after the call: copy what you keep. `classifier` is the
+   * network's last layer at that moment (W: K × width, bias: K × 1 or null).
    */
-  onFeatures?: (epoch: number, features: readonly Matrix[]) => void;
+  onFeatures?: (
+    epoch: number,
+    features: readonly Matrix[],
+    classifier: { weight: Matrix; bias: Matrix | null },
+  ) => void;
   /** SIMD kernels (default) or the scalar references. */
   kernel?: NnKernel;
 }
@@ -444,7 +449,7 @@ function evaluate(
   try {
     const train = passOver(net, data.train, loss, lossScale, features);
     const test = passOver(net, data.test, loss, lossScale, null);
-    onFeatures?.(epoch, features);
+    onFeatures?.(epoch, features, { weight: net.classifier.weight, bias: net.classifier.bias });
     const classifier = net.classifier;
     const bias = classifier.bias ? Array.from(classifier.bias.data) : null;
     let penultimate: ReturnType<typeof ncMetrics> | null = null;
