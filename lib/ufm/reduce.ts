@@ -98,32 +98,65 @@ export function reduceProblem(problem: ResolvedProblem): Reduction | null {
 }
 
 /**
+ * Copies a full model's state into the reduced model (the inverse of {@link liftSolution}):
+ * weights and bias as they are, every reduced column its group's mean over the full samples.
+ */
+export function restrictSolution(reduction: Reduction, from: UfmObjective, to: UfmObjective): void {
+  copyWeights(from, to);
+  groupMeansInto(
+    featureBlock(from),
+    reduction.groupOfSample,
+    featureBlock(to),
+    groups(reduction.reduced.labels).keys,
+  );
+}
+
+/**
  * Copies a reduced model's solution into the full model: every weight and the bias as they are,
  * and for every sample of the full problem the mean of its group's columns in the reduced H1.
  */
 export function liftSolution(reduction: Reduction, from: UfmObjective, to: UfmObjective): void {
-  const fromBlocks = from.blocks, toBlocks = to.blocks;
-  const featureName = (name: string) => name === "H" || name === "H1";
-  fromBlocks.forEach((block, b) => {
-    if (!featureName(block.name)) toBlocks[b].value.data.set(block.value.data);
+  copyWeights(from, to);
+  groupMeansInto(
+    featureBlock(from),
+    groups(reduction.reduced.labels).keys,
+    featureBlock(to),
+    reduction.groupOfSample,
+  );
+}
+
+const isFeatures = (name: string) => name === "H" || name === "H1";
+
+function featureBlock(model: UfmObjective) {
+  return model.blocks.find((block) => isFeatures(block.name))!.value;
+}
+
+function copyWeights(from: UfmObjective, to: UfmObjective): void {
+  from.blocks.forEach((block, b) => {
+    if (!isFeatures(block.name)) to.blocks[b].value.data.set(block.value.data);
   });
-  const source = fromBlocks.find((block) => featureName(block.name))!.value;
-  const target = toBlocks.find((block) => featureName(block.name))!.value;
-  const reducedKeys = groups(reduction.reduced.labels).keys;
-  const d = source.rows, reducedN = source.cols, fullN = target.cols;
+}
+
+/** target column j ← mean of the source columns whose key equals targetKeys[j]. */
+function groupMeansInto(
+  source: { rows: number; cols: number; data: ArrayLike<number> },
+  sourceKeys: string[],
+  target: { cols: number; data: { [i: number]: number } },
+  targetKeys: string[],
+): void {
+  const d = source.rows, sourceN = source.cols, targetN = target.cols;
   const means = new Map<string, Float64Array>();
   const seen = new Map<string, number>();
-  for (let j = 0; j < reducedN; j++) {
-    const key = reducedKeys[j];
+  for (let j = 0; j < sourceN; j++) {
+    const key = sourceKeys[j];
     const mean = means.get(key) ?? new Float64Array(d);
-    for (let r = 0; r < d; r++) mean[r] += source.data[r * reducedN + j];
+    for (let r = 0; r < d; r++) mean[r] += source.data[r * sourceN + j];
     means.set(key, mean);
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   for (const [key, mean] of means) for (let r = 0; r < d; r++) mean[r] /= seen.get(key)!;
-  const data = target.data;
-  for (let j = 0; j < fullN; j++) {
-    const mean = means.get(reduction.groupOfSample[j])!;
-    for (let r = 0; r < d; r++) data[r * fullN + j] = mean[r];
+  for (let j = 0; j < targetN; j++) {
+    const mean = means.get(targetKeys[j])!;
+    for (let r = 0; r < d; r++) target.data[r * targetN + j] = mean[r];
   }
 }

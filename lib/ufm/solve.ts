@@ -25,7 +25,7 @@ import type { DType } from "../matrix.ts";
 import { type IterationInfo, minimize, type OptimizerMethod } from "../optim/minimize.ts";
 import type { Theory } from "../theory/mod.ts";
 import { type Certificate, certify } from "./certify.ts";
-import { liftSolution, reduceProblem, type Reduction } from "./reduce.ts";
+import { liftSolution, reduceProblem, type Reduction, restrictSolution } from "./reduce.ts";
 import type { LayerMetricsReport } from "./layer_metrics.ts";
 import {
   classifierCosine,
@@ -253,13 +253,18 @@ export function solveUfm(
       // (a lifted critical point is critical: the polish only absorbs rounding).
       small = definition.create(reduction.reduced, modelOptions);
       const reducedResult = run(small, full.iters, false);
-      if (wantsCertificate(full, small)) {
-        reducedCertificate = certify(small, definition.theory(reduction.reduced));
-      }
       liftSolution(reduction, small, model);
-      const polish = run(model, 100, true);
+      const budget = reducedResult.converged
+        ? Math.min(100, full.iters - reducedResult.iteration)
+        : 0;
+      const polish = run(model, Math.max(0, budget), true);
       result = { ...polish, iteration: reducedResult.iteration + polish.iteration };
       result.seconds += reducedResult.seconds;
+      if (wantsCertificate(full, small)) {
+        // The Hessian on the collapsed subspace at the polished point.
+        restrictSolution(reduction, model, small);
+        reducedCertificate = certify(small, definition.theory(reduction.reduced));
+      }
     }
     const theory = definition.theory(resolved);
     const report: SolveReport = {
