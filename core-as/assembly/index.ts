@@ -25,3 +25,10 @@ export {
   scale_f64, scale_f32, scale_ref_f64, scale_ref_f32,
   sum_sq_f64, sum_sq_f32, sum_sq_ref_f64, sum_sq_ref_f32,
 } from "./nn";
+export {
+  im2col_3x3_f64, im2col_3x3_f32, im2col_3x3_ref_f64, im2col_3x3_ref_f32,
+  col2im_3x3_f64, col2im_3x3_f32, col2im_3x3_ref_f64, col2im_3x3_ref_f32,
+  maxpool_2x2_f64, maxpool_2x2_f32, maxpool_2x2_ref_f64, maxpool_2x2_ref_f32,
+  maxpool_2x2_backward_f64, maxpool_2x2_backward_f32,
+  maxpool_2x2_backward_ref_f64, maxpool_2x2_backward_ref_f32,
+} from "./conv";
