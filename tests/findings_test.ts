@@ -10,6 +10,7 @@ import {
   meanGap,
   sampleStd,
   seedNoise,
+  trainingFitText,
 } from "../lib/nn/findings.ts";
 import { Rng } from "../lib/rng.ts";
 
@@ -94,4 +95,20 @@ Deno.test("findings: gaps that shrink with width, grow with epochs, for one loss
   assert.notEqual(noisy, text);
   assert.match(noisy, /with width: .* no trend resolvable/);
   assert.throws(() => analyzeGaps([{ loss: "ce", width: 1, epochs: 1, accuracies: [1] }], "ce"));
+});
+
+Deno.test("trainingFitText: all fitted, or the lowest runs named", () => {
+  const config = (seed: number) => ({ loss: "ce", width: 64, epochs: 50, seed });
+  assert.equal(
+    trainingFitText([1, 2, 3].map((seed) => ({ train_acc: 1, config: config(seed) }))),
+    "Training accuracy reached 100% in 3 of 3 runs",
+  );
+  assert.equal(
+    trainingFitText([
+      { train_acc: 0.999, config: config(1) },
+      { train_acc: 1, config: config(2) },
+      { train_acc: 0.99, config: config(3) },
+    ], 1),
+    "Training accuracy reached 100% in 1 of 3 runs (lowest: ce w64 E50 seed 3 99.00%)",
+  );
 });

@@ -263,3 +263,36 @@ export function gapFindingText(
       trendText("epochs", a.epochs, (e) => `${e} epochs`)
     }.`;
 }
+
+/** What {@link trainingFitText} reads of a run. */
+export interface FitRun {
+  /** Final training accuracy in [0, 1]. */
+  train_acc: number;
+  /** The run's identity. */
+  config: { loss: string; width: number; epochs: number; seed: number };
+}
+
+/**
+ * How many runs fit their training set: "Training accuracy reached 100% in k of m runs" and,
+ * if not all did, the lowest final training accuracies (at most `show`) with their runs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { trainingFitText } from "./findings.ts";
+ * const config = { loss: "fl", width: 64, epochs: 50, seed: 2 };
+ * assert.equal(
+ *   trainingFitText([{ train_acc: 1, config }, { train_acc: 0.9985, config }]),
+ *   "Training accuracy reached 100% in 1 of 2 runs (lowest: fl w64 E50 seed 2 99.85%)",
+ * );
+ * ```
+ */
+export function trainingFitText(runs: readonly FitRun[], show = 4): string {
+  const fitted = runs.filter((r) => r.train_acc === 1).length;
+  const lowest = runs.filter((r) => r.train_acc < 1).sort((a, b) => a.train_acc - b.train_acc)
+    .slice(0, show).map(({ config: c, train_acc }) =>
+      `${c.loss} w${c.width} E${c.epochs} seed ${c.seed} ${(100 * train_acc).toFixed(2)}%`
+    );
+  return `Training accuracy reached 100% in ${fitted} of ${runs.length} runs` +
+    (lowest.length > 0 ? ` (lowest: ${lowest.join(", ")})` : "");
+}

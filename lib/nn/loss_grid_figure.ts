@@ -7,10 +7,12 @@
  *      loss (nc_loss plot.py layout);
  *   b) test accuracy vs epoch budget per width;
  *   c) heatmaps of |Acc_CE − Acc_X| (test, mean over seeds, pp) over width × epochs for X = MSE,
- *      FL, LS (nc_loss plot_heatmap.py).
+ *      FL, LS (nc_loss plot_heatmap.py);
+ *
+ * and optionally d) another architecture's test accuracy per loss beside the grid's.
  *
  * Rows are tidy: every row carries the caller's `blank` template (all fields null, in the
- * figure's column order) plus `kind` ("nc", "acc", "budget", "heat") and its values.
+ * figure's column order) plus `kind` ("nc", "acc", "budget", "heat", "arch") and its values.
  *
  * @example
  * ```ts
@@ -27,7 +29,12 @@
  * @module
  */
 import type { FigureRow } from "../plot/csv.ts";
-import { lineChart, type LineChartOptions, type SeriesOptions } from "../plot/charts.ts";
+import {
+  lineChart,
+  type LineChartOptions,
+  scatterChart,
+  type SeriesOptions,
+} from "../plot/charts.ts";
 import type { FigureSpec } from "../plot/write_figure.ts";
 import { meanHistory } from "./experiment.ts";
 import { cellKey, type GridCell } from "./findings.ts";
@@ -299,4 +306,79 @@ export function lossGridCharts(
       },
     } as unknown as FigureSpec,
   };
+}
+
+/**
+ * The collapse of each loss in words, from {@link dynamicsSummary} per legend label: the fall
+ * of NC1 from its peak (seed-mean curve), the mean fall after 100% training accuracy over the
+ * seeds that reached it, and the final NC2 and NC3 ranges.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { collapseText, type DynamicsSummary } from "./loss_grid_figure.ts";
+ * const ce = { nc1_drop_from_peak: 60, nc1_drop_after_100_per_seed: [3, 5, null],
+ *   nc2_final: 0.1, nc3_final: 0.2 } as DynamicsSummary;
+ * assert.equal(collapseText({ CE: ce }),
+ *   "NC1 falls from its peak ×60 (CE); after 100% training accuracy ×4.0 (CE); " +
+ *   "final NC2 0.10–0.10, NC3 0.20–0.20");
+ * ```
+ */
+export function collapseText(dynamics: Record<string, DynamicsSummary>): string {
+  const entries = Object.entries(dynamics);
+  const factor = (x: number) => `×${x.toFixed(x < 10 ? 1 : 0)}`;
+  const afterFit = entries.map(([label, d]) => {
+    const drops = d.nc1_drop_after_100_per_seed.filter((x): x is number => x !== null);
+    return `${drops.length === 0 ? "never at 100%" : factor(mean(drops))} (${label})`;
+  });
+  const range = (pick: (d: DynamicsSummary) => number) => {
+    const values = entries.map(([, d]) => pick(d));
+    return `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
+  };
+  return `NC1 falls from its peak ${
+    entries.map(([label, d]) => `${factor(d.nc1_drop_from_peak)} (${label})`).join(", ")
+  }; after 100% training accuracy ${afterFit.join(", ")}; final NC2 ${
+    range((d) => d.nc2_final)
+  }, NC3 ${range((d) => d.nc3_final)}`;
+}
+
+/**
+ * Every row of charts a–c in one list (a: each loss's runs at the widest width and longest
+ * budget; b; c from `gaps`), and each loss's {@link dynamicsSummary} keyed by legend label.
+ */
+export function lossGridRows(
+  grid: LossGrid,
+  gaps: Record<string, Record<string, number>>,
+  blank: FigureRow,
+): { rows: FigureRow[]; dynamics: Record<string, DynamicsSummary> } {
+  const rows: FigureRow[] = [];
+  const dynamics: Record<string, DynamicsSummary> = {};
+  for (const { loss, label } of grid.losses) {
+    const runs = grid.runsOf(loss, grid.widths.at(-1)!, grid.budgets.at(-1)!);
+    rows.push(...dynamicsRows(runs, label, blank));
+    dynamics[label] = dynamicsSummary(runs);
+  }
+  rows.push(...budgetRows(grid, blank), ...heatRows(grid, gaps, blank));
+  return { rows, dynamics };
+}
+
+/**
+ * Chart of a second architecture against the grid's (rows `{ kind: "arch", loss, arch,
+ * accuracy }`): test accuracy per loss, one point shape per architecture.
+ */
+export function architectureChart(title: string, series: SeriesOptions): FigureSpec {
+  return scatterChart({
+    title,
+    filter: "datum.kind === 'arch'",
+    x: "loss",
+    xType: "nominal",
+    y: "accuracy",
+    yTitle: "test accuracy",
+    zeroY: false,
+    shape: "arch",
+    ...series,
+    width: 220,
+    height: 150,
+    size: 80,
+  });
 }

@@ -41,10 +41,13 @@ export {
 } from "./config.ts";
 export {
   type ExperimentArgs,
+  type ExperimentGrid,
   mean,
   meanHistory,
   parseExperimentArgs,
   runCacheDir,
+  runExperimentGrid,
+  sampleMacs,
 } from "./experiment.ts";
 export {
   type GridEvent,

@@ -57,17 +57,9 @@ import {
 import { lineChart, writeFigure } from "../../lib/plot/mod.ts";
 import type { FigureRow } from "../../lib/plot/csv.ts";
 import type { FigureSpec } from "../../lib/plot/write_figure.ts";
-import { lossColor, lossSeries, paperBLosses } from "./paper_b_losses.ts";
+import { lossColor, lossSeries, ncLossSettings, paperBLosses } from "./paper_b_losses.ts";
 
 const usage = "Usage: deno run -A scripts/experiments/b4_mnist_losses.ts [--full] [--workers N]";
-
-/** The loss settings of nc_loss (MSE with targets 15 and the mean over classes). */
-function lossSettings(loss: string): Partial<TrainConfig> {
-  if (loss === "mse") return { loss: "mse", targetScale: 15, mseReduction: "mean" };
-  if (loss === "ls") return { loss: "ls", alpha: 0.05 };
-  if (loss === "fl") return { loss: "fl", beta: 3 };
-  return { loss: "ce" };
-}
 
 async function main(): Promise<void> {
   const args = parseExperimentArgs(Deno.args, usage);
@@ -89,7 +81,7 @@ async function main(): Promise<void> {
     protocol: Protocol = "collapse",
   ): TrainConfig =>
     validateTrainConfig({
-      ...lossSettings(loss),
+      ...ncLossSettings(loss),
       width,
       depth: 2,
       bias: true,
