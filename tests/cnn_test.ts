@@ -15,6 +15,7 @@ import {
 } from "../lib/nn/conv_kernels.ts";
 import { ConvNet, type ConvNetSpec } from "../lib/nn/cnn.ts";
 import { sumSquares } from "../lib/nn/kernels.ts";
+import { checkGradients } from "./finite_differences.ts";
 
 const kernels = ["simd", "reference"] as const;
 const maps: FeatureMap[] = [
@@ -136,39 +137,6 @@ Deno.test("conv kernels refuse mismatched buffers", () => {
   assert.throws(() => im2col3x3(input, map, Matrix.zeros(18, 16, "f64")), RangeError);
 });
 
-/**
- * Central finite differences of `objective` against backprop for every parameter entry; the
- * relative error's floor scales with |objective| (the rounding error of the differences does).
- */
-function finiteDifferenceCheck(
-  params: Matrix[],
-  objective: () => number,
-  analytic: Matrix[],
-  what: string,
-): number {
-  const step = 1e-6;
-  const floor = 1e-4 * Math.max(1, Math.abs(objective()));
-  let worst = 0;
-  params.forEach((param, p) => {
-    for (let i = 0; i < param.size; i++) {
-      const original = param.data[i];
-      param.data[i] = original + step;
-      const plus = objective();
-      param.data[i] = original - step;
-      const minus = objective();
-      param.data[i] = original;
-      const numeric = (plus - minus) / (2 * step);
-      const error = Math.abs(numeric - analytic[p].data[i]) / (floor + Math.abs(numeric));
-      worst = Math.max(worst, error);
-      assert.ok(
-        error < 2e-5,
-        `${what}: parameter ${p} entry ${i}: backprop ${analytic[p].data[i]} vs FD ${numeric}`,
-      );
-    }
-  });
-  return worst;
-}
-
 const cnnCases: { spec: Omit<ConvNetSpec, "dtype">; label: string }[] = [
   { spec: { side: 6, channels: [2, 3], hidden: [4], classes: 3 }, label: "two blocks, biases" },
   {
@@ -209,7 +177,7 @@ for (const arch of cnnCases) {
       const scratch = net.zerosLikeParameters();
       const objective = () =>
         scale * net.lossAndGradient(inputs, labels, loss, scratch, scale).lossSum;
-      finiteDifferenceCheck(net.parameters(), objective, grads, arch.label);
+      checkGradients(net.parameters(), objective, grads, `${arch.label}, ${lossSpec.name}`);
       // The scalar reference kernels give the same gradients.
       const ref = new ConvNet(spec, new Rng(13), "reference");
       ref.parameters().forEach((p, i) => p.data.set(net.parameters()[i].data));

@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import { type ImageSet, readPackageJson } from "./images.ts";
+import { type ImageSet, readPackageJson, stackClasses } from "./images.ts";
 
 /** Image side in pixels. */
 export const FASHION_SIDE = 28;
@@ -96,27 +96,14 @@ async function readClothes(): Promise<ImageSet> {
     });
     perClass.push(bytes);
   }
-  const classCounts = perClass.map((p) => p.length / FASHION_PIXELS);
-  const count = classCounts.reduce((a, b) => a + b, 0);
-  const pixels = new Uint8Array(count * FASHION_PIXELS);
-  const labels = new Int32Array(count);
-  let offset = 0;
-  perClass.forEach((p, label) => {
-    pixels.set(p, offset * FASHION_PIXELS);
-    labels.fill(label, offset, offset + classCounts[label]);
-    offset += classCounts[label];
-  });
   return {
+    ...stackClasses(perClass, FASHION_PIXELS, (length) => new Uint8Array(length)),
     name: "fashion-mnist",
     side: FASHION_SIDE,
     pixelCount: FASHION_PIXELS,
     classes: FASHION_CLASSES,
     mean: FASHION_MEAN,
     std: FASHION_STD,
-    pixels,
     pixelScale: 1 / 255,
-    labels,
-    count,
-    classCounts,
   };
 }

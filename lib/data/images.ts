@@ -174,6 +174,28 @@ export function freeSplit(split: DataSplit): void {
 }
 
 /**
+ * Stacks per-class image arrays (class 0 first, `pixelCount` values per image) into the
+ * class-major pixels, labels and class sizes of an {@link ImageSet}.
+ */
+export function stackClasses<T extends Float32Array | Uint8Array>(
+  perClass: readonly T[],
+  pixelCount: number,
+  allocate: (length: number) => T,
+): Pick<ImageSet, "labels" | "count" | "classCounts"> & { pixels: T } {
+  const classCounts = perClass.map((p) => p.length / pixelCount);
+  const count = classCounts.reduce((a, b) => a + b, 0);
+  const pixels = allocate(count * pixelCount);
+  const labels = new Int32Array(count);
+  let offset = 0;
+  perClass.forEach((p, label) => {
+    pixels.set(p, offset * pixelCount);
+    labels.fill(label, offset, offset + classCounts[label]);
+    offset += classCounts[label];
+  });
+  return { pixels, labels, count, classCounts };
+}
+
+/**
  * Reads a JSON file of a data-set package, turning a missing file into an Error that says how to
  * install the package.
  */

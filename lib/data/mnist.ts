@@ -19,7 +19,13 @@
  * ```
  * @module
  */
-import { type DataSplit, type ImageSet, readPackageJson, splitImages } from "./images.ts";
+import {
+  type DataSplit,
+  type ImageSet,
+  readPackageJson,
+  splitImages,
+  stackClasses,
+} from "./images.ts";
 import type { SplitOptions } from "./images.ts";
 
 /** Image side in pixels. */
@@ -84,28 +90,15 @@ async function readDigits(): Promise<ImageSet> {
     }
     perClass.push(Float32Array.from(values));
   }
-  const classCounts = perClass.map((p) => p.length / MNIST_PIXELS);
-  const count = classCounts.reduce((a, b) => a + b, 0);
-  const pixels = new Float32Array(count * MNIST_PIXELS);
-  const labels = new Int32Array(count);
-  let offset = 0;
-  perClass.forEach((p, digit) => {
-    pixels.set(p, offset * MNIST_PIXELS);
-    labels.fill(digit, offset, offset + classCounts[digit]);
-    offset += classCounts[digit];
-  });
   return {
+    ...stackClasses(perClass, MNIST_PIXELS, (length) => new Float32Array(length)),
     name: "mnist",
     side: MNIST_SIDE,
     pixelCount: MNIST_PIXELS,
     classes: MNIST_CLASSES,
     mean: MNIST_MEAN,
     std: MNIST_STD,
-    pixels,
     pixelScale: 1,
-    labels,
-    count,
-    classCounts,
   };
 }
 

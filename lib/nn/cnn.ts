@@ -54,10 +54,12 @@ import { type BatchResult, type DenseLayer, Mlp } from "./mlp.ts";
 import {
   type BatchNormCache,
   type BatchNormState,
-  type LayerTail,
+  layerGradients,
+  layerParameters,
   tailBackward,
   tailForward,
-  type TailGradients,
+  type WeightedLayer,
+  zerosLike,
 } from "./norm_relu.ts";
 
 /** Architecture of a {@link ConvNet}. */
@@ -83,7 +85,7 @@ export interface ConvNetSpec {
 }
 
 /** One conv block: weights C_out × (C_in·9) and the layer tail. */
-export interface ConvBlock extends LayerTail {
+export interface ConvBlock extends WeightedLayer {
   /** W, C_out × (C_in·9), column index c_in·9 + ky·3 + kx. */
   weight: Matrix;
   /** Input channels. */
@@ -233,11 +235,7 @@ export class ConvNet {
   }
 
   #blockParameters(): Matrix[] {
-    return this.blocks.flatMap((block) => [
-      block.weight,
-      ...(block.bias ? [block.bias] : []),
-      ...(block.norm ? [block.norm.gamma, block.norm.beta] : []),
-    ]);
+    return layerParameters(this.blocks);
   }
 
   /** Number of scalar parameters. */
@@ -247,7 +245,7 @@ export class ConvNet {
 
   /** Zero matrices shaped like {@link parameters}. */
   zerosLikeParameters(): Matrix[] {
-    return this.parameters().map((p) => Matrix.zeros(p.rows, p.cols, p.dtype));
+    return zerosLike(this.parameters());
   }
 
   /** The dense head's hidden outputs of the last forward pass of `batch` samples. */
@@ -359,15 +357,7 @@ export class ConvNet {
       scale,
       buffers[last].pooledGradient,
     );
-    const slots: (TailGradients & { weight: Matrix })[] = [];
-    let index = 0;
-    for (const block of this.blocks) {
-      const weight = grads[index++];
-      const bias = block.bias ? grads[index++] : null;
-      const gamma = block.norm ? grads[index++] : null;
-      const beta = block.norm ? grads[index++] : null;
-      slots.push({ weight, bias, gamma, beta });
-    }
+    const slots = layerGradients(this.blocks, grads.slice(0, blockCount));
     const kernel = this.kernel;
     for (let l = last; l >= 0; l--) {
       const block = this.blocks[l];

@@ -43,9 +43,11 @@ import { type NnKernel, scaleInPlace } from "./kernels.ts";
 import {
   type BatchNormCache,
   type BatchNormState,
+  layerGradients,
+  layerParameters,
   tailBackward,
   tailForward,
-  type TailGradients,
+  zerosLike,
 } from "./norm_relu.ts";
 
 export type { BatchNormState } from "./norm_relu.ts";
@@ -187,11 +189,7 @@ export class Mlp {
 
   /** Every parameter matrix in a fixed order: per layer W, b (if any), γ and β (if BN). */
   parameters(): Matrix[] {
-    return this.layers.flatMap((layer) => [
-      layer.weight,
-      ...(layer.bias ? [layer.bias] : []),
-      ...(layer.norm ? [layer.norm.gamma, layer.norm.beta] : []),
-    ]);
+    return layerParameters(this.layers);
   }
 
   /** Number of scalar parameters. */
@@ -201,7 +199,7 @@ export class Mlp {
 
   /** Zero matrices shaped like {@link parameters} (gradient or velocity buffers). */
   zerosLikeParameters(): Matrix[] {
-    return this.parameters().map((p) => Matrix.zeros(p.rows, p.cols, p.dtype));
+    return zerosLike(this.parameters());
   }
 
   /** The (cached) buffers for batches of `batch` samples. */
@@ -275,19 +273,7 @@ export class Mlp {
     const logits = this.forward(inputs, false, true);
     const ws = this.workspace(inputs.rows);
     const correct = countCorrect(logits, this.classifier.bias, labels.data);
-    // Gradient slots follow parameters().
-    const slots: (TailGradients & { weight: Matrix })[] = [];
-    let index = 0;
-    for (const layer of this.layers) {
-      const weight = grads[index++];
-      const bias = layer.bias ? grads[index++] : null;
-      const gamma = layer.norm ? grads[index++] : null;
-      const beta = layer.norm ? grads[index++] : null;
-      slots.push({ weight, bias, gamma, beta });
-    }
-    if (index !== grads.length) {
-      throw new RangeError(`mlp: ${grads.length} gradient buffers for ${index} parameters`);
-    }
+    const slots = layerGradients(this.layers, grads); // ordered as parameters()
     const last = this.layers.length - 1;
     const lossSum = loss.evaluate(logits, labels, this.classifier.bias, slots[last].bias);
     scaleInPlace(logits, scale, this.kernel);

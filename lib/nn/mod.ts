@@ -70,10 +70,15 @@ export { buildNetwork, type BuiltNetwork, type InputShape, type Network } from "
 export {
   type BatchNormCache,
   type BatchNormState,
+  type LayerGradients,
+  layerGradients,
+  layerParameters,
   type LayerTail,
   tailBackward,
   tailForward,
   type TailGradients,
+  type WeightedLayer,
+  zerosLike,
 } from "./norm_relu.ts";
 export { multiStepLr, paperBMilestones, thirdsMilestones } from "./schedule.ts";
 export { Sgd, type SgdOptions, type SgdStepInfo } from "./sgd.ts";

@@ -21,7 +21,7 @@
  * ```
  * @module
  */
-import type { Matrix } from "../matrix.ts";
+import { Matrix } from "../matrix.ts";
 import { biasAct, maskRowSums, type NnKernel } from "./kernels.ts";
 
 /** PyTorch BatchNorm state of one layer. */
@@ -57,6 +57,50 @@ export interface TailGradients {
   bias: Matrix | null;
   gamma: Matrix | null;
   beta: Matrix | null;
+}
+
+/** A layer with a weight matrix before its tail: a dense layer or a conv block. */
+export interface WeightedLayer extends LayerTail {
+  /** W (out × in). */
+  weight: Matrix;
+}
+
+/** Gradient buffers of a weighted layer, in the order of {@link layerParameters}. */
+export type LayerGradients = TailGradients & { weight: Matrix };
+
+/** The parameters of `layers` in a fixed order: per layer W, b (if any), γ and β (if BN). */
+export function layerParameters(layers: readonly WeightedLayer[]): Matrix[] {
+  return layers.flatMap((layer) => [
+    layer.weight,
+    ...(layer.bias ? [layer.bias] : []),
+    ...(layer.norm ? [layer.norm.gamma, layer.norm.beta] : []),
+  ]);
+}
+
+/**
+ * The gradient buffers of each layer, read from `grads` (ordered as {@link layerParameters});
+ * throws if `grads` holds another number of buffers.
+ */
+export function layerGradients(
+  layers: readonly WeightedLayer[],
+  grads: readonly Matrix[],
+): LayerGradients[] {
+  let index = 0;
+  const slots = layers.map((layer) => ({
+    weight: grads[index++],
+    bias: layer.bias ? grads[index++] : null,
+    gamma: layer.norm ? grads[index++] : null,
+    beta: layer.norm ? grads[index++] : null,
+  }));
+  if (index !== grads.length) {
+    throw new RangeError(`${grads.length} gradient buffers for ${index} parameters`);
+  }
+  return slots;
+}
+
+/** Zero matrices shaped like `params` (gradient or velocity buffers). */
+export function zerosLike(params: readonly Matrix[]): Matrix[] {
+  return params.map((p) => Matrix.zeros(p.rows, p.cols, p.dtype));
 }
 
 /** PyTorch BatchNorm defaults. */
