@@ -53,7 +53,7 @@ import type { NnKernel } from "./kernels.ts";
 import { type BatchResult, type DenseLayer, Mlp } from "./mlp.ts";
 import {
   type BatchNormCache,
-  type BatchNormState,
+  initLayer,
   layerGradients,
   layerParameters,
   tailBackward,
@@ -153,23 +153,9 @@ export class ConvNet {
             `${spec.side} pixels`,
         );
       }
-      const fanIn = inChannels * 9;
-      const bound = 1 / Math.sqrt(fanIn);
-      const uniform = (count: number) =>
-        Array.from({ length: count }, () => bound * (2 * rng.uniform() - 1));
-      const norm: BatchNormState | null = batchNorm
-        ? {
-          gamma: Matrix.from(outChannels, 1, new Array(outChannels).fill(1), dtype),
-          beta: Matrix.zeros(outChannels, 1, dtype),
-          runningMean: new Float64Array(outChannels),
-          runningVar: new Float64Array(outChannels).fill(1),
-        }
-        : null;
+      const tail = { bias: convBias, batchNorm, relu: true, dtype };
       this.blocks.push({
-        weight: Matrix.from(outChannels, fanIn, uniform(outChannels * fanIn), dtype),
-        bias: convBias ? Matrix.from(outChannels, 1, uniform(outChannels), dtype) : null,
-        norm,
-        relu: true,
+        ...initLayer(outChannels, inChannels * 9, tail, rng),
         inChannels,
         outChannels,
         side,

@@ -43,6 +43,7 @@ import { type NnKernel, scaleInPlace } from "./kernels.ts";
 import {
   type BatchNormCache,
   type BatchNormState,
+  initLayer,
   layerGradients,
   layerParameters,
   tailBackward,
@@ -153,21 +154,9 @@ export class Mlp {
       const fanIn = dims[l];
       const out = dims[l + 1];
       const last = l + 2 === dims.length;
-      const bound = 1 / Math.sqrt(fanIn);
-      const uniform = (count: number) =>
-        Array.from({ length: count }, () => bound * (2 * rng.uniform() - 1));
-      const weight = Matrix.from(out, fanIn, uniform(out * fanIn), dtype);
-      const hasBias = last ? this.spec.outputBias : this.spec.hiddenBias[l];
-      const bias = hasBias ? Matrix.from(out, 1, uniform(out), dtype) : null;
-      const norm = !last && this.spec.batchNorm
-        ? {
-          gamma: Matrix.from(out, 1, new Array(out).fill(1), dtype),
-          beta: Matrix.zeros(out, 1, dtype),
-          runningMean: new Float64Array(out),
-          runningVar: new Float64Array(out).fill(1),
-        }
-        : null;
-      this.layers.push({ weight, bias, norm, relu: !last });
+      const bias = last ? this.spec.outputBias : this.spec.hiddenBias[l];
+      const batchNorm = !last && this.spec.batchNorm;
+      this.layers.push(initLayer(out, fanIn, { bias, batchNorm, relu: !last, dtype }, rng));
     }
   }
 

@@ -13,7 +13,8 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Matrix } from "../matrix.ts";
+ * import { type DType, Matrix } from "../matrix.ts";
+import type { Rng } from "../rng.ts";
  * import { tailForward } from "./norm_relu.ts";
  * const z = Matrix.from(1, 2, [-1, 2], "f64");
  * tailForward(z, { bias: Matrix.from(1, 1, [0.5], "f64"), norm: null, relu: true }, false, null);
@@ -21,7 +22,8 @@
  * ```
  * @module
  */
-import { Matrix } from "../matrix.ts";
+import { type DType, Matrix } from "../matrix.ts";
+import type { Rng } from "../rng.ts";
 import { biasAct, maskRowSums, type NnKernel } from "./kernels.ts";
 
 /** PyTorch BatchNorm state of one layer. */
@@ -63,6 +65,34 @@ export interface TailGradients {
 export interface WeightedLayer extends LayerTail {
   /** W (out × in). */
   weight: Matrix;
+}
+
+/**
+ * A layer of `out` units on `fanIn` inputs with PyTorch's default initialization (`nn.Linear`,
+ * `nn.Conv2d`: kaiming_uniform with a = √5): W, then b, uniform in ±1/√fan_in, drawn from `rng`
+ * in that order; BN γ = 1, β = 0, running mean 0 and variance 1.
+ */
+export function initLayer(
+  out: number,
+  fanIn: number,
+  options: { bias: boolean; batchNorm: boolean; relu: boolean; dtype: DType },
+  rng: Rng,
+): WeightedLayer {
+  const bound = 1 / Math.sqrt(fanIn);
+  const uniform = (count: number) =>
+    Array.from({ length: count }, () => bound * (2 * rng.uniform() - 1));
+  const { dtype } = options;
+  const weight = Matrix.from(out, fanIn, uniform(out * fanIn), dtype);
+  const bias = options.bias ? Matrix.from(out, 1, uniform(out), dtype) : null;
+  const norm = options.batchNorm
+    ? {
+      gamma: Matrix.from(out, 1, new Array(out).fill(1), dtype),
+      beta: Matrix.zeros(out, 1, dtype),
+      runningMean: new Float64Array(out),
+      runningVar: new Float64Array(out).fill(1),
+    }
+    : null;
+  return { weight, bias, norm, relu: options.relu };
 }
 
 /** Gradient buffers of a weighted layer, in the order of {@link layerParameters}. */
