@@ -1,6 +1,6 @@
 // Convolutional network stack: the conv kernels (im2col, its adjoint, 2×2 max pooling and its
 // backward) against their definitions over odd sizes, SIMD = scalar reference, and the CNN's
-// backprop against central finite differences (f64).
+// backprop against central finite differences (f64), and a short run on real MNIST digits.
 import assert from "node:assert/strict";
 import { type LossSpec, makeLoss } from "../lib/losses.ts";
 import { IntVector, Matrix } from "../lib/matrix.ts";
@@ -15,6 +15,7 @@ import {
 } from "../lib/nn/conv_kernels.ts";
 import { ConvNet, type ConvNetSpec } from "../lib/nn/cnn.ts";
 import { sumSquares } from "../lib/nn/kernels.ts";
+import { trainOnDataset, validateTrainConfig } from "../lib/nn/mod.ts";
 import { checkGradients } from "./finite_differences.ts";
 
 const kernels = ["simd", "reference"] as const;
@@ -225,4 +226,29 @@ Deno.test("CNN: f32 gradients match f64; PyTorch init bounds; parameter count", 
   assert.throws(() => new ConvNet({ ...spec, side: 3 }, new Rng(1)), /larger input/);
   net64.free();
   net32.free();
+});
+
+Deno.test("real MNIST: a small CNN fits its training digits and generalizes; same seed, same run", async () => {
+  const config = validateTrainConfig({
+    arch: "cnn",
+    channels: [4, 8],
+    loss: "ce",
+    width: 32,
+    depth: 1,
+    n: 20,
+    testPerClass: 30,
+    epochs: 25,
+    batch: 20,
+    lr: 0.05,
+    evalEvery: 25,
+    seed: 3,
+  });
+  const first = await trainOnDataset(config);
+  assert.equal(first.train_acc, 1);
+  assert.ok(first.test_acc > 0.7, `test accuracy ${first.test_acc}`); // chance is 0.1
+  assert.deepEqual(first.hidden, [32]);
+  assert.equal(first.evals.at(-1)!.layers[0].width, 32);
+  assert.ok(first.terminal.nc1_drop! > 3, `NC1 drop ${first.terminal.nc1_drop}`);
+  const again = await trainOnDataset(config);
+  assert.deepEqual(again.evals, first.evals);
 });
