@@ -86,8 +86,10 @@ Deno.test("findings: gaps that shrink with width, grow with epochs, for one loss
   assert.equal(analysis.epochs.verdict, "grows");
   const text = gapFindingText(analysis);
   assert.match(text, /^The test-accuracy gaps to ce exceed seed noise/);
-  assert.match(text, /mse mean [\d.]+ pp, max [\d.]+ pp \(above noise\)/);
-  assert.match(text, /ls mean [\d.]+ pp, max [\d.]+ pp \(within noise\)/);
+  assert.match(text, /mse mean [\d.]+ pp, max [\d.]+ pp \(above noise; Acc − Acc_ce −[\d.]+ pp/);
+  assert.match(text, /ls mean [\d.]+ pp, max [\d.]+ pp \(within noise; Acc − Acc_ce [+−]0\.\d+ pp/);
+  const mse = analysis.byLoss.find((l) => l.loss === "mse")!;
+  assert.ok(mse.meanDifference < -1 && mse.meanDifference > -3, `${mse.meanDifference}`); // behind CE
   assert.match(text, /with width: [\d.]+ pp at width 64 → [\d.]+ pp at width 256, they shrink/);
   assert.match(text, /with epochs: [\d.]+ pp at 50 epochs → [\d.]+ pp at 200 epochs, they grow/);
   // The same gaps drowned in 10× the seed noise: the text says so instead.

@@ -96,8 +96,17 @@ export interface GapAnalysis {
   noiseMeanGap: number;
   /** Whether the mean gap exceeds the noise mean by more than two standard errors. */
   exceedsNoise: boolean;
-  /** Mean gap per loss and whether that loss's gaps exceed seed noise (same test, its cells). */
-  byLoss: { loss: string; meanGap: number; maxGap: number; exceedsNoise: boolean }[];
+  /**
+   * Per loss: mean and largest gap, the mean signed difference Acc_X − Acc_ref (pp; > 0: more
+   * accurate than the reference), and whether its gaps exceed seed noise (same test, its cells).
+   */
+  byLoss: {
+    loss: string;
+    meanGap: number;
+    maxGap: number;
+    meanDifference: number;
+    exceedsNoise: boolean;
+  }[];
   /** Trend over width. */
   width: GapTrend;
   /** Trend over epochs. */
@@ -166,6 +175,18 @@ export function meanGap(
   );
 }
 
+/** Mean over the grid's cells of Acc_loss − Acc_reference (seed means, pp). */
+function meanDifference(cells: readonly GridCell[], loss: string, reference: string): number {
+  const ref = new Map(
+    cells.filter((c) => c.loss === reference).map((c) => [
+      cellKey(c.width, c.epochs),
+      mean(c.accuracies),
+    ]),
+  );
+  const own = cells.filter((c) => c.loss === loss);
+  return mean(own.map((c) => 100 * (mean(c.accuracies) - ref.get(cellKey(c.width, c.epochs))!)));
+}
+
 const ascending = (values: Iterable<number>) => [...new Set(values)].sort((a, b) => a - b);
 
 /** Reads the grid (see module notes); `reference` is the loss the gaps are taken to. */
@@ -218,6 +239,7 @@ export function analyzeGaps(cells: readonly GridCell[], reference: string): GapA
         loss,
         meanGap: mean(values),
         maxGap: Math.max(...values),
+        meanDifference: meanDifference(cells, loss, reference),
         exceedsNoise: exceeds(values),
       };
     }),
@@ -237,9 +259,11 @@ export function gapFindingText(
   const pp = (v: number) => `${v.toFixed(2)} pp`;
   const a = analysis;
   const ref = labelOf(a.reference);
+  const signed = (v: number) => `${v >= 0 ? "+" : "−"}${pp(Math.abs(v))}`;
   const perLoss = a.byLoss.map((l) =>
     `${labelOf(l.loss)} mean ${pp(l.meanGap)}, max ${pp(l.maxGap)}` +
-    (l.exceedsNoise ? " (above noise)" : " (within noise)")
+    (l.exceedsNoise ? " (above noise" : " (within noise") +
+    `; Acc − Acc_${ref} ${signed(l.meanDifference)} on average)`
   ).join("; ");
   const noiseText = a.exceedsNoise
     ? `The test-accuracy gaps to ${ref} exceed seed noise`
