@@ -185,7 +185,8 @@ async function main(): Promise<void> {
       const peak = Math.max(...nc1H2);
       const final = nc1H2.at(-1)!;
       const drops = runs.map((r) => r.terminal.nc1_drop ?? 0);
-      const tptDrops = runs.map((r) => r.terminal.nc1_drop_in_tpt ?? 0);
+      // Null where a seed never reached 100% training accuracy (printed as "-").
+      const tptDrops = runs.map((r) => r.terminal.nc1_drop_in_tpt);
       const first100 = runs.map((r) => r.terminal.first_epoch_at_100);
       const last = (pick: (e: EvalRecord) => number | null) =>
         mean(runs.map((r) => pick(r.evals.at(-1)!) ?? NaN));
@@ -216,14 +217,16 @@ async function main(): Promise<void> {
       };
       findings.push(
         `${variant.label}: train accuracy ${
-          trainAcc.map((a) => `${(100 * a).toFixed(1)}%`).join("/")
+          trainAcc.map((a) => `${(100 * a).toFixed(2)}%`).join("/")
         } ` +
-          `(100% from epoch ${first100.join("/")}), test ${(100 * testAcc).toFixed(1)}%; ` +
+          `(100% from epoch ${first100.map((e) => e ?? "never").join("/")}), test ${
+            (100 * testAcc).toFixed(1)
+          }%; ` +
           `NC1(H2) ${peak.toExponential(1)} at its peak → ${final.toExponential(1)} ` +
           `(×${(peak / final).toFixed(0)}; per seed ×${
             drops.map((d) => d.toFixed(0)).join("/")
           }, ` +
-          `×${tptDrops.map((d) => d.toFixed(1)).join("/")} after reaching 100%); ` +
+          `×${tptDrops.map((d) => d?.toFixed(1) ?? "-").join("/")} after reaching 100%); ` +
           `final NC1(H1) = ${nc1H1.at(-1)!.toExponential(1)} = ${
             (nc1H1.at(-1)! / final).toFixed(0)
           }× ` +
