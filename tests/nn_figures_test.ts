@@ -1,4 +1,4 @@
-// The network figure scripts (A6, B4) end to end on their tiny `--quick` grids: the figure set
+// The network figure scripts (A6, B4, B6) end to end on their tiny `--quick` grids: the figure set
 // is written with the expected series, and a second run reuses every saved run.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -19,6 +19,7 @@ for (
       "OF dist. of uncentered H̄2",
     ]],
     ["B4", "scripts/experiments/b4_mnist_losses.ts", ["NC1", "NC4: ‖Wμ_G + b‖"]],
+    ["B6", "scripts/experiments/b6_fashion_losses.ts", ["NC1", "CNN (seed 1)", "MLP (seed mean)"]],
   ] as const
 ) {
   Deno.test(`${id} --quick writes its figure and reuses its saved runs`, async () => {
@@ -40,3 +41,20 @@ for (
     }
   });
 }
+
+Deno.test("B6 --quick: the measured text is the findings of lib/nn/findings.ts on its own data", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ufmlab-B6-text-" });
+  try {
+    await runQuick("scripts/experiments/b6_fashion_losses.ts", dir);
+    const meta = JSON.parse(await Deno.readTextFile(join(dir, "B6.meta.json")));
+    const analysis = meta.parameters.gap_analysis;
+    assert.equal(analysis.cellCount, 3 * 2 * 2); // LS, FL, MSE × 2 widths × 2 budgets
+    const verdict = analysis.exceedsNoise ? "exceed seed noise" : "do not exceed seed noise";
+    assert.match(meta.measured, new RegExp(`gaps to CE ${verdict}`));
+    assert.match(meta.measured, /Trend with width: .*; with epochs: /);
+    assert.match(meta.measured, /CNN vs MLP test accuracy \(width 16, 20 epochs\): CE /);
+    assert.equal(meta.parameters.cnn.length, 4);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

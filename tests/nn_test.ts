@@ -23,10 +23,11 @@ import {
   splitFor,
   sumSquares,
   terminalPhase,
-  trainOnMnist,
+  trainOnDataset,
   validateTrainConfig,
 } from "../lib/nn/mod.ts";
 import { PlainMlp } from "../lib/nn/plain_ts.ts";
+import { checkGradients } from "./finite_differences.ts";
 
 const kernels = ["simd", "reference"] as const;
 
@@ -104,35 +105,6 @@ function randomBatch(spec: MlpSpec, batch: number, seed: number) {
   return { inputs, labels };
 }
 
-/** Central finite differences of `objective` with respect to every parameter entry. */
-function finiteDifferenceCheck(
-  net: Mlp,
-  objective: () => number,
-  analytic: Matrix[],
-  step: number,
-  what: string,
-): void {
-  let worst = 0;
-  net.parameters().forEach((param, p) => {
-    for (let i = 0; i < param.size; i++) {
-      const original = param.data[i];
-      param.data[i] = original + step;
-      const plus = objective();
-      param.data[i] = original - step;
-      const minus = objective();
-      param.data[i] = original;
-      const numeric = (plus - minus) / (2 * step);
-      const error = Math.abs(numeric - analytic[p].data[i]) / (1e-4 + Math.abs(numeric));
-      worst = Math.max(worst, error);
-      assert.ok(
-        error < 2e-5,
-        `${what}: parameter ${p} entry ${i}: backprop ${analytic[p].data[i]} vs FD ${numeric}`,
-      );
-    }
-  });
-  assert.ok(worst < 2e-5, `${what}: worst relative error ${worst}`);
-}
-
 const lossCases: { spec: LossSpec; scaleFactor: number; label: string }[] = [
   { spec: { name: "ce" }, scaleFactor: 1, label: "CE" },
   { spec: { name: "ls", alpha: 0.05 }, scaleFactor: 1, label: "LS α=0.05" },
@@ -174,7 +146,7 @@ for (const loss of lossCases) {
       net.lossAndGradient(inputs, labels, lossFn, grads, scale);
       const objective = () =>
         scale * net.lossAndGradient(inputs, labels, lossFn, scratch, scale).lossSum;
-      finiteDifferenceCheck(net, objective, grads, 1e-6, `${loss.label}, ${arch.label}`);
+      checkGradients(net.parameters(), objective, grads, `${loss.label}, ${arch.label}`, 1e-4);
       // The scalar reference kernels give the same gradients.
       const refNet = new Mlp(spec, new Rng(11), "reference");
       refNet.parameters().forEach((p, i) => p.data.set(net.parameters()[i].data));
@@ -370,6 +342,14 @@ Deno.test("train config: defaults, architecture and flag-named validation errors
     [{ alpha: 1 }, /--alpha/],
     [{ mseReduction: "sum" }, /--mse-reduction/],
     [{ clip: -1 }, /--clip/],
+    [{ dataset: "cifar10" as never }, /--dataset: expected one of mnist\|fashion-mnist/],
+    [{ dataset: "fashion-mnist", n: 6500, testPerClass: 501 }, /smallest fashion-mnist class/],
+    [{ dataset: "fashion-mnist", n: 6001 }, /--n: n \+ test per class = 7001 .* defaults to 1000/],
+    [{ arch: "rnn" as never }, /--arch/],
+    [{ channels: [8] }, /--channels: only --arch cnn/],
+    [{ arch: "cnn", channels: [8, 8, 8, 8, 8] }, /--channels: 5 blocks/],
+    [{ arch: "cnn", channels: [0] }, /--channels/],
+    [{ arch: "cnn", channels: [1024, 1024], batch: 5000 }, /--batch\/--channels: .* MiB/],
   ];
   for (const [partial, message] of bad) {
     assert.throws(() => validateTrainConfig(partial as never), (e: Error) => {
@@ -378,6 +358,24 @@ Deno.test("train config: defaults, architecture and flag-named validation errors
       return true;
     });
   }
+  // Data set and architecture defaults; Fashion-MNIST holds out 1,000 images per class.
+  assert.equal(config.dataset, "mnist");
+  assert.deepEqual([config.arch, config.channels, config.testPerClass], ["mlp", [], null]);
+  const fashion = validateTrainConfig({ dataset: "fashion-mnist", arch: "cnn" });
+  assert.deepEqual([fashion.testPerClass, fashion.channels], [1000, [16, 32]]);
+  assert.equal(
+    validateTrainConfig({ dataset: "fashion-mnist", testPerClass: null }).testPerClass,
+    null,
+  );
+  // Settings added later are left out of the key at their original values, so runs saved before
+  // them (B4, A6) keep their keys; any other value is part of the key.
+  const legacy = Object.fromEntries(
+    Object.entries(config).filter(([name]) => !["dataset", "arch", "channels"].includes(name))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+  assert.equal(runKey(config), JSON.stringify({ protocol: 1, ...legacy }));
+  assert.notEqual(runKey(config), runKey({ ...config, dataset: "fashion-mnist" }));
+  assert.notEqual(runKey(fashion), runKey({ ...fashion, channels: [16, 64] }));
   // The key holds every setting: any change gives another key.
   assert.notEqual(runKey(config), runKey({ ...config, seed: 2 }));
   assert.notEqual(runKey(config), runKey({ ...config, wd: 1e-3 }));
@@ -436,7 +434,7 @@ Deno.test("real MNIST: a small MLP reaches 100% training accuracy; same seed, sa
   // of — Tr(Σ_W)/Tr(Σ_B) recomputed here by hand equals the recorded nc1_quotient per layer.
   const tapped: { epoch: number; quotients: number[] }[] = [];
   const split = await splitFor(config);
-  const first = await trainOnMnist(config, {
+  const first = await trainOnDataset(config, {
     onFeatures: (epoch, features) => {
       assert.deepEqual(features.map((f) => [f.rows, f.cols]), [[64, 200], [64, 200]]);
       tapped.push({
@@ -460,8 +458,8 @@ Deno.test("real MNIST: a small MLP reaches 100% training accuracy; same seed, sa
   assert.equal(first.test_size, 300);
   // Variability collapse: NC1 of the penultimate features falls during training.
   assert.ok(first.terminal.nc1_drop! > 10, `NC1 drop ${first.terminal.nc1_drop}`);
-  const again = await trainOnMnist(config);
+  const again = await trainOnDataset(config);
   assert.deepEqual(again.evals, first.evals);
-  const other = await trainOnMnist({ ...config, seed: 5 });
+  const other = await trainOnDataset({ ...config, seed: 5 });
   assert.notDeepEqual(other.evals, first.evals);
 });

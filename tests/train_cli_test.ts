@@ -59,6 +59,17 @@ Deno.test("train: --help exits 0; bad flags exit 2 with a one-line message namin
     [["--lr", "-1"], /--lr/],
     [["--frobnicate"], /frobnicate/],
     [["--save-features", "/proc/ufmlab-cannot-write"], /--save-features/],
+    [["--dataset", "cifar10"], /--dataset: expected one of mnist\|fashion-mnist, got 'cifar10'/],
+    [["--n", "800", "--test-per-class", "100"], /exceeds the smallest mnist class \(863/],
+    [
+      ["--dataset", "fashion-mnist", "--n", "6500", "--test-per-class", "600"],
+      /--test-per-class: n \+ test per class = 7100 exceeds the smallest fashion-mnist class/,
+    ],
+    [["--dataset", "fashion-mnist", "--n", "6500"], /--n: n \+ test per class = 7500 exceeds/],
+    [["--channels", "16,32"], /--channels: only applies to --arch cnn \(got --arch mlp\)/],
+    [["--arch", "cnn", "--channels", "8,x"], /--channels: expected an integer/],
+    [["--arch", "cnn", "--channels", "8,8,8,8,8"], /--channels: 5 blocks/],
+    [["--arch", "transformer"], /--arch: expected one of mlp\|cnn/],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await train(args);
@@ -66,6 +77,41 @@ Deno.test("train: --help exits 0; bad flags exit 2 with a one-line message namin
     assert.match(stderr, message);
     assert.equal(stderr.trim().split("\n").length, 1, stderr);
   }
+});
+
+Deno.test("train --dataset fashion-mnist --arch cnn: a CNN on Fashion-MNIST, reported as such", async () => {
+  const { code, stdout, stderr } = await train([
+    "--dataset",
+    "fashion-mnist",
+    "--arch",
+    "cnn",
+    "--channels",
+    "4,6",
+    "--width",
+    "16",
+    "--depth",
+    "1",
+    "--batch-norm",
+    "on",
+    "--n",
+    "12",
+    "--test-per-class",
+    "8",
+    "--epochs",
+    "2",
+    "--json",
+  ]);
+  assert.equal(code, 0, stderr);
+  const report = JSON.parse(stdout);
+  assert.deepEqual(
+    [report.config.dataset, report.config.arch, report.config.channels],
+    ["fashion-mnist", "cnn", [4, 6]],
+  );
+  assert.deepEqual([report.train_size, report.test_size, report.hidden], [120, 80, [16]]);
+  // conv 1→4 (36 + 4 + BN 8), conv 4→6 (216 + 6 + 12), FC 294→16 (+16, BN 32), FC 16→10 (+10).
+  assert.equal(report.parameters, 48 + 234 + 294 * 16 + 16 + 32 + 170);
+  assert.equal(report.history.at(-1).layers.length, 1);
+  assert.match(stderr, /Fashion-MNIST, ce, CNN 28×28 → conv 4 → 6/);
 });
 
 Deno.test("train --save-features: deno task metrics on the saved features gives train's NC1", async () => {

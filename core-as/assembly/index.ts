@@ -36,3 +36,10 @@ export {
   unit_cols_normalize_f64, unit_cols_normalize_f32, unit_cols_normalize_ref_f64,
   unit_cols_normalize_ref_f32,
 } from "./sphere";
+export {
+  im2col_3x3_f64, im2col_3x3_f32, im2col_3x3_ref_f64, im2col_3x3_ref_f32,
+  col2im_3x3_f64, col2im_3x3_f32, col2im_3x3_ref_f64, col2im_3x3_ref_f32,
+  maxpool_2x2_f64, maxpool_2x2_f32, maxpool_2x2_ref_f64, maxpool_2x2_ref_f32,
+  maxpool_2x2_backward_f64, maxpool_2x2_backward_f32,
+  maxpool_2x2_backward_ref_f64, maxpool_2x2_backward_ref_f32,
+} from "./conv";

@@ -3,10 +3,13 @@
  * names the command-line flag of each field, and the canonical key a finished run is saved
  * under (see grid.ts).
  *
- * Architecture: `depth` hidden FC + ReLU layers of `width` units (the last of them `featureDim`
- * units if set: the features H1 of paper A), then, if `head` > 0, one more FC + ReLU layer of
- * `head` units (paper A's extra head: H2 = σ(W₁H1 + b₁)), then the classifier. The last hidden
- * output is always the penultimate feature matrix the NC metrics are about.
+ * Data: `dataset` (lib/data/mod.ts), n training images per class and a held-out test set.
+ * Architecture: `arch: "mlp"` is `depth` hidden FC + ReLU layers of `width` units (the last of
+ * them `featureDim` units if set: the features H1 of paper A), then, if `head` > 0, one more FC +
+ * ReLU layer of `head` units (paper A's extra head: H2 = σ(W₁H1 + b₁)), then the classifier.
+ * `arch: "cnn"` puts conv 3×3 + (BN) + ReLU + 2×2 max-pool blocks with `channels` output channels
+ * in front of that same dense part (lib/nn/cnn.ts). The last hidden output is always the
+ * penultimate feature matrix the NC metrics are about.
  *
  * @example
  * ```ts
@@ -18,8 +21,21 @@
  * @module
  */
 import { UsageError } from "../cli.ts";
+import { datasetInfo, type DatasetName, datasetNames } from "../data/mod.ts";
 import { type LossName, lossNames, validateLossSpec } from "../losses.ts";
+import { ConvNet } from "./cnn.ts";
 import { paperBMilestones } from "./schedule.ts";
+
+/** Network families of {@link TrainConfig.arch}. */
+export const archNames = ["mlp", "cnn"] as const;
+/** One of {@link archNames}. */
+export type ArchName = typeof archNames[number];
+
+/** Conv channels of `--arch cnn` when none are given: two blocks, 28 → 14 → 7 pixels. */
+export const DEFAULT_CHANNELS: readonly number[] = [16, 32];
+
+/** Largest training workspace of the conv blocks (the WASM heap is 4 GiB, shared). */
+const MAX_CONV_WORKSPACE_BYTES = 2 ** 30;
 
 /** Reduction of the MSE loss over classes (CE/LS/FL ignore it). */
 export type MseReduction = "half-sum" | "mean";
@@ -28,6 +44,12 @@ export const mseReductions: readonly MseReduction[] = ["half-sum", "mean"];
 
 /** Everything that determines a training run (and hence its saved result). */
 export interface TrainConfig {
+  /** Image data set (`--dataset`). */
+  dataset: DatasetName;
+  /** Network family (`--arch`). */
+  arch: ArchName;
+  /** Output channels of the conv blocks, input side first (`--channels`; cnn only, else []). */
+  channels: number[];
   /** Loss (`--loss`). */
   loss: LossName;
   /** Label smoothing α (`--alpha`, ls only). */
@@ -58,9 +80,12 @@ export interface TrainConfig {
   headBias: boolean;
   /** Batch normalization before every hidden ReLU (`--batch-norm on|off`). */
   batchNorm: boolean;
-  /** Training digits per class (`--n`). */
+  /** Training images per class (`--n`). */
   n: number;
-  /** Test digits per class from the rest; null = all the rest (`--test-per-class`). */
+  /**
+   * Test images per class from the rest; null = all the rest (`--test-per-class`; when not
+   * given, the data set's default: all the rest for mnist, 1,000 for fashion-mnist).
+   */
   testPerClass: number | null;
   /** Seed of the train/test split (`--data-seed`), fixed across runs so losses see one set. */
   dataSeed: number;
@@ -94,6 +119,9 @@ export interface TrainConfig {
 /** Defaults: paper B's optimizer on an MNIST MLP (science.md §6, scaled-down protocol). */
 export function defaultTrainConfig(epochs = 100): TrainConfig {
   return {
+    dataset: "mnist",
+    arch: "mlp",
+    channels: [],
     loss: "ce",
     alpha: 0.05,
     beta: 3,
@@ -147,6 +175,17 @@ export function hiddenWidths(config: TrainConfig): number[] {
 export function validateTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
   const epochs = partial.epochs ?? 100;
   const config: TrainConfig = { ...defaultTrainConfig(epochs), ...stripUndefined(partial) };
+  if (!datasetNames.includes(config.dataset)) {
+    throw new UsageError(
+      `--dataset: expected one of ${datasetNames.join("|")}, got '${config.dataset}'`,
+    );
+  }
+  const data = datasetInfo(config.dataset);
+  if (partial.testPerClass === undefined) config.testPerClass = data.defaultTestPerClass;
+  if (!archNames.includes(config.arch)) {
+    throw new UsageError(`--arch: expected one of ${archNames.join("|")}, got '${config.arch}'`);
+  }
+  validateChannels(config, data.side, partial.channels === undefined);
   if (!lossNames.includes(config.loss)) {
     throw new UsageError(`--loss: expected one of ${lossNames.join("|")}, got '${config.loss}'`);
   }
@@ -179,18 +218,36 @@ export function validateTrainConfig(partial: Partial<TrainConfig>): TrainConfig 
   integer("depth", config.depth, 1, 64);
   if (config.featureDim !== null) integer("feature-dim", config.featureDim, 1, 8192);
   integer("head-relu", config.head, 0, 8192);
-  integer("n", config.n, 1, 862); // the smallest class (digit 5) has 863 images
-  if (config.testPerClass !== null) integer("test-per-class", config.testPerClass, 1, 862);
-  if (config.testPerClass !== null && config.n + config.testPerClass > 863) {
-    throw new UsageError(
-      `--test-per-class: n + test per class must be ≤ 863 (the smallest class), got ` +
-        `${config.n + config.testPerClass}`,
-    );
+  // Both sets come out of every class: n + test per class may not exceed the smallest one.
+  const smallest = data.smallestClass;
+  integer("n", config.n, 1, smallest - 1);
+  if (config.testPerClass !== null) {
+    integer("test-per-class", config.testPerClass, 1, smallest - 1);
+    if (config.n + config.testPerClass > smallest) {
+      const given = partial.testPerClass !== undefined;
+      throw new UsageError(
+        `--${given ? "test-per-class" : "n"}: n + test per class = ` +
+          `${config.n + config.testPerClass} exceeds the smallest ${config.dataset} class ` +
+          `(${smallest} images)` +
+          (given ? "" : `; test per class defaults to ${config.testPerClass} (--test-per-class)`),
+      );
+    }
   }
   integer("data-seed", config.dataSeed, 0);
   integer("augment", config.augment, 0, 8);
   integer("epochs", config.epochs, 1, 100000);
   integer("batch", config.batch, 1, 100000);
+  if (config.arch === "cnn") {
+    const bytes = config.batch *
+      ConvNet.workspaceBytesPerSample({ ...config, side: data.side, dtype: "f32" }, true);
+    if (bytes > MAX_CONV_WORKSPACE_BYTES) {
+      throw new UsageError(
+        `--batch/--channels: the conv blocks need ${(bytes / 2 ** 20).toFixed(0)} MiB for a ` +
+          `batch of ${config.batch} (limit ${MAX_CONV_WORKSPACE_BYTES / 2 ** 20} MiB); lower ` +
+          `--batch or --channels`,
+      );
+    }
+  }
   real("lr", config.lr, (v) => v > 0, "a number > 0");
   real("momentum", config.momentum, (v) => v >= 0 && v < 1, "in [0, 1)");
   real("wd", config.wd, (v) => v >= 0, "≥ 0");
@@ -212,6 +269,30 @@ export function validateTrainConfig(partial: Partial<TrainConfig>): TrainConfig 
   return config;
 }
 
+/** Fills the default channels of a CNN and checks `channels` against the architecture. */
+function validateChannels(config: TrainConfig, side: number, defaulted: boolean): void {
+  if (config.arch === "mlp") {
+    if (config.channels.length > 0) {
+      throw new UsageError(`--channels: only --arch cnn has convolution blocks (got --arch mlp)`);
+    }
+    return;
+  }
+  if (defaulted || config.channels.length === 0) config.channels = [...DEFAULT_CHANNELS];
+  if (!Array.isArray(config.channels)) throw new UsageError(`--channels: expected a list`);
+  const maxBlocks = Math.floor(Math.log2(side));
+  if (config.channels.length > maxBlocks) {
+    throw new UsageError(
+      `--channels: ${config.channels.length} blocks halve ${side}×${side} images below one ` +
+        `pixel; at most ${maxBlocks}`,
+    );
+  }
+  for (const c of config.channels) {
+    if (!Number.isSafeInteger(c) || c < 1 || c > 1024) {
+      throw new UsageError(`--channels: each must be an integer in [1, 1024], got ${c}`);
+    }
+  }
+}
+
 function stripUndefined(partial: Partial<TrainConfig>): Partial<TrainConfig> {
   return Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
 }
@@ -223,10 +304,28 @@ function stripUndefined(partial: Partial<TrainConfig>): Partial<TrainConfig> {
  */
 export const TRAIN_PROTOCOL_VERSION = 1;
 
-/** The canonical key of a run: every setting, sorted, plus the protocol version. */
+/**
+ * Settings added after runs had been saved, with the value every earlier run had: at that value
+ * they are left out of {@link runKey}, so that those saved runs keep their keys and stay valid.
+ */
+const LATER_SETTINGS: Partial<Record<keyof TrainConfig, unknown>> = {
+  dataset: "mnist",
+  arch: "mlp",
+  channels: [],
+};
+
+/**
+ * The canonical key of a run: every setting, sorted, plus the protocol version (settings of
+ * {@link LATER_SETTINGS} only when they differ from their original value).
+ */
 export function runKey(config: TrainConfig): string {
   const sorted = Object.fromEntries(
-    Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    Object.entries(config)
+      .filter(([name, value]) =>
+        !(name in LATER_SETTINGS) ||
+        JSON.stringify(value) !== JSON.stringify(LATER_SETTINGS[name as keyof TrainConfig])
+      )
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
   return JSON.stringify({ protocol: TRAIN_PROTOCOL_VERSION, ...sorted });
 }

@@ -1,6 +1,7 @@
 /**
- * Shared plumbing of the network figure scripts (A6, B4): their flags (`--full`, `--workers`),
- * where their runs are saved, and averaging evaluation histories over seeds.
+ * Shared plumbing of the network figure scripts (A6, B4, B6): their flags (`--full`,
+ * `--workers`), where their runs are saved, running a grid longest runs first with a lookup of
+ * each config's result, and averaging evaluation histories over seeds.
  *
  * @example
  * ```ts
@@ -13,6 +14,8 @@
 import { join } from "node:path";
 import { parseFlags, parseNumberFlag, UsageError } from "../cli.ts";
 import { defaultFiguresDir } from "../plot/write_figure.ts";
+import { hiddenWidths, runKey, type TrainConfig } from "./config.ts";
+import { progressLine, runGrid } from "./grid.ts";
 import type { EvalRecord, TrainResult } from "./train.ts";
 
 /** Flags of a network figure script. */
@@ -73,4 +76,59 @@ export function meanHistory(
 /** Arithmetic mean (NaN for an empty list). */
 export function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/**
+ * Multiply-adds of one training sample's forward pass (28×28 inputs): conv blocks (3×3, pooled
+ * 2×2) and dense layers. Proportional to a run's cost, to schedule long runs first.
+ */
+export function sampleMacs(config: TrainConfig, side = 28): number {
+  let macs = 0, inChannels = 1;
+  for (const channels of config.channels) {
+    macs += side * side * channels * inChannels * 9;
+    inChannels = channels;
+    side = Math.floor(side / 2);
+  }
+  const dims = [inChannels * side * side, ...hiddenWidths(config), 10];
+  for (let l = 0; l + 1 < dims.length; l++) macs += dims[l] * dims[l + 1];
+  return macs;
+}
+
+/** A finished grid of a figure script. */
+export interface ExperimentGrid {
+  /** Results in the order of the configs given. */
+  results: TrainResult[];
+  /** The result of a config of the grid (by its run key); throws for one outside the grid. */
+  get: (config: TrainConfig) => TrainResult;
+  /** Runs read back from the figure's saved runs instead of trained now. */
+  loaded: number;
+}
+
+/**
+ * Runs `configs` for figure `id` (saved under {@link runCacheDir}(id), progress lines labelled
+ * with the id), most expensive first so that the Workers finish together.
+ */
+export async function runExperimentGrid(
+  id: string,
+  configs: readonly TrainConfig[],
+  workers: number | undefined,
+): Promise<ExperimentGrid> {
+  const cost = (c: TrainConfig) => c.epochs * c.n * sampleMacs(c);
+  const order = [...configs].sort((a, b) => cost(b) - cost(a));
+  let loaded = 0;
+  const sorted = await runGrid(order, {
+    cacheDir: runCacheDir(id),
+    workers,
+    onProgress: (event) => {
+      if (event.status === "saved") loaded++;
+      console.error(progressLine(event, id));
+    },
+  });
+  const byKey = new Map(sorted.map((result, i) => [runKey(order[i]), result]));
+  const get = (config: TrainConfig): TrainResult => {
+    const result = byKey.get(runKey(config));
+    if (result === undefined) throw new Error(`${id}: no run with these settings in the grid`);
+    return result;
+  };
+  return { results: configs.map(get), get, loaded };
 }

@@ -29,7 +29,7 @@ import { join } from "node:path";
 import { RunError } from "../cli.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { runKey, type TrainConfig } from "./config.ts";
-import { trainOnMnist, type TrainResult } from "./train.ts";
+import { trainOnDataset, type TrainResult } from "./train.ts";
 
 /** What happened to one run of the grid. */
 export interface GridEvent {
@@ -101,7 +101,10 @@ export function progressLine(event: GridEvent, label = ""): string {
   const { config, result } = event;
   const nc1 = result.terminal.nc1_final;
   const head = config.head > 0 ? `+${config.head}` : "";
-  return `[${label ? `${label} ` : ""}${event.done}/${event.total}] ${config.loss} ` +
+  // Data set and conv blocks only when they differ from the original MNIST MLP.
+  const data = config.dataset === "mnist" ? "" : `${config.dataset} `;
+  const conv = config.arch === "cnn" ? `cnn ${config.channels.join(",")} ` : "";
+  return `[${label ? `${label} ` : ""}${event.done}/${event.total}] ${data}${conv}${config.loss} ` +
     `w${config.width}×${config.depth}${head} bias ${config.bias ? "on" : "off"} ` +
     `E${config.epochs} seed ${config.seed}: train ${(100 * result.train_acc).toFixed(1)}% ` +
     `test ${(100 * result.test_acc).toFixed(2)}% NC1 ${
@@ -167,7 +170,7 @@ export async function runGrid(
   if (pending.length > 0 && workerCount === 1) {
     for (const index of pending) {
       try {
-        await finish(index, await trainOnMnist(configs[index]));
+        await finish(index, await trainOnDataset(configs[index]));
       } catch (error) {
         if (!(error instanceof RunError)) throw error;
         failures.push(

@@ -6,7 +6,7 @@
  */
 import { RunError } from "../cli.ts";
 import type { TrainConfig } from "./config.ts";
-import { trainOnMnist } from "./train.ts";
+import { trainOnDataset } from "./train.ts";
 
 // The worker global scope (typed loosely: the project's lib is deno.window).
 const scope = self as unknown as {
@@ -16,7 +16,7 @@ const scope = self as unknown as {
 scope.onmessage = async (event) => {
   const { index, config } = event.data;
   try {
-    scope.postMessage({ index, result: await trainOnMnist(config) });
+    scope.postMessage({ index, result: await trainOnDataset(config) });
   } catch (error) {
     if (!(error instanceof RunError)) throw error;
     scope.postMessage({ index, error: error.message });

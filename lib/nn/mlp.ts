@@ -16,7 +16,9 @@
  * Backward (G = ∂L/∂Z of the batch objective): ∂W_l = G_l A_lᵀ, ∂b_l = G_l 1,
  * ∂A_l = W_lᵀ G_l, then through the ReLU (mask [A_l > 0]: the ReLU output is positive exactly
  * where its input is, so pre-activations need not be kept) and the BN:
- * ∂β = Σ_j dy_j, ∂γ = Σ_j dy_j x̂_j, dz_j = (γ/σ)(dy_j − ∂β/B − x̂_j ∂γ/B).
+ * ∂β = Σ_j dy_j, ∂γ = Σ_j dy_j x̂_j, dz_j = (γ/σ)(dy_j − ∂β/B − x̂_j ∂γ/B). Bias, BN and ReLU are
+ * the layer tail of norm_relu.ts, shared with the convolution blocks of cnn.ts; the CNN's dense
+ * head is this class (one dense-layer implementation).
  *
  * @example
  * ```ts
@@ -37,7 +39,19 @@ import { gemm } from "../gemm.ts";
 import type { Loss } from "../losses.ts";
 import { type DType, type IntVector, Matrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
-import { biasAct, maskRowSums, type NnKernel, scaleInPlace } from "./kernels.ts";
+import { type NnKernel, scaleInPlace } from "./kernels.ts";
+import {
+  type BatchNormCache,
+  type BatchNormState,
+  initLayer,
+  layerGradients,
+  layerParameters,
+  tailBackward,
+  tailForward,
+  zerosLike,
+} from "./norm_relu.ts";
+
+export type { BatchNormState } from "./norm_relu.ts";
 
 /** Architecture of an {@link Mlp}. */
 export interface MlpSpec {
@@ -55,18 +69,6 @@ export interface MlpSpec {
   batchNorm?: boolean;
   /** Element type of parameters and activations (default f32). */
   dtype?: DType;
-}
-
-/** PyTorch `BatchNorm1d` state of one layer. */
-export interface BatchNormState {
-  /** Scale γ (d×1), a parameter. */
-  gamma: Matrix;
-  /** Shift β (d×1), a parameter. */
-  beta: Matrix;
-  /** Running mean (evaluation mode). */
-  runningMean: Float64Array;
-  /** Running unbiased variance (evaluation mode). */
-  runningVar: Float64Array;
 }
 
 /** One dense layer: Z = W A + b 1ᵀ, then BN and ReLU if enabled. */
@@ -91,10 +93,8 @@ export interface MlpWorkspace {
   logits: Matrix;
   /** Gradients with respect to the hidden layers' outputs / pre-activations (d_l×B). */
   gradients: Matrix[];
-  /** Normalized pre-activations x̂ of BN layers (training mode), else null. */
-  normalized: (Matrix | null)[];
-  /** 1/√(σ² + ε) per feature of BN layers (training mode), else null. */
-  invStd: (Float64Array | null)[];
+  /** x̂ and 1/√(σ² + ε) of BN layers (training mode), else null. */
+  norms: (BatchNormCache | null)[];
 }
 
 /** Result of {@link Mlp.lossAndGradient}. */
@@ -104,10 +104,6 @@ export interface BatchResult {
   /** Samples whose argmax logit is their label (before the update). */
   correct: number;
 }
-
-/** PyTorch BatchNorm1d defaults. */
-const BN_EPS = 1e-5;
-const BN_MOMENTUM = 0.1;
 
 function checkWidth(value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 1) {
@@ -158,36 +154,31 @@ export class Mlp {
       const fanIn = dims[l];
       const out = dims[l + 1];
       const last = l + 2 === dims.length;
-      const bound = 1 / Math.sqrt(fanIn);
-      const uniform = (count: number) =>
-        Array.from({ length: count }, () => bound * (2 * rng.uniform() - 1));
-      const weight = Matrix.from(out, fanIn, uniform(out * fanIn), dtype);
-      const hasBias = last ? this.spec.outputBias : this.spec.hiddenBias[l];
-      const bias = hasBias ? Matrix.from(out, 1, uniform(out), dtype) : null;
-      const norm = !last && this.spec.batchNorm
-        ? {
-          gamma: Matrix.from(out, 1, new Array(out).fill(1), dtype),
-          beta: Matrix.zeros(out, 1, dtype),
-          runningMean: new Float64Array(out),
-          runningVar: new Float64Array(out).fill(1),
-        }
-        : null;
-      this.layers.push({ weight, bias, norm, relu: !last });
+      const bias = last ? this.spec.outputBias : this.spec.hiddenBias[l];
+      const batchNorm = !last && this.spec.batchNorm;
+      this.layers.push(initLayer(out, fanIn, { bias, batchNorm, relu: !last, dtype }, rng));
     }
   }
+
+  /** Samples per forward pass in whole-set evaluations (bounds the workspace memory). */
+  readonly evalBatch = 1000;
 
   /** The classifier (last layer). */
   get classifier(): DenseLayer {
     return this.layers[this.layers.length - 1];
   }
 
+  /**
+   * The hidden layers' outputs (d_l × B, post-ReLU, input side first) of the last forward pass of
+   * a batch of `batch` samples: the features whose NC metrics are tracked.
+   */
+  hiddenFeatures(batch: number): readonly Matrix[] {
+    return this.workspace(batch).activations;
+  }
+
   /** Every parameter matrix in a fixed order: per layer W, b (if any), γ and β (if BN). */
   parameters(): Matrix[] {
-    return this.layers.flatMap((layer) => [
-      layer.weight,
-      ...(layer.bias ? [layer.bias] : []),
-      ...(layer.norm ? [layer.norm.gamma, layer.norm.beta] : []),
-    ]);
+    return layerParameters(this.layers);
   }
 
   /** Number of scalar parameters. */
@@ -197,7 +188,7 @@ export class Mlp {
 
   /** Zero matrices shaped like {@link parameters} (gradient or velocity buffers). */
   zerosLikeParameters(): Matrix[] {
-    return this.parameters().map((p) => Matrix.zeros(p.rows, p.cols, p.dtype));
+    return zerosLike(this.parameters());
   }
 
   /** The (cached) buffers for batches of `batch` samples. */
@@ -212,11 +203,13 @@ export class Mlp {
         activations: this.spec.hidden.map((width) => Matrix.zeros(width, batch, dtype)),
         logits: Matrix.zeros(this.spec.classes, batch, dtype),
         gradients: this.spec.hidden.map((width) => Matrix.zeros(width, batch, dtype)),
-        normalized: hiddenLayers.map((layer, l) =>
-          layer.norm ? Matrix.zeros(this.spec.hidden[l], batch, dtype) : null
-        ),
-        invStd: hiddenLayers.map((layer, l) =>
-          layer.norm ? new Float64Array(this.spec.hidden[l]) : null
+        norms: hiddenLayers.map((layer, l) =>
+          layer.norm
+            ? {
+              normalized: Matrix.zeros(this.spec.hidden[l], batch, dtype),
+              invStd: new Float64Array(this.spec.hidden[l]),
+            }
+            : null
         ),
       };
       this.#workspaces.set(batch, ws);
@@ -245,13 +238,7 @@ export class Mlp {
       const out = layer.relu ? ws.activations[l] : ws.logits;
       // The first layer reads the B×d₀ inputs as their transpose.
       gemm(out, layer.weight, previous, { transB: l === 0, kernel });
-      if (layer.norm) {
-        if (layer.bias) biasAct(out, layer.bias, false, kernel);
-        if (training) batchNormTrain(out, layer.norm, ws.normalized[l]!, ws.invStd[l]!);
-        else batchNormEval(out, layer.norm);
-        biasAct(out, null, true, kernel);
-      } else if (layer.relu) biasAct(out, layer.bias, true, kernel);
-      else if (addOutputBias && layer.bias) biasAct(out, layer.bias, false, kernel);
+      tailForward(out, layer, training, ws.norms[l] ?? null, kernel, addOutputBias);
       previous = out;
     });
     return ws.logits;
@@ -261,7 +248,8 @@ export class Mlp {
    * Forward (training mode), loss and backward on one batch: `grads` (shaped like
    * {@link parameters}) receive the gradient of `scale`·Σ_batch L (e.g. scale = 1/B for the
    * batch mean). Returns the unscaled Σ L and the number of correctly classified samples
-   * (before any update).
+   * (before any update). If `inputGradient` (B×d₀) is given it receives ∂(scale·Σ L)/∂inputs,
+   * for layers below the network (the convolution blocks of cnn.ts).
    */
   lossAndGradient(
     inputs: Matrix,
@@ -269,28 +257,12 @@ export class Mlp {
     loss: Loss,
     grads: Matrix[],
     scale: number,
+    inputGradient: Matrix | null = null,
   ): BatchResult {
     const logits = this.forward(inputs, false, true);
     const ws = this.workspace(inputs.rows);
     const correct = countCorrect(logits, this.classifier.bias, labels.data);
-    // Gradient slots follow parameters().
-    const slots: {
-      weight: Matrix;
-      bias: Matrix | null;
-      gamma: Matrix | null;
-      beta: Matrix | null;
-    }[] = [];
-    let index = 0;
-    for (const layer of this.layers) {
-      const weight = grads[index++];
-      const bias = layer.bias ? grads[index++] : null;
-      const gamma = layer.norm ? grads[index++] : null;
-      const beta = layer.norm ? grads[index++] : null;
-      slots.push({ weight, bias, gamma, beta });
-    }
-    if (index !== grads.length) {
-      throw new RangeError(`mlp: ${grads.length} gradient buffers for ${index} parameters`);
-    }
+    const slots = layerGradients(this.layers, grads); // ordered as parameters()
     const last = this.layers.length - 1;
     const lossSum = loss.evaluate(logits, labels, this.classifier.bias, slots[last].bias);
     scaleInPlace(logits, scale, this.kernel);
@@ -300,21 +272,17 @@ export class Mlp {
       const upstream = l === last ? logits : ws.gradients[l];
       if (l === 0) {
         gemm(slots[0].weight, upstream, inputs, { kernel }); // G₀ (d₁×B) · X (B×d₀)
+        // ∂X = G₀ᵀ W₀ (B×d₀).
+        if (inputGradient) {
+          gemm(inputGradient, upstream, this.layers[0].weight, { transA: true, kernel });
+        }
         break;
       }
       const below = ws.activations[l - 1];
       gemm(slots[l].weight, upstream, below, { transB: true, kernel });
       const next = ws.gradients[l - 1];
       gemm(next, this.layers[l].weight, upstream, { transA: true, kernel });
-      const norm = this.layers[l - 1].norm;
-      const slot = slots[l - 1];
-      if (norm) {
-        maskRowSums(next, below, slot.beta, kernel); // ∂β = Σ_j dy_j
-        batchNormBackward(next, norm, ws.normalized[l - 1]!, ws.invStd[l - 1]!, slot);
-        if (slot.bias) maskRowSums(next, null, slot.bias, kernel);
-      } else {
-        maskRowSums(next, below, slot.bias, kernel);
-      }
+      tailBackward(next, below, this.layers[l - 1], ws.norms[l - 1], slots[l - 1], kernel);
     }
     return { lossSum, correct };
   }
@@ -324,90 +292,9 @@ export class Mlp {
     for (const p of this.parameters()) p.free();
     for (const ws of this.#workspaces.values()) {
       for (const m of [...ws.activations, ...ws.gradients, ws.logits]) m.free();
-      for (const m of ws.normalized) m?.free();
+      for (const cache of ws.norms) cache?.normalized.free();
     }
     this.#workspaces.clear();
-  }
-}
-
-/**
- * Training-mode BN in place on z (d×B): batch mean and biased variance per row, x̂ saved,
- * z ← γx̂ + β; running averages updated (unbiased variance), as torch.nn.BatchNorm1d.
- */
-function batchNormTrain(
-  z: Matrix,
-  norm: BatchNormState,
-  normalized: Matrix,
-  invStd: Float64Array,
-): void {
-  const { rows, cols } = z;
-  const values = z.data;
-  const xhat = normalized.data;
-  const gamma = norm.gamma.data;
-  const beta = norm.beta.data;
-  for (let i = 0; i < rows; i++) {
-    const row = i * cols;
-    let mean = 0;
-    for (let j = 0; j < cols; j++) mean += values[row + j];
-    mean /= cols;
-    let variance = 0;
-    for (let j = 0; j < cols; j++) variance += (values[row + j] - mean) ** 2;
-    variance /= cols;
-    const inv = 1 / Math.sqrt(variance + BN_EPS);
-    invStd[i] = inv;
-    for (let j = 0; j < cols; j++) {
-      const x = (values[row + j] - mean) * inv;
-      xhat[row + j] = x;
-      values[row + j] = gamma[i] * x + beta[i];
-    }
-    const unbiased = cols > 1 ? variance * cols / (cols - 1) : variance;
-    norm.runningMean[i] = (1 - BN_MOMENTUM) * norm.runningMean[i] + BN_MOMENTUM * mean;
-    norm.runningVar[i] = (1 - BN_MOMENTUM) * norm.runningVar[i] + BN_MOMENTUM * unbiased;
-  }
-}
-
-/** Evaluation-mode BN in place: z ← γ(z − running mean)/√(running var + ε) + β. */
-function batchNormEval(z: Matrix, norm: BatchNormState): void {
-  const { rows, cols } = z;
-  const values = z.data;
-  const gamma = norm.gamma.data;
-  const beta = norm.beta.data;
-  for (let i = 0; i < rows; i++) {
-    const scale = gamma[i] / Math.sqrt(norm.runningVar[i] + BN_EPS);
-    const shift = beta[i] - scale * norm.runningMean[i];
-    const row = i * cols;
-    for (let j = 0; j < cols; j++) values[row + j] = scale * values[row + j] + shift;
-  }
-}
-
-/**
- * BN backward in place: on entry g = dy (already masked by the ReLU) and slot.beta = Σ_j dy_j;
- * writes slot.gamma = Σ_j dy_j x̂_j and g ← dz = (γ/σ)(dy − ∂β/B − x̂ ∂γ/B).
- */
-function batchNormBackward(
-  g: Matrix,
-  norm: BatchNormState,
-  normalized: Matrix,
-  invStd: Float64Array,
-  slot: { gamma: Matrix | null; beta: Matrix | null },
-): void {
-  const { rows, cols } = g;
-  const dy = g.data;
-  const xhat = normalized.data;
-  const gamma = norm.gamma.data;
-  const dGamma = slot.gamma!.data;
-  const dBeta = slot.beta!.data;
-  for (let i = 0; i < rows; i++) {
-    const row = i * cols;
-    let sumDyX = 0;
-    for (let j = 0; j < cols; j++) sumDyX += dy[row + j] * xhat[row + j];
-    dGamma[i] = sumDyX;
-    const meanDy = dBeta[i] / cols;
-    const meanDyX = sumDyX / cols;
-    const factor = gamma[i] * invStd[i];
-    for (let j = 0; j < cols; j++) {
-      dy[row + j] = factor * (dy[row + j] - meanDy - xhat[row + j] * meanDyX);
-    }
   }
 }
 

@@ -1,20 +1,34 @@
 /**
- * Network training on the WASM core (papers A and B on real MNIST, scaled to a CPU): dense
- * layers with optional bias and batch normalization, ReLU, the four losses, SGD with momentum,
- * weight decay, multi-step decay and gradient-norm clipping, NC metrics of every hidden layer,
- * and resumable grids of runs on Workers.
+ * Network training on the WASM core (papers A and B on real MNIST and Fashion-MNIST, scaled to a
+ * CPU): dense layers with optional bias and batch normalization, ReLU, convolution blocks (3×3
+ * conv, BN, ReLU, 2×2 max pooling) in front of them, the four losses, SGD with momentum, weight
+ * decay, multi-step decay and gradient-norm clipping, NC metrics of every hidden layer, and
+ * resumable grids of runs on Workers.
  *
  * @example
  * ```ts
- * import { trainOnMnist, validateTrainConfig } from "./mod.ts";
- * const result = await trainOnMnist(
+ * import { trainOnDataset, validateTrainConfig } from "./mod.ts";
+ * const result = await trainOnDataset(
  *   validateTrainConfig({ loss: "mse", width: 64, depth: 2, n: 50, epochs: 10 }),
  * );
  * console.log(result.train_acc, result.test_acc, result.terminal.nc1_drop);
  * ```
  * @module
  */
+export { type ConvBlock, ConvNet, type ConvNetSpec } from "./cnn.ts";
 export {
+  col2im3x3,
+  type FeatureMap,
+  im2col3x3,
+  maxPool2x2,
+  maxPool2x2Backward,
+  pooledPlane,
+  type PoolLayout,
+} from "./conv_kernels.ts";
+export {
+  type ArchName,
+  archNames,
+  DEFAULT_CHANNELS,
   defaultTrainConfig,
   hiddenBiases,
   hiddenWidths,
@@ -27,10 +41,13 @@ export {
 } from "./config.ts";
 export {
   type ExperimentArgs,
+  type ExperimentGrid,
   mean,
   meanHistory,
   parseExperimentArgs,
   runCacheDir,
+  runExperimentGrid,
+  sampleMacs,
 } from "./experiment.ts";
 export {
   type GridEvent,
@@ -42,7 +59,6 @@ export {
 } from "./grid.ts";
 export { biasAct, maskRowSums, type NnKernel, scaleInPlace, sumSquares } from "./kernels.ts";
 export {
-  type BatchNormState,
   type BatchResult,
   countCorrect,
   type DenseLayer,
@@ -50,6 +66,20 @@ export {
   type MlpSpec,
   type MlpWorkspace,
 } from "./mlp.ts";
+export { buildNetwork, type BuiltNetwork, type InputShape, type Network } from "./network.ts";
+export {
+  type BatchNormCache,
+  type BatchNormState,
+  type LayerGradients,
+  layerGradients,
+  layerParameters,
+  type LayerTail,
+  tailBackward,
+  tailForward,
+  type TailGradients,
+  type WeightedLayer,
+  zerosLike,
+} from "./norm_relu.ts";
 export { multiStepLr, paperBMilestones, thirdsMilestones } from "./schedule.ts";
 export { Sgd, type SgdOptions, type SgdStepInfo } from "./sgd.ts";
 export {
@@ -62,6 +92,6 @@ export {
   terminalPhase,
   type TrainHooks,
   trainNetwork,
-  trainOnMnist,
+  trainOnDataset,
   type TrainResult,
 } from "./train.ts";

@@ -1,5 +1,6 @@
 /**
- * Trains an MLP on the MNIST split into the terminal phase and records, per epoch, the running
+ * Trains a network (MLP or CNN, lib/nn/network.ts) on a data split (MNIST, Fashion-MNIST;
+ * lib/data) into the terminal phase and records, per epoch, the running
  * training loss and accuracy, and at every evaluation (epoch 0, every `evalEvery` epochs and the
  * last) the exact train/test loss and accuracy and the NC metrics of every hidden layer's
  * features on the whole training set (lib/metrics, science.md §4): NC1 for every layer, and for
@@ -18,11 +19,11 @@
  *
  * @example
  * ```ts
- * import { loadMnistDigits, mnistSplit } from "../data/mnist.ts";
+ * import { splitDataset } from "../data/mod.ts";
  * import { validateTrainConfig } from "./config.ts";
  * import { trainNetwork } from "./train.ts";
  * const config = validateTrainConfig({ loss: "ce", width: 64, depth: 2, n: 50, epochs: 5 });
- * const data = mnistSplit(await loadMnistDigits(), { perClass: config.n, seed: config.dataSeed });
+ * const data = await splitDataset("mnist", { perClass: config.n, seed: config.dataSeed });
  * const result = trainNetwork(config, data);
  * console.log(result.train_acc, result.test_acc);
  * ```
@@ -33,17 +34,11 @@ import { makeLoss } from "../losses.ts";
 import { IntVector, Matrix } from "../matrix.ts";
 import { ncMetrics } from "../metrics/mod.ts";
 import { Rng } from "../rng.ts";
-import {
-  type LabelledData,
-  loadMnistDigits,
-  MNIST_CLASSES,
-  MNIST_SIDE,
-  type MnistSplit,
-  mnistSplit,
-} from "../data/mnist.ts";
-import { hiddenBiases, hiddenWidths, type TrainConfig } from "./config.ts";
+import { type DataSplit, type LabelledData, splitDataset } from "../data/mod.ts";
+import type { TrainConfig } from "./config.ts";
 import type { NnKernel } from "./kernels.ts";
-import { countCorrect, Mlp } from "./mlp.ts";
+import { countCorrect } from "./mlp.ts";
+import { buildNetwork, type Network } from "./network.ts";
 import { multiStepLr } from "./schedule.ts";
 import { Sgd } from "./sgd.ts";
 
@@ -176,35 +171,26 @@ export interface TrainHooks {
   kernel?: NnKernel;
 }
 
-/** Samples per forward pass in evaluations (bounds the workspace memory). */
-const EVAL_CHUNK = 1000;
-
 const finiteOrNull = (value: number | null | undefined): number | null =>
   value === null || value === undefined || !Number.isFinite(value) ? null : value;
 
 /** Trains one network (synchronously; run several on Workers with grid.ts). */
 export function trainNetwork(
   config: TrainConfig,
-  data: MnistSplit,
+  data: DataSplit,
   hooks: TrainHooks = {},
 ): TrainResult {
   const started = performance.now();
   const kernel = hooks.kernel ?? "simd";
   const rng = new Rng(config.seed);
-  const hidden = hiddenWidths(config);
-  const net = new Mlp(
-    {
-      inputDim: data.train.inputs.cols,
-      hidden,
-      classes: MNIST_CLASSES,
-      hiddenBias: hiddenBiases(config),
-      outputBias: config.bias,
-      batchNorm: config.batchNorm,
-      dtype: data.train.inputs.dtype,
-    },
+  const classes = data.classes;
+  const net = buildNetwork(
+    config,
+    { side: data.side, classes, dtype: data.train.inputs.dtype },
     rng,
     kernel,
   );
+  const hidden = [...net.hiddenWidths];
   const params = net.parameters();
   const grads = net.zerosLikeParameters();
   const sgd = new Sgd(params, {
@@ -219,15 +205,15 @@ export function trainNetwork(
     targetScale: config.targetScale,
   }, kernel);
   // F.mse_loss averages over the K classes too: 2/K times the ½‖·‖² convention (science.md §1).
-  const lossScale = config.loss === "mse" && config.mseReduction === "mean" ? 2 / MNIST_CLASSES : 1;
-  const batches = new BatchBuffers(data.train, config.batch);
+  const lossScale = config.loss === "mse" && config.mseReduction === "mean" ? 2 / classes : 1;
+  const batches = new BatchBuffers(data.train, config.batch, data.side);
   const epochs: EpochRecord[] = [];
   const evals: EvalRecord[] = [];
   const owned: { free(): void }[] = [sgd, batches, ...grads];
   let trainSeconds = 0;
   try {
     const evaluateNow = (epoch: number): void => {
-      const record = evaluate(net, data, loss, lossScale, epoch, hooks.onFeatures);
+      const record = evaluate(net, hidden, data, loss, lossScale, epoch, hooks.onFeatures);
       evals.push(record);
       hooks.onEval?.(record);
     };
@@ -318,9 +304,11 @@ class BatchBuffers {
   #buffers = new Map<number, { inputs: Matrix; labels: IntVector }>();
   /** Input value of a blank pixel (the smallest input value: 0 before standardization). */
   #background: number;
+  #side: number;
 
-  constructor(set: LabelledData, batch: number) {
+  constructor(set: LabelledData, batch: number, side: number) {
     this.#set = set;
+    this.#side = side;
     let background = Infinity;
     for (const value of set.inputs.data) background = Math.min(background, value);
     this.#background = background;
@@ -358,7 +346,7 @@ class BatchBuffers {
       if (shift > 0) {
         const dx = rng.int(2 * shift + 1) - shift;
         const dy = rng.int(2 * shift + 1) - shift;
-        shiftImage(source, i * dim, target, r * dim, dx, dy, this.#background);
+        shiftImage(source, i * dim, target, r * dim, dx, dy, this.#background, this.#side);
       } else {
         target.set(source.subarray(i * dim, (i + 1) * dim), r * dim);
       }
@@ -376,9 +364,9 @@ class BatchBuffers {
 }
 
 /**
- * Copies the 28×28 image at source[from …] into target[to …] translated by (dx, dy) pixels,
- * filling uncovered pixels with `background` (torchvision RandomCrop(28, padding) with a blank
- * fill, the random-shift augmentation).
+ * Copies the side×side image (default 28×28) at source[from …] into target[to …] translated by
+ * (dx, dy) pixels, filling uncovered pixels with `background` (torchvision RandomCrop(side,
+ * padding) with a blank fill, the random-shift augmentation).
  */
 export function shiftImage(
   source: ArrayLike<number>,
@@ -388,8 +376,8 @@ export function shiftImage(
   dx: number,
   dy: number,
   background: number,
+  side = 28,
 ): void {
-  const side = MNIST_SIDE;
   for (let y = 0; y < side; y++) {
     const sy = y - dy;
     for (let x = 0; x < side; x++) {
@@ -403,7 +391,7 @@ export function shiftImage(
 
 /** Forward passes over a whole set in chunks: accuracy, mean loss and (optionally) features. */
 function passOver(
-  net: Mlp,
+  net: Network,
   set: LabelledData,
   loss: ReturnType<typeof makeLoss>,
   lossScale: number,
@@ -412,16 +400,16 @@ function passOver(
   const dim = set.inputs.cols;
   let correct = 0;
   let lossSum = 0;
-  for (let start = 0; start < set.count; start += EVAL_CHUNK) {
-    const size = Math.min(EVAL_CHUNK, set.count - start);
+  const chunk = net.evalBatch;
+  for (let start = 0; start < set.count; start += chunk) {
+    const size = Math.min(chunk, set.count - start);
     const inputs = Matrix.zeros(size, dim, set.inputs.dtype);
     inputs.data.set(set.inputs.data.subarray(start * dim, (start + size) * dim));
     const labels = IntVector.from(set.labelArray.subarray(start, start + size));
     const logits = net.forward(inputs, false);
-    const ws = net.workspace(size);
     correct += countCorrect(logits, net.classifier.bias, labels.data);
     if (features !== null) {
-      ws.activations.forEach((activation, l) => {
+      net.hiddenFeatures(size).forEach((activation, l) => {
         const full = features[l].data;
         const part = activation.data;
         for (let i = 0; i < activation.rows; i++) {
@@ -437,14 +425,15 @@ function passOver(
 }
 
 function evaluate(
-  net: Mlp,
-  data: MnistSplit,
+  net: Network,
+  hidden: readonly number[],
+  data: DataSplit,
   loss: ReturnType<typeof makeLoss>,
   lossScale: number,
   epoch: number,
   onFeatures: TrainHooks["onFeatures"],
 ): EvalRecord {
-  const { dtype, hidden } = net.spec;
+  const dtype = data.train.inputs.dtype;
   const features = hidden.map((width) => Matrix.zeros(width, data.train.count, dtype));
   try {
     const train = passOver(net, data.train, loss, lossScale, features);
@@ -464,7 +453,7 @@ function evaluate(
           features: matrix,
           layout: "samples-as-columns",
           labels: data.train.labelArray,
-          classes: MNIST_CLASSES,
+          classes: data.classes,
           weights: isLast ? classifier.weight : null,
           bias: isLast ? bias : null,
         });
@@ -503,17 +492,17 @@ function evaluate(
   }
 }
 
-const splits = new Map<string, MnistSplit>();
+const splits = new Map<string, DataSplit>();
 
 /**
- * The MNIST split of `config` (n per class, test per class, data seed), loaded once per process
- * and cached (runs of a grid share it).
+ * The split of `config` (data set, n per class, test per class, data seed), loaded once per
+ * process and cached (runs of a grid share it).
  */
-export async function splitFor(config: TrainConfig): Promise<MnistSplit> {
-  const key = `${config.n}/${config.testPerClass}/${config.dataSeed}`;
+export async function splitFor(config: TrainConfig): Promise<DataSplit> {
+  const key = `${config.dataset}/${config.n}/${config.testPerClass}/${config.dataSeed}`;
   let split = splits.get(key);
   if (split === undefined) {
-    split = mnistSplit(await loadMnistDigits(), {
+    split = await splitDataset(config.dataset, {
       perClass: config.n,
       testPerClass: config.testPerClass,
       seed: config.dataSeed,
@@ -524,7 +513,7 @@ export async function splitFor(config: TrainConfig): Promise<MnistSplit> {
 }
 
 /** Loads the split of `config` and trains (convenience for scripts and workers). */
-export async function trainOnMnist(
+export async function trainOnDataset(
   config: TrainConfig,
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {

@@ -83,4 +83,10 @@ export const experiments: readonly ExperimentEntry[] = [
     description: "MLPs on real MNIST with CE/LS/FL/MSE across widths, epochs, seeds: NC dynamics " +
       "and |Acc_CE − Acc_X| heatmaps (paper B, science.md §6); --full for the whole grid",
   },
+  {
+    id: "B6",
+    script: "scripts/experiments/b6_fashion_losses.ts",
+    description: "B4 on real Fashion-MNIST: CE/LS/FL/MSE MLPs across widths, epochs, seeds; gaps " +
+      "to CE against seed noise (paper B, science.md §6); --full adds one CNN per loss",
+  },
 ];

@@ -31,10 +31,19 @@
  * @module
  */
 import { runCli } from "../../lib/cli.ts";
+import { cellKey, gapNoiseOf, gapsToReference, meanGap, seedNoise } from "../../lib/nn/findings.ts";
 import {
-  type EvalRecord,
+  budgetRows,
+  dynamicsRows,
+  dynamicsSummary,
+  epochPanelAxes,
+  gridCells,
+  heatRows,
+  type LossGrid,
+  lossGridCharts,
+} from "../../lib/nn/loss_grid_figure.ts";
+import {
   mean,
-  meanHistory,
   paperBMilestones,
   parseExperimentArgs,
   progressLine,
@@ -48,24 +57,9 @@ import {
 import { lineChart, writeFigure } from "../../lib/plot/mod.ts";
 import type { FigureRow } from "../../lib/plot/csv.ts";
 import type { FigureSpec } from "../../lib/plot/write_figure.ts";
-import { lossColor, lossSeries, paperBLosses } from "./paper_b_losses.ts";
+import { lossColor, lossSeries, ncLossSettings, paperBLosses } from "./paper_b_losses.ts";
 
 const usage = "Usage: deno run -A scripts/experiments/b4_mnist_losses.ts [--full] [--workers N]";
-
-/** The loss settings of nc_loss (MSE with targets 15 and the mean over classes). */
-function lossSettings(loss: string): Partial<TrainConfig> {
-  if (loss === "mse") return { loss: "mse", targetScale: 15, mseReduction: "mean" };
-  if (loss === "ls") return { loss: "ls", alpha: 0.05 };
-  if (loss === "fl") return { loss: "fl", beta: 3 };
-  return { loss: "ce" };
-}
-
-const ncPanels: { panel: string; pick: (e: EvalRecord) => number | null }[] = [
-  { panel: "NC1", pick: (e) => e.nc1 },
-  { panel: "NC2: centered W vs ETF", pick: (e) => e.nc2 },
-  { panel: "NC3: W vs centered means", pick: (e) => e.nc3 },
-  { panel: "NC4: ‖Wμ_G + b‖", pick: (e) => e.nc4 },
-];
 
 async function main(): Promise<void> {
   const args = parseExperimentArgs(Deno.args, usage);
@@ -87,7 +81,7 @@ async function main(): Promise<void> {
     protocol: Protocol = "collapse",
   ): TrainConfig =>
     validateTrainConfig({
-      ...lossSettings(loss),
+      ...ncLossSettings(loss),
       width,
       depth: 2,
       bias: true,
@@ -140,60 +134,16 @@ async function main(): Promise<void> {
   const testAcc = (loss: string, width: number, epochs: number) =>
     mean(runsOf(loss, width, epochs).map((r) => r.test_acc));
 
+  const grid: LossGrid = { losses: paperBLosses, widths, budgets, seeds, runsOf };
   const rows: FigureRow[] = [];
   const blank = { panel: null, loss: null, epoch: null, value: null, accuracy: null };
   const blankCell = { width: null, epochs: null, gap: null, loss_x: null, protocol: null };
   // a) dynamics at the largest width and longest budget.
-  const dynamics: Record<string, unknown> = {};
+  const dynamics: Record<string, ReturnType<typeof dynamicsSummary>> = {};
   for (const entry of paperBLosses) {
     const runs = runsOf(entry.loss, widest, longest);
-    for (const { panel, pick } of ncPanels) {
-      for (const point of meanHistory(runs, pick)) {
-        rows.push({
-          ...blank,
-          ...blankCell,
-          kind: "nc",
-          panel,
-          loss: entry.label,
-          epoch: point.epoch,
-          value: point.value !== null && point.value > 0 ? point.value : null,
-        });
-      }
-    }
-    for (
-      const [panel, pick] of [
-        ["train accuracy", (e: EvalRecord) => e.train_acc],
-        ["test accuracy", (e: EvalRecord) => e.test_acc],
-      ] as const
-    ) {
-      // Epoch 0 (chance level) is left out so that the axis resolves the final differences.
-      for (const point of meanHistory(runs, pick).filter((p) => p.epoch > 0)) {
-        rows.push({
-          ...blank,
-          ...blankCell,
-          kind: "acc",
-          panel,
-          loss: entry.label,
-          epoch: point.epoch,
-          accuracy: point.value,
-        });
-      }
-    }
-    const nc1 = meanHistory(runs, (e) => e.nc1).map((p) => p.value!);
-    const final = runs.map((r) => r.evals.at(-1)!);
-    dynamics[entry.label] = {
-      train_acc: runs.map((r) => r.train_acc),
-      test_acc_mean: mean(runs.map((r) => r.test_acc)),
-      first_epoch_at_100: runs.map((r) => r.terminal.first_epoch_at_100),
-      nc1_peak: Math.max(...nc1),
-      nc1_final: nc1.at(-1),
-      nc1_drop_from_peak: Math.max(...nc1) / nc1.at(-1)!,
-      nc1_drop_per_seed: runs.map((r) => r.terminal.nc1_drop),
-      nc1_drop_after_100_per_seed: runs.map((r) => r.terminal.nc1_drop_in_tpt),
-      nc2_final: mean(final.map((e) => e.nc2 ?? NaN)),
-      nc3_final: mean(final.map((e) => e.nc3 ?? NaN)),
-      nc4_final: mean(final.map((e) => e.nc4 ?? NaN)),
-    };
+    rows.push(...dynamicsRows(runs, entry.label, { ...blank, ...blankCell }));
+    dynamics[entry.label] = dynamicsSummary(runs);
   }
   // d) the ablation: NC1 of the same network under both protocols (seed 1).
   const protocolLabels: Record<Protocol, string> = {
@@ -233,46 +183,21 @@ async function main(): Promise<void> {
     }).join(", ")
   ).join("; ");
 
-  // b) test accuracy vs budget, c) heatmaps.
+  // b) test accuracy vs budget, c) heatmaps (gaps keyed by label for the meta file).
   const accuracyTable: Record<string, Record<string, number>> = {};
   for (const entry of paperBLosses) {
-    accuracyTable[entry.label] = {};
-    for (const width of widths) {
-      for (const epochs of budgets) {
-        const acc = testAcc(entry.loss, width, epochs);
-        accuracyTable[entry.label][`w${width}/E${epochs}`] = acc;
-        rows.push({
-          ...blank,
-          ...blankCell,
-          kind: "budget",
-          loss: entry.label,
-          width,
-          epochs,
-          accuracy: acc,
-        });
-      }
-    }
+    accuracyTable[entry.label] = Object.fromEntries(
+      widths.flatMap((w) => budgets.map((e) => [cellKey(w, e), testAcc(entry.loss, w, e)])),
+    );
   }
-  const gaps: Record<string, Record<string, number>> = {};
-  for (const entry of paperBLosses.filter((l) => l.loss !== "ce")) {
-    gaps[entry.label] = {};
-    for (const width of widths) {
-      for (const epochs of budgets) {
-        const gap = 100 *
-          Math.abs(testAcc("ce", width, epochs) - testAcc(entry.loss, width, epochs));
-        gaps[entry.label][`w${width}/E${epochs}`] = gap;
-        rows.push({
-          ...blank,
-          ...blankCell,
-          kind: "heat",
-          loss_x: entry.label,
-          width,
-          epochs,
-          gap,
-        });
-      }
-    }
-  }
+  const cells = gridCells(grid);
+  const gapsByLoss = gapsToReference(cells, "ce");
+  const labelOf = (loss: string) => paperBLosses.find((l) => l.loss === loss)!.label;
+  const gaps = Object.fromEntries(
+    Object.entries(gapsByLoss).map(([loss, table]) => [labelOf(loss), table]),
+  );
+  rows.push(...budgetRows(grid, { ...blank, ...blankCell }));
+  rows.push(...heatRows(grid, gapsByLoss, { ...blank, ...blankCell }));
 
   // Findings from the data (the grid's runs; the ablation's plain runs are reported apart).
   const plainKeys = new Set(
@@ -284,17 +209,10 @@ async function main(): Promise<void> {
     `${r.config.loss} w${r.config.width} E${r.config.epochs} s${r.config.seed} ` +
     `(${(100 * r.train_acc).toFixed(2)}%)`
   );
-  const seedStd = (loss: string, width: number, epochs: number) => {
-    const accs = runsOf(loss, width, epochs).map((r) => 100 * r.test_acc);
-    const m = mean(accs);
-    return Math.sqrt(accs.reduce((s, a) => s + (a - m) ** 2, 0) / (accs.length - 1));
-  };
-  const noise = mean(
-    paperBLosses.flatMap((l) => widths.flatMap((w) => budgets.map((e) => seedStd(l.loss, w, e)))),
-  );
+  const noise = seedNoise(cells);
   // Standard deviation of a difference of two seed-means of test accuracy.
-  const gapNoise = noise * Math.sqrt(2 / seeds.length);
-  const corner = (label: string, w: number, e: number) => gaps[label][`w${w}/E${e}`];
+  const gapNoise = gapNoiseOf(noise, seeds.length);
+  const corner = (label: string, w: number, e: number) => gaps[label][cellKey(w, e)];
   const gapText = Object.keys(gaps).map((label) => {
     const values = Object.values(gaps[label]);
     return `${label}: ${corner(label, widths[0], budgets[0]).toFixed(2)} pp at ` +
@@ -304,21 +222,15 @@ async function main(): Promise<void> {
       })`;
   }).join("; ");
   const meanGapBy = (pick: (w: number, e: number) => boolean) =>
-    mean(
-      Object.keys(gaps).flatMap((label) =>
-        widths.flatMap((w) => budgets.filter((e) => pick(w, e)).map((e) => corner(label, w, e)))
-      ),
-    );
+    meanGap(gaps, widths, budgets, pick);
   const half = widths[widths.length / 2];
   const smallGap = meanGapBy((w, e) => w >= half && e >= budgets[1]);
   const largeGap = meanGapBy((w, e) => w < half && e <= budgets[1]);
   const dynamicsText = paperBLosses.map((entry) => {
-    const d = dynamics[entry.label] as Record<string, number & number[]>;
+    const d = dynamics[entry.label];
     return `${entry.label}: NC1 ${d.nc1_peak.toExponential(1)} → ${d.nc1_final.toExponential(1)} ` +
       `(×${d.nc1_drop_from_peak.toFixed(0)} from the peak; after 100% training accuracy ×${
-        (d.nc1_drop_after_100_per_seed as unknown as (number | null)[]).map((x) =>
-          x === null ? "-" : x.toFixed(1)
-        ).join("/")
+        d.nc1_drop_after_100_per_seed.map((x) => x === null ? "-" : x.toFixed(1)).join("/")
       }), NC2 ${d.nc2_final.toFixed(2)}, NC3 ${d.nc3_final.toFixed(2)}, NC4 ${
         d.nc4_final.toFixed(2)
       }${
@@ -332,8 +244,8 @@ async function main(): Promise<void> {
   const firstEpochs = allRuns.map((r) => r.terminal.first_epoch_at_100)
     .filter((e): e is number => e !== null).sort((a, b) => a - b);
   const tptDrop = (label: string) => {
-    const drops = (dynamics[label] as { nc1_drop_after_100_per_seed: (number | null)[] })
-      .nc1_drop_after_100_per_seed.filter((d): d is number => d !== null);
+    const drops = dynamics[label].nc1_drop_after_100_per_seed
+      .filter((d): d is number => d !== null);
     return drops.length === 0 ? null : mean(drops);
   };
   const describe = (losses: typeof paperBLosses) =>
@@ -341,9 +253,9 @@ async function main(): Promise<void> {
   const finalRanking = [...paperBLosses]
     .sort((a, b) => testAcc(b.loss, widest, longest) - testAcc(a.loss, widest, longest))
     .map((l) => `${l.label} ${(100 * testAcc(l.loss, widest, longest)).toFixed(2)}%`).join(" > ");
-  const collapsed10 = paperBLosses.filter((l) =>
-    (dynamics[l.label] as { nc1_drop_from_peak: number }).nc1_drop_from_peak >= 10
-  ).map((l) => l.label);
+  const collapsed10 = paperBLosses.filter((l) => dynamics[l.label].nc1_drop_from_peak >= 10).map((
+    l,
+  ) => l.label);
   const notCollapsed10 = paperBLosses.filter((l) => !collapsed10.includes(l.label))
     .map((l) => l.label);
   const dynamicsFirst = paperBLosses.flatMap((l) =>
@@ -390,17 +302,12 @@ async function main(): Promise<void> {
     }` +
     ` (width ${widest}, ${longest} epochs: ${finalRanking}).`;
 
-  const color = lossColor("loss");
-  // Shared by the line panels: epoch on x, one panel per `panel` value, one colour per loss.
-  const ncAxes = {
-    ...lossSeries,
-    x: "epoch",
-    xTitle: "epoch",
-    facet: "panel",
-    facetTitle: null,
-    independentY: true,
-    height: 150,
-  } as const;
+  const charts = lossGridCharts(
+    grid,
+    lossSeries,
+    lossColor("loss"),
+    ["mse", "fl", "ls"].map(labelOf),
+  );
   const spec = {
     title: {
       text: "B4 · Paper B on MNIST: NC dynamics and test accuracy of four losses",
@@ -410,99 +317,16 @@ async function main(): Promise<void> {
         `MSE targets 15 (mean over classes); ${seeds.length} seeds`,
     },
     vconcat: [
-      lineChart({
-        title:
-          `a · NC dynamics, width ${widest}, ${longest} epochs (mean of ${seeds.length} seeds)`,
-        filter: "datum.kind === 'nc'",
-        ...ncAxes,
-        y: "value",
-        yTitle: "value (log)",
-        logY: true,
-        facetSort: ncPanels.map((p) => p.panel),
-        columns: 4,
-        width: 190,
-        points: 14,
-      }),
-      lineChart({
-        filter: "datum.kind === 'acc'",
-        ...ncAxes,
-        y: "accuracy",
-        yTitle: "accuracy",
-        zeroY: false,
-        facetSort: ["train accuracy", "test accuracy"],
-        columns: 2,
-        width: 250,
-      }),
-      {
-        title: "b · test accuracy vs epoch budget (mean over seeds), per width",
-        transform: [{ filter: "datum.kind === 'budget'" }],
-        facet: { field: "width", type: "ordinal", title: "width" },
-        columns: 4,
-        spec: {
-          width: 150,
-          height: 130,
-          mark: { type: "line", point: true },
-          encoding: {
-            x: {
-              field: "epochs",
-              type: "quantitative",
-              title: "epochs",
-              scale: { type: "log", base: 2 },
-              axis: { values: budgets },
-            },
-            y: {
-              field: "accuracy",
-              type: "quantitative",
-              title: "test accuracy",
-              scale: { zero: false },
-            },
-            color,
-          },
-        },
-      },
-      {
-        title: "c · |Acc_CE − Acc_X| on the test set, percentage points (mean over seeds)",
-        transform: [{ filter: "datum.kind === 'heat'" }],
-        facet: {
-          field: "loss_x",
-          type: "nominal",
-          title: null,
-          sort: ["mse", "fl", "ls"].map((name) => paperBLosses.find((l) => l.loss === name)!.label),
-        },
-        columns: 3,
-        spec: {
-          width: 170,
-          height: 130,
-          layer: [
-            {
-              mark: { type: "rect" },
-              encoding: {
-                x: { field: "width", type: "ordinal", title: "width" },
-                y: { field: "epochs", type: "ordinal", title: "epochs", sort: "descending" },
-                color: {
-                  field: "gap",
-                  type: "quantitative",
-                  title: "|ΔAcc| (pp)",
-                  scale: { scheme: "blues", domainMin: 0 },
-                },
-              },
-            },
-            {
-              mark: { type: "text", fontSize: 10 },
-              encoding: {
-                x: { field: "width", type: "ordinal" },
-                y: { field: "epochs", type: "ordinal", sort: "descending" },
-                text: { field: "gap", type: "quantitative", format: ".2f" },
-              },
-            },
-          ],
-        },
-      },
+      charts.nc,
+      charts.accuracy,
+      charts.budget,
+      charts.heat,
       lineChart({
         title: `d · NC1 at width ${widest}, ${longest} epochs, seed ${ablationSeed}: B4's ` +
           "protocol (solid) vs science.md's plain one (dashed)",
         filter: "datum.kind === 'ablation'",
-        ...ncAxes,
+        ...epochPanelAxes(lossSeries),
+        x: "epoch",
         facet: "loss",
         facetSort: paperBLosses.map((l) => l.label),
         y: "value",

@@ -4,6 +4,7 @@
  * green, FL red, MSE cyan), shared by figures B1–B3.
  * @module
  */
+import type { TrainConfig } from "../../lib/nn/config.ts";
 import type { SeriesOptions } from "../../lib/plot/charts.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 
@@ -63,3 +64,29 @@ export function lossColor(field = "loss"): Record<string, unknown> {
     scale: { domain: [...lossColorScale.domain], range: [...lossColorScale.range] },
   };
 }
+
+/** A network run's loss settings as nc_loss trains it: MSE with targets 15, mean over classes. */
+export function ncLossSettings(loss: string): Partial<TrainConfig> {
+  if (loss === "mse") return { loss: "mse", targetScale: 15, mseReduction: "mean" };
+  if (loss === "ls") return { loss: "ls", alpha: 0.05 };
+  if (loss === "fl") return { loss: "fl", beta: 3 };
+  return { loss: "ce" };
+}
+
+/**
+ * B4's training protocol of the real-network loss grids (B4, B6): MLP w → w with BatchNorm,
+ * nc_loss's optimizer (SGD lr 0.1, momentum 0.9, batch 100, clip 2; milestones per budget) and
+ * weight decay 5e-3 (B4's module notes say why).
+ */
+export const lossGridProtocol: Partial<TrainConfig> = {
+  depth: 2,
+  bias: true,
+  hiddenBias: true,
+  batchNorm: true,
+  batch: 100,
+  lr: 0.1,
+  momentum: 0.9,
+  wd: 5e-3,
+  gamma: 0.1,
+  clip: 2,
+};
