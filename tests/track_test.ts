@@ -95,7 +95,7 @@ Deno.test("--save-every, --track and train's memory guard: one-line errors (exit
     [
       "scripts/train.ts",
       ["--width", "8192", "--depth", "12"],
-      /train with hidden widths \[8192, .*\] on 2000 digits needs [\d.]+ GiB of WASM core memory/,
+      /train with hidden widths \[8192, .*\] on 2000 images needs [\d.]+ GiB of WASM core memory/,
     ],
     ["scripts/metrics.ts", ["--track", `${dir}/nothing_*`], /--track: no directory matches/],
     [
