@@ -20,6 +20,7 @@
  * ```
  * @module
  */
+import { assertCoreFits } from "../core/budget.ts";
 import { UsageError } from "../errors.ts";
 import type { DType } from "../matrix.ts";
 import { type IterationInfo, minimize, type OptimizerMethod } from "../optim/minimize.ts";
@@ -219,6 +220,14 @@ export function solveUfm(
   if (full.precondition !== "none" && resolved.model !== "ufm") {
     throw new UsageError("--precondition: only the plain UFM (--model ufm) supports it");
   }
+  const { total, largest } = definition.bytes(resolved, full.dtype);
+  assertCoreFits(
+    total,
+    `solve --model ${resolved.model} with K = ${resolved.K}, N = ${resolved.N}, widths ` +
+      `[${resolved.widths.join(", ")}] (${full.dtype})`,
+    "use --dtype f32, fewer samples per class, fewer classes or smaller widths",
+    largest,
+  );
   const reduction = choosePath(resolved, full, hooks);
   const modelOptions = {
     seed: full.seed,

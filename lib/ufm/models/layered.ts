@@ -11,6 +11,7 @@ import type { Theory } from "../../theory/mod.ts";
 import { deepLinearTheory } from "../../theory/deep_linear.ts";
 import { DenseUfm } from "../dense.ts";
 import { layerMetrics } from "../layer_metrics.ts";
+import type { DType } from "../../matrix.ts";
 import type { Architecture, ResolvedProblem, UfmProblem } from "../problem.ts";
 import type { FlagValues, ModelDefinition } from "./types.ts";
 
@@ -32,9 +33,6 @@ export interface LayeredModelOptions {
 
 /** Largest `--depth` accepted. */
 const maxDepth = 64;
-
-/** Elements a dense model may hold in core memory (parameters, activations and gradients). */
-const maxElements = 2 ** 28;
 
 /** `--hidden`, shared by every model with hidden layers. */
 const hiddenFlag: FlagSpec = {
@@ -180,14 +178,20 @@ export function layeredModel(options: LayeredModelOptions): ModelDefinition<Dens
           `--bias: model '${name}' supports a last-layer bias none|free, got 'reg'`,
         );
       }
-      const featureRows = problem.widths.reduce((sum, width) => sum + width, problem.K);
-      const elements = featureRows * problem.N;
-      if (elements > maxElements) {
-        throw new UsageError(
-          `problem too large: N·(d + hidden widths + K) = ${elements} exceeds 2^28 elements ` +
-            "(use fewer samples, classes or smaller widths)",
-        );
-      }
+    },
+    bytes(problem: ResolvedProblem, dtype: DType) {
+      const size = dtype === "f64" ? 8 : 4;
+      const out = [...problem.widths, problem.K];
+      const weights = out.slice(1).reduce((sum, rows, l) => sum + rows * out[l], 0);
+      const features = problem.widths[0] * problem.N;
+      // value, gradient and momentum buffer of every block; pre/post/backward buffers of every
+      // hidden layer; logits and targets.
+      const hidden = problem.widths.slice(1).reduce((sum, width) => sum + 3 * width * problem.N, 0);
+      const total = size *
+        (3 * (weights + features + problem.K) + hidden + 2 * problem.K * problem.N);
+      const largest = size *
+        Math.max(features, ...problem.widths.map((w) => w * problem.N), problem.K * problem.N);
+      return { total, largest };
     },
     create: (problem, modelOptions) => new DenseUfm(problem, modelOptions),
     theory: options.theory,

@@ -222,6 +222,14 @@ export const sphere: ModelDefinition<SphereUfm> = {
       throw new UsageError("--target-scale: must be > 0");
     }
   },
+  bytes(problem: ResolvedProblem, dtype) {
+    const size = dtype === "f64" ? 8 : 4;
+    const { K, d, N } = problem;
+    return {
+      total: size * (3 * (K * d + d * N + K) + 2 * K * N),
+      largest: size * Math.max(d * N, K * N, K * d),
+    };
+  },
   create: (problem, options) => new SphereUfm(problem, options),
   theory(problem: ResolvedProblem) {
     if (problem.n === null) return null;

@@ -76,6 +76,11 @@ export interface ModelDefinition<O extends UfmObjective = UfmObjective> {
   architecture(spec: UfmProblem): Architecture;
   /** Model-specific checks of the resolved problem (bias modes, losses, memory). */
   validate?(problem: ResolvedProblem): void;
+  /**
+   * Core memory an instance needs (parameters, gradients, momentum buffers, activations) and its
+   * largest single block, for the up-front check of `solve` (lib/core/budget.ts).
+   */
+  bytes(problem: ResolvedProblem, dtype: DType): { total: number; largest: number };
   /** A seeded instance. */
   create(problem: ResolvedProblem, options: ModelOptions): O;
   /** The predicted global minimizer, or null where none is known. */
