@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { expectTheory } from "../lib/theory/mod.ts";
 import { certify } from "../lib/ufm/certify.ts";
+import { surveyCriticalPoints } from "../lib/ufm/critical_points.ts";
 import { DenseUfm } from "../lib/ufm/dense.ts";
 import { resolveProblem, type UfmProblem } from "../lib/ufm/problem.ts";
 import { solveWithRestarts } from "../lib/ufm/restarts.ts";
@@ -255,4 +256,33 @@ Deno.test("Hessian certificates: the origin of the CE / LS / FL UFM is a strict 
     assert.equal(certificate.classification, "strict saddle", loss);
     origin.free();
   }
+});
+
+Deno.test("critical-point survey: ψ = ½‖∇f‖² finds saddles, certified with negative curvature", () => {
+  const survey = surveyCriticalPoints({
+    K: 4,
+    n: 2,
+    d: 5,
+    lambdaW: 5e-3,
+    lambdaH: 5e-3,
+    lambdaB: 0,
+    bias: "none",
+    norm: "z",
+    loss: "ce",
+    targetScale: 1,
+  }, { starts: 6, seed: 1 });
+  assert.ok(survey.points.length >= 4, `${survey.points.length} critical points`);
+  for (const { certificate } of survey.points) {
+    assert.ok(certificate.grad_norm < 1e-7);
+    if (certificate.classification === "strict saddle") {
+      assert.ok(certificate.negative_curvature! < -1e-3);
+      assert.ok(certificate.gap! > 1e-6, "a saddle is above f*");
+    } else {
+      assert.equal(certificate.classification, "global minimum", "no spurious local minimum");
+    }
+  }
+  // The origin (f = log K for CE) is among them, with the analytic curvature of its saddle.
+  const origin = survey.points.find((p) => Math.abs(p.certificate.objective - Math.log(4)) < 1e-9);
+  assert.ok(origin !== undefined, "the origin was found");
+  close(origin.certificate.smallest_eigenvalues[0], 5e-3 - Math.sqrt(1 / (16 * 2)), 1e-6, "origin");
 });
