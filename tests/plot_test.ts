@@ -14,6 +14,7 @@ import {
   type FigureMeta,
   type FigureMetaFile,
   type FigureRow,
+  FIGURE_TITLE_SIZE,
   type FigureSpec,
   histogram,
   lineChart,
@@ -138,7 +139,7 @@ Deno.test("writeFigure: the .vl.json is a complete spec that compiles without wa
     }, { outDir, quiet: true });
     const written = JSON.parse(await Deno.readTextFile(files.spec));
     assert.equal(written.$schema, VEGA_LITE_SCHEMA);
-    assert.equal(written.title, "Loss");
+    assert.deepEqual(written.title, { text: "Loss", fontSize: FIGURE_TITLE_SIZE });
     assert.deepEqual(written.data, { values: rows });
     assert.deepEqual(
       Object.getOwnPropertySymbols(rows[0]),

@@ -21,6 +21,7 @@ export type { ClosedForm, PerClassPrediction } from "./types.ts";
 export { type MseTheory, mseTheory } from "./mse.ts";
 export { type SoftmaxTheory, softmaxTheory } from "./softmax.ts";
 export { type DeepLinearTheory, deepLinearTheory } from "./deep_linear.ts";
+export { predictedMargin, zeroThreshold, type ZeroThresholdOptions } from "./threshold.ts";
 
 /** Every closed form a model can report. */
 export type Theory = MseTheory | SoftmaxTheory | DeepLinearTheory;
