@@ -11,10 +11,10 @@ import { jsonText, writeJsonAtomic, writeTextFileAtomic } from "../lib/io/atomic
 import {
   clampForLog,
   csvCell,
+  FIGURE_TITLE_SIZE,
   type FigureMeta,
   type FigureMetaFile,
   type FigureRow,
-  FIGURE_TITLE_SIZE,
   type FigureSpec,
   histogram,
   lineChart,
@@ -32,7 +32,7 @@ import {
   type RunResult,
   selectExperiments,
 } from "../scripts/reproduce.ts";
-import { RunError, UsageError } from "../lib/cli.ts";
+import { RunError, UsageError } from "../lib/errors.ts";
 
 const meta: FigureMeta = {
   paper: "A",

@@ -10,11 +10,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadMnistDigits, mnistSplit } from "./mnist.ts";
  * const digits = await loadMnistDigits();
  * const { train, test } = mnistSplit(digits, { perClass: 100, seed: 0 });
- * console.log(train.count, train.inputs.rows, train.inputs.cols); // 1000 1000 784
- * console.log(test.count); // 9000
+ * assert.deepEqual([train.count, train.inputs.rows, train.inputs.cols], [1000, 1000, 784]);
+ * assert.equal(test.count, 9000);
  * ```
  * @module
  */

@@ -11,14 +11,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeNpy, parseNpy } from "./npy.ts";
  * const bytes = encodeNpy(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]);
  * const array = parseNpy(bytes, { name: "example.npy", rank: 2 });
- * console.log(array.shape, array.data[5]); // [2, 3] 6
+ * assert.deepEqual(array.shape, [2, 3]);
+ * assert.equal(array.data[5], 6);
  * ```
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "./atomic.ts";
 
 /** Element types the reader accepts (numpy `descr` without the byte-order character). */
@@ -65,10 +67,14 @@ const ITEM_SIZE: Record<NpyDtype, number> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readNpy, writeNpy } from "./npy.ts";
  * const path = await Deno.makeTempFile({ suffix: ".npy" });
  * await writeNpy(path, [0, 1, 1], [3], "i4");
- * const labels = await readNpy(path, { rank: 1 }); // dtype "i4", data [0, 1, 1]
+ * const labels = await readNpy(path, { rank: 1 });
+ * assert.equal(labels.dtype, "i4");
+ * assert.deepEqual([...labels.data], [0, 1, 1]);
+ * await Deno.remove(path);
  * ```
  */
 export async function readNpy(
@@ -94,8 +100,10 @@ export async function readNpy(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeNpy, parseNpy } from "./npy.ts";
- * parseNpy(encodeNpy(new Int32Array([0, 1, 1]), [3], "i4")).data; // Float64Array [0, 1, 1]
+ * const { data } = parseNpy(encodeNpy(new Int32Array([0, 1, 1]), [3], "i4"));
+ * assert.deepEqual(data, new Float64Array([0, 1, 1]));
  * ```
  */
 export function parseNpy(bytes: Uint8Array, options: ReadNpyOptions = {}): NpyArray {
@@ -165,8 +173,11 @@ export function parseNpy(bytes: Uint8Array, options: ReadNpyOptions = {}): NpyAr
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeNpy } from "./npy.ts";
  * const bytes: Uint8Array = encodeNpy([0, 2, 1], [3], "i4");
+ * assert.equal(new TextDecoder().decode(bytes.subarray(1, 6)), "NUMPY"); // magic \x93NUMPY
+ * assert.equal(bytes.length % 64, 12); // header padded to 64 bytes, then 3 × 4 data bytes
  * ```
  */
 export function encodeNpy(
@@ -207,9 +218,12 @@ export function encodeNpy(
  *
  * @example
  * ```ts
- * import { writeNpy } from "./npy.ts";
+ * import assert from "node:assert/strict";
+ * import { readNpy, writeNpy } from "./npy.ts";
  * const path = await Deno.makeTempFile({ suffix: ".npy" });
  * await writeNpy(path, new Float64Array(6), [2, 3]); // numpy.load(path) gives zeros((2, 3))
+ * assert.deepEqual((await readNpy(path)).shape, [2, 3]);
+ * await Deno.remove(path);
  * ```
  */
 export async function writeNpy(

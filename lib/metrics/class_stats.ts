@@ -10,12 +10,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * import { classStatistics } from "./class_stats.ts";
  * const features = Matrix.from(4, 2, [0, 0, 2, 0, 5, 5, 5, 7]);
  * const stats = classStatistics(features, new Int32Array([0, 0, 1, 1]), 2);
- * console.log(stats.means.toRows()); // [[1, 0], [5, 6]]
- * console.log(stats.withinVariance); // [1, 1]
+ * assert.deepEqual(stats.means.toRows(), [[1, 0], [5, 6]]);
+ * assert.deepEqual([...stats.withinVariance], [1, 1]);
  * ```
  * @module
  */
@@ -54,9 +55,10 @@ export interface ClassStatistics {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
- * featureStrides(Matrix.zeros(5, 3), "samples-as-columns");
- * // { samples: 3, dim: 5, rowStride: 1, colStride: 3 }
+ * assert.deepEqual(featureStrides(Matrix.zeros(5, 3), "samples-as-columns"),
+ *   { samples: 3, dim: 5, rowStride: 1, colStride: 3 });
  * ```
  */
 export function featureStrides(
@@ -82,11 +84,13 @@ function labelsInCore(labels: Int32Array): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * // H = [h_1 h_2 h_3] (d = 2, samples as columns), classes 0, 0, 1.
  * const H = Matrix.from(2, 3, [1, 3, 0, 0, 0, 5]);
  * const stats = classStatistics(H, new Int32Array([0, 0, 1]), 2, "samples-as-columns");
- * console.log(stats.means.toRows(), stats.globalMean); // [[2, 0], [0, 5]] [4/3, 5/3]
+ * assert.deepEqual(stats.means.toRows(), [[2, 0], [0, 5]]);
+ * assert.deepEqual([...stats.globalMean].map((x) => x * 3), [4, 5]); // [4/3, 5/3]
  * stats.means.free(); // optional: released on garbage collection otherwise
  * ```
  */
@@ -175,13 +179,16 @@ export interface CenteredBlockOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * const features = Matrix.from(3, 1, [1, 3, 7]);
  * const labels = new Int32Array([0, 0, 1]);
  * const stats = classStatistics(features, labels, 2);
+ * const seen: [number, number[][]][] = [];
  * forEachCenteredBlock(features, labels, stats.means, (block, first) => {
- *   console.log(first, block.toRows()); // 0 [[-1]] … 2 [[0]] with blockRows 1
+ *   seen.push([first, block.toRows()]);
  * }, { blockRows: 1 });
+ * assert.deepEqual(seen, [[0, [[-1]]], [1, [[1]]], [2, [[0]]]]);
  * ```
  */
 export function forEachCenteredBlock(
@@ -238,13 +245,14 @@ export interface ProjectionOptions extends CenteredBlockOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * const features = Matrix.from(4, 2, [1, 0, 3, 0, 0, 1, 0, 3]);
  * const labels = new Int32Array([0, 0, 1, 1]);
  * const stats = classStatistics(features, labels, 2);
  * const basis = Matrix.from(2, 1, [1, 1]); // B = (1, 1)ᵀ
  * const projected: Matrix = withinClassProjection(features, labels, stats, basis);
- * console.log(projected.get(0, 0)); // Bᵀ Σ_W B = 1
+ * assert.equal(projected.get(0, 0), 1); // Bᵀ Σ_W B
  * ```
  */
 export function withinClassProjection(

@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * import { classStatistics } from "./class_stats.ts";
  * import { classifierMetrics } from "./duality.ts";
@@ -12,7 +13,8 @@
  * const stats = classStatistics(features, new Int32Array([0, 0, 1, 1]), 2);
  * const weights = Matrix.from(2, 2, [1, -1, -1, 1]);
  * const metrics = classifierMetrics(weights, new Float64Array([0, 0]), stats);
- * console.log(metrics.nc3, metrics.wmu_g_b_norm);
+ * assert.ok(metrics.nc3 >= 0 && Number.isFinite(metrics.nc3));
+ * assert.ok(Math.abs(metrics.wmu_g_b_norm) < 1e-12); // W μ_G = 0 for these symmetric means
  * ```
  * @module
  */
@@ -53,10 +55,12 @@ export interface ClassifierMetrics {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * import { classStatistics } from "./class_stats.ts";
  * const stats = classStatistics(Matrix.from(2, 1, [1, 3]), new Int32Array([0, 1]), 2);
- * const centered: Matrix = centeredMeans(stats, stats.meanOfMeans); // rows [-1], [1]
+ * const centered: Matrix = centeredMeans(stats, stats.meanOfMeans);
+ * assert.deepEqual(centered.toRows(), [[-1], [1]]);
  * ```
  */
 export function centeredMeans(stats: ClassStatistics, center: ArrayLike<number>): Matrix {

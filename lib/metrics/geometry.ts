@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gramDistance } from "./geometry.ts";
  * const identity = { rows: 3, cols: 3, data: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
- * gramDistance(identity, "of"); // 0 (already I/√3 after normalization)
- * gramDistance(identity, "etf"); // √(2 − 2√(2/3)) ≈ 0.6058108931
+ * assert.ok(gramDistance(identity, "of") < 1e-15); // already I/√3 after normalization
+ * assert.ok(Math.abs(gramDistance(identity, "etf") - Math.sqrt(2 - 2 * Math.sqrt(2 / 3))) < 1e-12);
  * ```
  * @module
  */
@@ -31,9 +32,11 @@ export interface DenseMatrix {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * const weights = Matrix.from(2, 2, [1, 2, 3, 4]);
- * const wwt: Float64Array = rowGram(weights); // W·Wᵀ = [5, 11, 11, 25]
+ * const wwt: Float64Array = rowGram(weights); // W·Wᵀ
+ * assert.deepEqual([...wwt], [5, 11, 11, 25]);
  * ```
  */
 export function rowGram(a: Matrix, b: Matrix = a): Float64Array {
@@ -57,8 +60,9 @@ export type GramTarget = "etf" | "of";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const etf = { rows: 2, cols: 2, data: [0.5, -0.5, -0.5, 0.5] };
- * gramDistance(etf, "etf"); // 0
+ * assert.ok(gramDistance(etf, "etf") < 1e-15);
  * ```
  */
 export function gramDistance(gram: DenseMatrix, target: GramTarget): number {
@@ -88,7 +92,8 @@ export function gramDistance(gram: DenseMatrix, target: GramTarget): number {
  *
  * @example
  * ```ts
- * normalizedDistance([1, 0], [2, 0]); // 0
+ * import assert from "node:assert/strict";
+ * assert.equal(normalizedDistance([1, 0], [2, 0]), 0);
  * ```
  */
 export function normalizedDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -116,7 +121,8 @@ export function normalizedDistance(a: ArrayLike<number>, b: ArrayLike<number>): 
  *
  * @example
  * ```ts
- * rowNorms({ rows: 2, cols: 2, data: [3, 4, 0, 1] }); // [5, 1]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([...rowNorms({ rows: 2, cols: 2, data: [3, 4, 0, 1] })], [5, 1]);
  * ```
  */
 export function rowNorms(matrix: DenseMatrix): Float64Array {
@@ -135,7 +141,8 @@ export function rowNorms(matrix: DenseMatrix): Float64Array {
  *
  * @example
  * ```ts
- * coefficientOfVariation([1, 3]); // √2 / 2
+ * import assert from "node:assert/strict";
+ * assert.ok(Math.abs(coefficientOfVariation([1, 3]) - Math.SQRT2 / 2) < 1e-15);
  * ```
  */
 export function coefficientOfVariation(values: ArrayLike<number>): number {
@@ -152,7 +159,9 @@ export function coefficientOfVariation(values: ArrayLike<number>): number {
  *
  * @example
  * ```ts
- * cosineMatrix({ rows: 2, cols: 2, data: [1, 0, 1, 1] }); // [1, 1/√2, 1/√2, 1]
+ * import assert from "node:assert/strict";
+ * const cosines = cosineMatrix({ rows: 2, cols: 2, data: [1, 0, 1, 1] });
+ * assert.ok([1, Math.SQRT1_2, Math.SQRT1_2, 1].every((c, i) => Math.abs(cosines[i] - c) < 1e-15));
  * ```
  */
 export function cosineMatrix(vectors: DenseMatrix): Float64Array {
@@ -176,7 +185,8 @@ export function cosineMatrix(vectors: DenseMatrix): Float64Array {
  *
  * @example
  * ```ts
- * coherence(new Float64Array([1, -1, -1, 1]), 2); // 0
+ * import assert from "node:assert/strict";
+ * assert.equal(coherence(new Float64Array([1, -1, -1, 1]), 2), 0);
  * ```
  */
 export function coherence(cosines: ArrayLike<number>, classes: number): number {
@@ -195,7 +205,9 @@ export function coherence(cosines: ArrayLike<number>, classes: number): number {
  *
  * @example
  * ```ts
- * equiangularity(new Float64Array([1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5, 1]), 3); // std(0.5, 0, 0.5)
+ * import assert from "node:assert/strict";
+ * const value = equiangularity(new Float64Array([1, 0.5, 0, 0.5, 1, 0.5, 0, 0.5, 1]), 3);
+ * assert.ok(Math.abs(value - Math.sqrt(1 / 12)) < 1e-15); // unbiased std of (0.5, 0, 0.5)
  * ```
  */
 export function equiangularity(cosines: ArrayLike<number>, classes: number): number {

@@ -15,11 +15,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * import { ncMetrics } from "./mod.ts";
  * const features = Matrix.from(4, 2, [1, 0, 1.2, 0, 0, 1, 0, 0.8]);
  * const metrics = ncMetrics({ features, labels: [0, 0, 1, 1] });
- * console.log(metrics.nc1, metrics.per_class.within_variance);
+ * assert.ok(metrics.nc1 > 0 && metrics.nc1 < 0.1); // little within-class spread
+ * assert.equal(metrics.per_class.within_variance.length, 2);
  * ```
  * @module
  */
@@ -140,7 +142,8 @@ export interface NcMetrics {
  *
  * @example
  * ```ts
- * console.log(metricDescriptions.nc1); // "Tr(Σ_W Σ_B^†)/K, μ_G = sample mean (tding1/nc_loss)"
+ * import assert from "node:assert/strict";
+ * assert.match(metricDescriptions.nc1, /^Tr\(Σ_W Σ_B\^†\)\/K/);
  * ```
  */
 export const metricDescriptions: Readonly<Record<string, string>> = {
@@ -176,13 +179,15 @@ export const metricDescriptions: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * // The UFM's H (d = 2 × N = 4, samples as columns, class-major) and classifier W (K×d).
  * const H = Matrix.from(2, 4, [1, 1.1, 0, 0, 0, 0, 1, 0.9]);
  * const W = Matrix.from(2, 2, [1, 0, 0, 1]);
  * const labels = [0, 0, 1, 1];
  * const metrics = ncMetrics({ features: H, layout: "samples-as-columns", labels, weights: W });
- * console.log(metrics.nc1, metrics.nc2_w_of); // small, 0
+ * assert.ok(metrics.nc1 < 0.01);
+ * assert.ok(metrics.nc2_w_of! < 1e-15); // W Wᵀ = I is an orthogonal frame
  * ```
  */
 export function ncMetrics(input: NcInput): NcMetrics {

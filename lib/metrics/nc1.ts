@@ -17,9 +17,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { traceWithinBetweenPinv } from "./nc1.ts";
  * // K = 2, AᵀA = diag(2, 0), AᵀΣ_W A = diag(0.5, 0): Tr = 0.5 / 2² = 0.125
- * traceWithinBetweenPinv([2, 0, 0, 0], [0.5, 0, 0, 0], 2, { rtol: 1e-15, maxRank: 1 });
+ * const { value } = traceWithinBetweenPinv([2, 0, 0, 0], [0.5, 0, 0, 0], 2, {
+ *   rtol: 1e-15, maxRank: 1 });
+ * assert.ok(Math.abs(value - 0.125) < 1e-15);
  * ```
  * @module
  */
@@ -32,10 +35,12 @@ import type { ClassStatistics } from "./class_stats.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * import { classStatistics } from "./class_stats.ts";
  * const stats = classStatistics(Matrix.from(2, 1, [1, 3]), new Int32Array([0, 1]), 2);
- * const basis: Matrix = betweenClassBasis(stats, stats.globalMean); // [[-1/√2, 1/√2]]
+ * const basis: Matrix = betweenClassBasis(stats, stats.globalMean);
+ * assert.ok(basis.toRows()[0].every((x, k) => Math.abs(x - [-1, 1][k] * Math.SQRT1_2) < 1e-15));
  * ```
  */
 export function betweenClassBasis(stats: ClassStatistics, center: ArrayLike<number>): Matrix {
@@ -64,6 +69,7 @@ export interface PinvTrace {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * // K = 2 with AᵀA = [[1, −1], [−1, 1]] (rank 1, eigenvector (1, −1)/√2, λ = 2) and
  * // AᵀΣ_W A = 0.5·AᵀA: Tr = 0.5·2 / 2² = 0.25.
  * const { value, rank } = traceWithinBetweenPinv(
@@ -71,7 +77,9 @@ export interface PinvTrace {
  *   [0.5, -0.5, -0.5, 0.5],
  *   2,
  *   { rtol: 4 * Number.EPSILON, maxRank: 1 },
- * ); // value 0.25, rank 1
+ * );
+ * assert.ok(Math.abs(value - 0.25) < 1e-15);
+ * assert.equal(rank, 1);
  * ```
  */
 export function traceWithinBetweenPinv(
@@ -103,7 +111,8 @@ export function traceWithinBetweenPinv(
  *
  * @example
  * ```ts
- * centerGram([1, 0, 0, 0], 2); // [0.25, -0.25, -0.25, 0.25]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([...centerGram([1, 0, 0, 0], 2)], [0.25, -0.25, -0.25, 0.25]);
  * ```
  */
 export function centerGram(gram: ArrayLike<number>, classes: number): Float64Array {
@@ -133,11 +142,13 @@ export function centerGram(gram: ArrayLike<number>, classes: number): Float64Arr
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * import { classStatistics } from "./class_stats.ts";
  * // σ² = 1 in both classes, ‖μ_0 − μ_1‖ = 4: CDNV = (1 + 1)/(2·16) = 1/16.
  * const features = Matrix.from(4, 1, [-1, 1, 3, 5]);
  * const value: number = cdnv(classStatistics(features, new Int32Array([0, 0, 1, 1]), 2));
+ * assert.equal(value, 1 / 16);
  * ```
  */
 export function cdnv(stats: ClassStatistics): number {

@@ -4,14 +4,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * import { validateInput } from "./validate.ts";
  * const checked = validateInput({ features: Matrix.from(2, 1, [0, 1]), labels: [0, 1] });
- * console.log(checked.classes); // 2
+ * assert.equal(checked.classes, 2);
  * ```
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { Matrix } from "../matrix.ts";
 import { type FeatureLayout, featureStrides } from "./class_stats.ts";
 
@@ -55,13 +56,10 @@ export interface CheckedInput {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * const features = Matrix.from(3, 2, [0, 0, 1, 1, NaN, 2]);
- * try {
- *   validateInput({ features, labels: [0, 1, 1] });
- * } catch (error) {
- *   console.log((error as Error).message); // features contain NaN (sample 2, feature 0); …
- * }
+ * assert.throws(() => validateInput({ features, labels: [0, 1, 1] }), /NaN \(sample 2, feature 0\)/);
  * ```
  */
 export function validateInput(input: NcInput): CheckedInput {

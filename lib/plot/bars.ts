@@ -10,7 +10,8 @@
  * import { restartOutcomeBars } from "./bars.ts";
  * // rows: one per restart { kappa, outcome: "global" | "f_0" | … | "other" | "failed" }
  * const spec = restartOutcomeBars({ x: "kappa", xType: "ordinal" });
- * assert.equal(spec.mark && typeof spec.mark === "object" ? spec.mark.type : null, "bar");
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.equal(view.mark && typeof view.mark === "object" ? view.mark.type : null, "bar");
  * ```
  * @module
  */
@@ -136,7 +137,8 @@ export function restartOutcomeScale(ranks = 10): { domain: string[]; range: stri
  *   x: "loss", group: "dim", color: "dim", calculate: { hit: "datum.reached ? 1 : 0" },
  *   y: "hit", aggregate: "mean", yTitle: "fraction", yDomain: [0, 1],
  * });
- * assert.deepEqual(spec.transform, [{ calculate: "datum.reached ? 1 : 0", as: "hit" }]);
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.deepEqual(view.transform, [{ calculate: "datum.reached ? 1 : 0", as: "hit" }]);
  * ```
  */
 export function barChart(options: BarChartOptions): FigureSpec {
@@ -176,7 +178,8 @@ export function barChart(options: BarChartOptions): FigureSpec {
  * // rows: { config, model, outcome, count } — pre-counted, models side by side.
  * const spec = restartOutcomeBars({ x: "outcome", group: "model", count: "count",
  *   column: "config" });
- * assert.equal(spec.spec?.encoding?.y?.aggregate, "sum");
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.equal(view.spec?.encoding?.y?.aggregate, "sum");
  * ```
  */
 export function restartOutcomeBars(options: RestartOutcomeBarsOptions): FigureSpec {
@@ -204,7 +207,8 @@ export function restartOutcomeBars(options: RestartOutcomeBarsOptions): FigureSp
  * // rows: { width, epochs, loss, gap } — |Acc_CE − Acc_X| per grid cell, one panel per loss.
  * const spec = heatmap({ x: "width", y: "epochs", value: "gap", facet: "loss",
  *   ySort: "descending", valueTitle: "|ΔAcc| (pp)" });
- * assert.equal(spec.spec?.layer?.length, 2); // cells and their printed values
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.equal(view.spec?.layer?.length, 2); // cells and their printed values
  * ```
  */
 export function heatmap(options: HeatmapOptions): FigureSpec {

@@ -22,10 +22,11 @@
  *   x: "step", y: "nc1", color: "lambda", column: "K", independentY: true, logY: true,
  *   xTitle: "iteration", yTitle: "NC1",
  * });
- * assert.deepEqual(spec.resolve, { scale: { y: "independent" } });
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.deepEqual(view.resolve, { scale: { y: "independent" } });
  * // rows: { lambda, source: "theory" | "solver", value } — lines = theory, points = solver.
- * const check = theoryOverlay({ x: "lambda", logX: true });
- * assert.equal(check.layer?.length, 2);
+ * const check = JSON.parse(JSON.stringify(theoryOverlay({ x: "lambda", logX: true })));
+ * assert.equal(check.layer.length, 2);
  * ```
  * @module
  */
@@ -257,13 +258,15 @@ function lineLayer(options: LineChartOptions): Json {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { logAxis } from "./axes.ts";
  * // rows: { iteration, value, metric: "NC1" | "NC2", K }
  * const spec = lineChart({
  *   x: "iteration", y: "value", color: "metric", facet: "K", columns: 2,
  *   logY: true, independentY: true, yTitle: "metric value",
  * });
- * assert.equal(spec.columns, 2);
- * assert.deepEqual(spec.spec?.encoding?.y, {
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.equal(view.columns, 2);
+ * assert.deepEqual(view.spec?.encoding?.y, {
  *   field: "value", type: "quantitative", title: "metric value", scale: { type: "log" },
  *   axis: logAxis(),
  * });
@@ -306,7 +309,8 @@ function pointLayer(options: ScatterChartOptions): Json {
  * ```ts
  * import assert from "node:assert/strict";
  * const spec = scatterChart({ x: "x", y: "y", color: "class", hollow: true, size: 40 });
- * assert.deepEqual(spec.mark, { type: "point", filled: false, size: 40, strokeWidth: 1.5 });
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.deepEqual(view.mark, { type: "point", filled: false, size: 40, strokeWidth: 1.5 });
  * ```
  */
 export function scatterChart(options: ScatterChartOptions): FigureSpec {
@@ -327,7 +331,8 @@ export function scatterChart(options: ScatterChartOptions): FigureSpec {
  *   x: "lambdaW", theoryField: "fStar", solverField: "fSolver", color: "K",
  *   logX: true, yTitle: "objective at convergence",
  * });
- * assert.equal(spec.layer?.length, 2);
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.equal(view.layer?.length, 2);
  * ```
  */
 export function theoryVsSolver(options: TheoryVsSolverOptions): FigureSpec {
@@ -366,8 +371,9 @@ export function theoryVsSolver(options: TheoryVsSolverOptions): FigureSpec {
  *   x: "lambda", logX: true, color: "loss", row: "quantity", independentY: true,
  *   rule: "threshold",
  * });
- * assert.equal(spec.spec?.layer?.length, 3);
- * assert.deepEqual(spec.spec?.layer?.[0].transform, [
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.equal(view.spec?.layer?.length, 3);
+ * assert.deepEqual(view.spec?.layer?.[0].transform, [
  *   { filter: { field: "source", equal: "theory" } },
  * ]);
  * ```
@@ -413,7 +419,8 @@ function ruleLayer(options: RuleChartOptions): Json {
  * ```ts
  * import assert from "node:assert/strict";
  * const spec = ruleChart({ x: "kappa", filter: "datum.source === 'threshold'" });
- * assert.deepEqual(spec.mark, { type: "rule", strokeDash: [4, 3], color: "#555" });
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.deepEqual(view.mark, { type: "rule", strokeDash: [4, 3], color: "#555" });
  * ```
  */
 export function ruleChart(options: RuleChartOptions): FigureSpec {
@@ -431,7 +438,8 @@ export function ruleChart(options: RuleChartOptions): FigureSpec {
  * const spec = histogram({
  *   field: "cosine", maxbins: 50, reference: -1 / 9, xTitle: "cos(μ_k, μ_l)",
  * });
- * assert.equal(spec.layer?.length, 2); // bars and the reference rule
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.equal(view.layer?.length, 2); // bars and the reference rule
  * ```
  */
 export function histogram(options: HistogramOptions): FigureSpec {

@@ -19,7 +19,8 @@
  *   scatterChart({ x: "c", y: "solver" }),
  * ], { title: "theory vs solver", width: 200 });
  * const spec = hconcat([left, right], { title: "Two panels" });
- * assert.equal(spec.hconcat?.length, 2);
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.equal(view.hconcat?.length, 2);
  * ```
  * @module
  */
@@ -100,8 +101,9 @@ function concat(
  * const spec = hconcat([scatterChart({ x: "a", y: "b" }), scatterChart({ x: "a", y: "c" })], {
  *   shared: ["color"],
  * });
- * assert.deepEqual(spec.resolve?.scale?.color, undefined);
- * assert.equal(spec.resolve?.scale?.shape, "independent");
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.deepEqual(view.resolve?.scale?.color, undefined);
+ * assert.equal(view.resolve?.scale?.shape, "independent");
  * ```
  */
 export function hconcat(panels: readonly Panel[], options: ConcatOptions = {}): FigureSpec {
@@ -118,8 +120,9 @@ export function hconcat(panels: readonly Panel[], options: ConcatOptions = {}): 
  * const spec = vconcat([lineChart({ x: "t", y: "a" }), lineChart({ x: "t", y: "b" })], {
  *   title: "two rows", spacing: 24,
  * });
- * assert.equal(spec.vconcat?.length, 2);
- * assert.equal(spec.spacing, 24);
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.equal(view.vconcat?.length, 2);
+ * assert.equal(view.spacing, 24);
  * ```
  */
 export function vconcat(panels: readonly Panel[], options: ConcatOptions = {}): FigureSpec {
@@ -142,7 +145,8 @@ const LAYER_OWNED = ["width", "height", "title", "resolve"];
  *   lineChart({ x: "kappa", y: "value", filter: "datum.source === 'theory'" }),
  *   scatterChart({ x: "kappa", y: "value", filter: "datum.source === 'solver'" }),
  * ], { column: "model", width: 240, shared: ["color"] });
- * assert.equal(spec.spec?.layer?.length, 2);
+ * const view = JSON.parse(JSON.stringify(spec));
+ * assert.equal(view.spec?.layer?.length, 2);
  * assert.throws(() => layer([spec]), /cannot layer/);
  * ```
  */

@@ -7,12 +7,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderSvg } from "./render_svg.ts";
  * const { svg, warnings } = await renderSvg({
  *   data: { values: [{ x: 1, y: 2 }] },
  *   mark: "point",
  *   encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } },
  * });
+ * assert.match(svg, /^<svg/);
+ * assert.deepEqual(warnings, []);
  * ```
  * @module
  */

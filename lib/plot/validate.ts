@@ -6,9 +6,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateFigureId, validateRows } from "./validate.ts";
  * validateFigureId("A1");
  * validateRows([{ step: 0, loss: 1 }], "A1");
+ * assert.throws(() => validateFigureId("../A1"), /figure id/);
+ * assert.throws(() => validateRows([{ step: 0, loss: NaN }], "A1"), /row 0 field 'loss'/);
  * ```
  * @module
  */
