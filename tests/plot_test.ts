@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import { jsonText, writeJsonAtomic, writeTextFileAtomic } from "../lib/io/atomic.ts";
 import {
   clampForLog,
@@ -26,6 +26,7 @@ import {
   writeFigure,
 } from "../lib/plot/mod.ts";
 import { experiments } from "../lib/plot/registry.ts";
+import { vegaLiteWarnings } from "./vega_warnings.ts";
 import {
   formatSummaryTable,
   main as reproduceMain,
@@ -57,25 +58,6 @@ function pointPositions(svg: string): Array<[number, number]> {
 
 function countOf(text: string, needle: string): number {
   return text.split(needle).length - 1;
-}
-
-/** Compiles a Vega-Lite spec and returns the compiler's warnings (errors throw). */
-function vegaLiteWarnings(spec: TopLevelSpec): string[] {
-  const warnings: string[] = [];
-  const logger: vega.LoggerInterface = {
-    level: () => vega.Warn,
-    error(...args: unknown[]) {
-      throw new Error(args.join(" "));
-    },
-    warn(...args: unknown[]) {
-      warnings.push(args.join(" "));
-      return logger;
-    },
-    info: () => logger,
-    debug: () => logger,
-  };
-  compile(spec, { logger });
-  return warnings;
 }
 
 Deno.test("writeFigure: a scatter lands on the pixels of the linear-scale formula", async () => {

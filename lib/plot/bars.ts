@@ -186,15 +186,16 @@ export function restartOutcomeBars(options: RestartOutcomeBarsOptions): FigureSp
   const outcome = options.outcome ?? "outcome";
   const byOutcome = options.x === outcome;
   const scale = restartOutcomeScale(options.ranks);
+  const byGroup = byOutcome && options.group !== undefined; // colored by group, not outcome
   return barChart({
     yTitle: "restarts",
-    colorTitle: "restart outcome",
+    colorTitle: byGroup ? undefined : "restart outcome",
     ...options,
     y: options.count,
     aggregate: options.count === undefined ? "count" : "sum",
     xSort: options.xSort ?? (byOutcome ? scale.domain : undefined),
-    color: byOutcome && options.group !== undefined ? options.group : outcome,
-    colorScale: byOutcome && options.group !== undefined ? options.colorScale : scale,
+    color: byGroup ? options.group : outcome,
+    colorScale: byGroup ? options.colorScale : scale,
   });
 }
 

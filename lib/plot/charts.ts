@@ -42,7 +42,6 @@ import {
   fieldTitle,
   type FieldType,
   type Json,
-  legendOf,
   prune,
   scaleOf,
   type SeriesOptions,
@@ -206,17 +205,16 @@ export function clampForLog(value: number | null, floor = 1e-16): number | null 
 /** The strokeDash encoding of the line options, or undefined. */
 function dashEncoding(options: LineChartOptions): Json | undefined {
   if (options.styles !== undefined && options.color !== undefined) {
-    // The dash follows the color field, so both share one legend.
-    return prune({
+    // The dash follows the color field; the color legend (drawn as line samples) names them.
+    return {
       field: fieldName(options.color),
       type: options.colorType ?? "nominal",
-      title: fieldTitle(options.color, options.colorTitle),
       scale: {
         domain: options.styles.map((style) => style.value),
         range: options.styles.map((style) => [...(style.dash ?? [1, 0])]),
       },
-      legend: legendOf(options),
-    });
+      legend: null,
+    };
   }
   if (options.strokeDash === undefined) return undefined;
   const scale = options.strokeDashScale === undefined ? undefined : {

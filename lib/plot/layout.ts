@@ -113,6 +113,8 @@ export interface AxisOptions {
   xType?: FieldType;
   /** Order of a nominal / ordinal x field's values. */
   xSort?: readonly (string | number)[];
+  /** Angle of the x tick labels in degrees (default: Vega-Lite's; 0 = horizontal). */
+  xLabelAngle?: number;
   /** Log-scale x axis, labelled 10ⁿ (lib/plot/axes.ts). Values must be > 0 (see charts.ts). */
   logX?: boolean;
   /** Log-scale y axis, labelled 10ⁿ (lib/plot/axes.ts). Values must be > 0 (see charts.ts). */
@@ -182,7 +184,11 @@ export function xEncoding(field: FieldRef, options: AxisOptions): Json {
     title: fieldTitle(field, options.xTitle),
     sort: fieldSort(field, options.xSort),
     scale: scaleOf(options.logX, options.xDomain),
-    axis: options.logX ? logAxis() : undefined,
+    axis: options.logX
+      ? logAxis()
+      : options.xLabelAngle === undefined
+      ? undefined
+      : { labelAngle: options.xLabelAngle },
   });
 }
 

@@ -8,14 +8,7 @@
  *   npx deno task reproduce --only A1      (or: deno run -A scripts/experiments/a1_gd_dynamics.ts)
  * @module
  */
-import {
-  category,
-  clampForLog,
-  type FigureRow,
-  lineChart,
-  powerOfTen,
-  writeFigure,
-} from "../../lib/plot/mod.ts";
+import * as plot from "../../lib/plot/mod.ts";
 import { type DynamicsRun, gdDynamicsFinding } from "../../lib/experiments/findings_a.ts";
 import { logSpacedIterations } from "../../lib/experiments/schedule.ts";
 import { quantities } from "../../lib/experiments/vocabulary.ts";
@@ -31,8 +24,8 @@ const optimizers = [
 const iterations = 60000, seed = 1, initStd = 0.1, floor = 1e-16;
 const observed = logSpacedIterations(iterations, 25);
 
-const bias = category("bias", { none: "bias-free", free: "unregularized bias" });
-const optimizer = category("optimizer", {
+const bias = plot.category("bias", { none: "bias-free", free: "unregularized bias" });
+const optimizer = plot.category("optimizer", {
   gd: "GD (lr 1)",
   heavy_ball: "heavy ball (lr 0.5, μ 0.9)",
 });
@@ -41,22 +34,12 @@ const optimizer = category("optimizer", {
 const metric = quantities("metric", "gap", "nc1", "nc2_means", "self_duality", "h_mean_sq");
 
 const started = performance.now();
-const rows: FigureRow[] = [];
+const rows: plot.FigureRow[] = [];
 const runs: DynamicsRun[] = [];
 for (const biasMode of bias.keys) {
   for (const c of lambdas) {
-    const problem = {
-      K,
-      n,
-      d,
-      lambdaW: c,
-      lambdaH: c,
-      lambdaB: 0,
-      bias: biasMode,
-      norm: "tb",
-      loss: "mse",
-      targetScale: 1,
-    } as const;
+    const mse = { lambdaB: 0, norm: "tb", loss: "mse", targetScale: 1 } as const;
+    const problem = { K, n, d, lambdaW: c, lambdaH: c, bias: biasMode, ...mse };
     const theory = theoryFor(problem)!;
     for (const run of optimizers) {
       console.error(`A1: bias ${biasMode}, c = ${c}, ${run.key}`);
@@ -71,7 +54,7 @@ for (const biasMode of bias.keys) {
               ...base,
               iteration,
               ...metric.cell(key),
-              value: clampForLog(value, floor),
+              value: plot.clampForLog(value, floor),
             });
           push("gap", Math.abs(info.objective - theory.objective));
           // Past the threshold the minimizer is W = H = 0: NC geometry is undefined there,
@@ -79,7 +62,7 @@ for (const biasMode of bias.keys) {
           if (theory.zero_solution) return push("h_mean_sq", solutionNorms(model).h_mean_sq);
           const m = ufmMetrics(model);
           push("nc1", m.nc1);
-          nc1.push(clampForLog(m.nc1, floor));
+          nc1.push(plot.clampForLog(m.nc1, floor));
           push("nc2_means", biasMode === "none" ? m.nc2_of : m.nc2_etf);
           push("self_duality", m.self_duality_uncentered);
         },
@@ -104,17 +87,20 @@ for (const biasMode of bias.keys) {
 }
 
 const finding = gdDynamicsFinding(runs, iterations);
-await writeFigure({
+const below = { orient: "bottom", direction: "horizontal" }; // legends under the grid
+await plot.writeFigure({
   id: "A1",
   title: "A1 · Gradient descent on the MSE UFM: collapse dynamics vs the closed form",
-  spec: lineChart({
+  spec: plot.lineChart({
     x: "iteration",
     y: "value",
     row: metric,
     column: bias,
     color: "c",
+    colorLegend: below,
     colorTitle: "c = λ_W = λ_H (TB)",
     strokeDash: optimizer,
+    strokeDashLegend: below,
     logX: true,
     logY: true,
     independentY: true,
@@ -122,10 +108,13 @@ await writeFigure({
     height: 130,
     yTitle: null,
     subtitle: [
-      `K = ${K}, n = ${n}, d = ${d}, init N(0, ${initStd}²), seed ${seed}; c = 1.2 is past the ` +
-      `zero threshold, where W = H = 0 and the panel shows mean ‖h̄_k‖²; floor ${powerOfTen(-16)}.`,
-      "NC1 = Tr(Σ_W Σ_B⁺)/K; NC2: distance of the uncentered class means to an orthogonal frame " +
-      "(bias-free) or of the centered ones to a simplex ETF (bias); self-duality ‖W/‖W‖ − H̄ᵀ/‖H̄‖‖.",
+      `K = ${K}, n = ${n}, d = ${d}, init N(0, ${initStd}²), seed ${seed}; c = 1.2 is past the zero ` +
+      "threshold, where W = H = 0",
+      `and the last row shows mean ‖h̄_k‖²; values floored at ${plot.powerOfTen(-16)}. ` +
+      "NC1 = Tr(Σ_W Σ_B⁺)/K; NC2 distance: of the",
+      "uncentered class means to an orthogonal frame (bias-free) or of the centered ones to a " +
+      "simplex ETF",
+      "(bias); self-duality ‖W/‖W‖ − H̄ᵀ/‖H̄‖‖.",
     ],
   }),
   rows,

@@ -32,6 +32,7 @@ const solver = {
 };
 const tolerance = 1e-7; // "reached f*": |f − f*| ≤ 1e-7·max(1, |f*|)
 const floor = 1e-17; // where |f − f*| = 0 is drawn on the log axis
+const tol = plot.powerOfTen(Math.round(Math.log10(tolerance)));
 const dim = plot.category("dim", Object.fromEntries(dims.map((entry) => [entry.key, entry.label])));
 
 const started = performance.now();
@@ -74,11 +75,12 @@ await plot.writeFigure({
     plot.restartOutcomeBars({
       x: loss,
       xTitle: null,
+      xLabelAngle: -30,
       row: dim,
       ranks: 0,
       width: 170,
       height: 140,
-      title: `Where the restarts ended (global: within ${tolerance} of f*)`,
+      title: `Where the restarts ended (global: |f − f*| ≤ ${tol}·max(1, |f*|))`,
     }),
   ], {
     subtitle:
