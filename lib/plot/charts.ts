@@ -100,6 +100,8 @@ export interface ScatterChartOptions extends ChartLayout, AxisOptions, SeriesOpt
   shapeScale?: { domain: readonly string[]; range: readonly string[] };
   /** Point area in square pixels (default 30). */
   size?: number;
+  /** Vega symbol of every point, e.g. "diamond" or "stroke" (a horizontal tick; use `hollow`). */
+  symbol?: string;
   /** Outlined instead of filled points. */
   hollow?: boolean;
   /** One color for every point (instead of `color`). */
@@ -291,6 +293,7 @@ function pointLayer(options: ScatterChartOptions): Json {
   });
   const mark = prune({
     type: "point",
+    shape: options.symbol,
     filled: !options.hollow,
     size: options.size ?? 30,
     color: options.pointColor,
