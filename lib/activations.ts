@@ -4,13 +4,17 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "./matrix.ts";
  * import { relu, reluBackward } from "./activations.ts";
  * const pre = Matrix.from(1, 3, [-1, 0.5, 2]);
  * const post = Matrix.zeros(1, 3);
- * relu(pre, post); // [0, 0.5, 2]
+ * relu(pre, post);
+ * assert.deepEqual(post.toRows(), [[0, 0.5, 2]]);
  * const grad = Matrix.from(1, 3, [1, 1, 1]);
- * reluBackward(grad, pre); // [0, 1, 1]
+ * reluBackward(grad, pre);
+ * assert.deepEqual(grad.toRows(), [[0, 1, 1]]);
+ * for (const m of [pre, post, grad]) m.free();
  * ```
  * @module
  */

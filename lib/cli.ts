@@ -5,11 +5,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseNumberFlag, runCli } from "./cli.ts";
+ * import { UsageError } from "./errors.ts";
+ * let lr = NaN;
  * await runCli(() => {
- *   const lr = parseNumberFlag("lr", "0.5", { min: 0, exclusiveMin: true });
- *   console.log(lr);
+ *   lr = parseNumberFlag("lr", "0.5", { min: 0, exclusiveMin: true });
  * });
+ * assert.equal(lr, 0.5);
+ * assert.throws(() => parseNumberFlag("lr", "-1", { min: 0 }), UsageError);
  * ```
  * @module
  */

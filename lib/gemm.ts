@@ -5,11 +5,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "./matrix.ts";
  * import { gemm } from "./gemm.ts";
  * const a = Matrix.from(2, 3, [1, 2, 3, 4, 5, 6]);
  * const c = Matrix.zeros(2, 2);
- * gemm(c, a, a, { transB: true }); // c = a·aᵀ = [[14, 32], [32, 77]]
+ * gemm(c, a, a, { transB: true }); // c = a·aᵀ
+ * assert.deepEqual(c.toRows(), [[14, 32], [32, 77]]);
+ * a.free();
+ * c.free();
  * ```
  * @module
  */

@@ -5,9 +5,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pseudoInverseSymmetric, symmetricEigen } from "./linalg.ts";
- * const { values } = symmetricEigen([2, 1, 1, 2], 2); // [3, 1]
- * const pinv = pseudoInverseSymmetric([1, 1, 1, 1], 2); // [0.25, 0.25, 0.25, 0.25]
+ * const { values } = symmetricEigen([2, 1, 1, 2], 2);
+ * assert.ok(Math.abs(values[0] - 3) < 1e-12 && Math.abs(values[1] - 1) < 1e-12);
+ * const pinv = pseudoInverseSymmetric([1, 1, 1, 1], 2);
+ * assert.ok([...pinv].every((x) => Math.abs(x - 0.25) < 1e-12));
  * ```
  * @module
  */
@@ -31,8 +34,10 @@ export interface SymmetricEigen {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const { values, vectors } = symmetricEigen([4, 0, 0, 1], 2);
- * // values = [4, 1]; vectors = identity
+ * assert.deepEqual([...values], [4, 1]);
+ * assert.deepEqual([...vectors].map(Math.abs), [1, 0, 0, 1]); // identity (up to sign)
  * ```
  */
 export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricEigen {
@@ -278,7 +283,8 @@ export interface PseudoInverseOptions {
  *
  * @example
  * ```ts
- * pseudoInverseRank(new Float64Array([2, 1, 1e-18]), { rtol: 3 * Number.EPSILON }); // 2
+ * import assert from "node:assert/strict";
+ * assert.equal(pseudoInverseRank(new Float64Array([2, 1, 1e-18]), { rtol: 3 * Number.EPSILON }), 2);
  * ```
  */
 export function pseudoInverseRank(
@@ -301,7 +307,8 @@ export function pseudoInverseRank(
  *
  * @example
  * ```ts
- * pseudoInverseSymmetric([2, 0, 0, 0], 2); // [0.5, 0, 0, 0]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([...pseudoInverseSymmetric([2, 0, 0, 0], 2)], [0.5, 0, 0, 0]);
  * ```
  */
 export function pseudoInverseSymmetric(

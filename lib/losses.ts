@@ -13,11 +13,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IntVector, Matrix } from "./matrix.ts";
  * import { makeLoss } from "./losses.ts";
  * const logits = Matrix.from(2, 2, [0, 0, 0, 0]); // K = 2, two samples, all logits 0
- * const total = makeLoss({ name: "ce" }).evaluate(logits, IntVector.from([0, 1]), null, null);
- * console.log(total); // 2·log 2; logits now hold p − e_y = [[−½, ½], [½, −½]]
+ * const labels = IntVector.from([0, 1]);
+ * const total = makeLoss({ name: "ce" }).evaluate(logits, labels, null, null);
+ * assert.ok(Math.abs(total - 2 * Math.log(2)) < 1e-12);
+ * assert.deepEqual(logits.toRows(), [[-0.5, 0.5], [0.5, -0.5]]); // now p − e_y
+ * logits.free();
+ * labels.free();
  * ```
  * @module
  */

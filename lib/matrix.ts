@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "./matrix.ts";
  * const a = Matrix.from(2, 2, [1, 2, 3, 4]);
- * console.log(a.get(1, 0)); // 3
+ * assert.equal(a.get(1, 0), 3);
  * a.free();
  * ```
  * @module
@@ -158,9 +159,11 @@ export class Matrix {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IntVector } from "./matrix.ts";
  * const labels = IntVector.from([0, 0, 1, 1]);
- * console.log(labels.data[2]); // 1
+ * assert.equal(labels.data[2], 1);
+ * labels.free();
  * ```
  */
 export class IntVector {

@@ -5,10 +5,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Rng } from "./rng.ts";
  * const rng = new Rng(42);
- * const u: number = rng.uniform(); // in [0, 1)
+ * const u: number = rng.uniform();
+ * assert.ok(u >= 0 && u < 1);
  * const z: number = rng.normal(); // standard normal
+ * assert.ok(Number.isFinite(z));
+ * assert.equal(new Rng(42).uniform(), u); // seeded: the same stream every time
  * ```
  * @module
  */

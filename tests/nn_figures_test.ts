@@ -4,6 +4,70 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runScript } from "./run_script.ts";
 
+/**
+ * Checks what a figure's measured text says about fitting the training set — A6's "Every run
+ * reached 100% training accuracy: yes|NO", B4's "Training accuracy reached 100% in k of m runs" —
+ * against the final training accuracies of its runs. Throws when they disagree.
+ */
+function assertFitClaim(measured: string, trainAccuracies: readonly number[]): void {
+  const fitted = trainAccuracies.filter((accuracy) => accuracy === 1).length;
+  const every = /Every run reached 100% training accuracy: (yes|NO)\b/.exec(measured);
+  const count = /reached 100% in (\d+) of (\d+) runs/.exec(measured);
+  assert.ok(every !== null || count !== null, "the text says how many runs fit the training set");
+  if (every !== null) {
+    assert.equal(every[1] === "yes", fitted === trainAccuracies.length, every[0]);
+  }
+  if (count !== null) {
+    assert.deepEqual([Number(count[1]), Number(count[2])], [fitted, trainAccuracies.length]);
+  }
+}
+
+Deno.test("the training-fit check fails when the text claims a fit the runs did not reach", () => {
+  const noneFit = [0.97, 0.99, 0.995];
+  // Texts as A6 and B4 write them when every run fits — wrong for these runs.
+  const claimsAll = [
+    "Every run reached 100% training accuracy: yes",
+    "Training accuracy reached 100% in 3 of 3 runs",
+  ];
+  for (const text of claimsAll) {
+    assert.match(text, /100%/); // what the old assertion checked: it passes on any such text
+    assert.throws(() => assertFitClaim(text, noneFit), assert.AssertionError, text);
+    assertFitClaim(text, [1, 1, 1]);
+  }
+  // The texts for these runs pass.
+  assertFitClaim("Every run reached 100% training accuracy: NO", noneFit);
+  assertFitClaim("Training accuracy reached 100% in 0 of 3 runs (not: …)", noneFit);
+  assert.throws(() => assertFitClaim("Test accuracy 98%", noneFit), /how many runs fit/);
+});
+
+/** Final training accuracies of a figure's runs: A6 from its meta, B4 from its saved grid runs. */
+async function trainAccuracies(id: string, dir: string, meta: FigureMetaJson): Promise<number[]> {
+  if (id === "A6") {
+    return Object.values(meta.parameters.summary ?? {}).flatMap((variant) => variant.train_acc);
+  }
+  // B4 saves every run under runs/B4; the grid's runs share its protocol (BatchNorm on), the
+  // ablation's plain-protocol runs do not.
+  const accuracies: number[] = [];
+  for await (const entry of Deno.readDir(join(dir, "runs", id))) {
+    const saved = JSON.parse(await Deno.readTextFile(join(dir, "runs", id, entry.name)));
+    if (saved.result.config.batchNorm === meta.parameters.protocol?.batchNorm) {
+      accuracies.push(saved.result.train_acc);
+    }
+  }
+  return accuracies;
+}
+
+/** The parts of A6's and B4's meta files read here. */
+interface FigureMetaJson {
+  id: string;
+  rowCount: number;
+  measured: string;
+  parameters: {
+    summary?: Record<string, { train_acc: number[] }>;
+    protocol?: { batchNorm?: boolean };
+  };
+}
+
 async function runQuick(script: string, figuresDir: string): Promise<string> {
   const { code, stderr } = await runScript(script, ["--quick", "--workers", "1"], {
     UFMLAB_FIGURES_DIR: figuresDir,
@@ -27,10 +91,12 @@ for (
     try {
       const first = await runQuick(script, dir);
       assert.match(first, /\(\d+\.\d s\)/); // runs trained now
-      const meta = JSON.parse(await Deno.readTextFile(join(dir, `${id}.meta.json`)));
+      const meta: FigureMetaJson = JSON.parse(
+        await Deno.readTextFile(join(dir, `${id}.meta.json`)),
+      );
       assert.equal(meta.id, id);
       assert.ok(meta.rowCount > 0);
-      assert.match(meta.measured, /100%/);
+      assertFitClaim(meta.measured, await trainAccuracies(id, dir, meta));
       const csv = await Deno.readTextFile(join(dir, `${id}.csv`));
       for (const name of series) assert.ok(csv.includes(name), `${name} missing from ${id}.csv`);
       const second = await runQuick(script, dir);

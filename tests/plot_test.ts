@@ -6,11 +6,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 import { jsonText, writeJsonAtomic, writeTextFileAtomic } from "../lib/io/atomic.ts";
 import {
   clampForLog,
   csvCell,
+  FIGURE_TITLE_SIZE,
   type FigureMeta,
   type FigureMetaFile,
   type FigureRow,
@@ -25,13 +26,14 @@ import {
   writeFigure,
 } from "../lib/plot/mod.ts";
 import { experiments } from "../lib/plot/registry.ts";
+import { vegaLiteWarnings } from "./vega_warnings.ts";
 import {
   formatSummaryTable,
   main as reproduceMain,
   type RunResult,
   selectExperiments,
 } from "../scripts/reproduce.ts";
-import { RunError, UsageError } from "../lib/cli.ts";
+import { RunError, UsageError } from "../lib/errors.ts";
 
 const meta: FigureMeta = {
   paper: "A",
@@ -56,25 +58,6 @@ function pointPositions(svg: string): Array<[number, number]> {
 
 function countOf(text: string, needle: string): number {
   return text.split(needle).length - 1;
-}
-
-/** Compiles a Vega-Lite spec and returns the compiler's warnings (errors throw). */
-function vegaLiteWarnings(spec: TopLevelSpec): string[] {
-  const warnings: string[] = [];
-  const logger: vega.LoggerInterface = {
-    level: () => vega.Warn,
-    error(...args: unknown[]) {
-      throw new Error(args.join(" "));
-    },
-    warn(...args: unknown[]) {
-      warnings.push(args.join(" "));
-      return logger;
-    },
-    info: () => logger,
-    debug: () => logger,
-  };
-  compile(spec, { logger });
-  return warnings;
 }
 
 Deno.test("writeFigure: a scatter lands on the pixels of the linear-scale formula", async () => {
@@ -138,7 +121,7 @@ Deno.test("writeFigure: the .vl.json is a complete spec that compiles without wa
     }, { outDir, quiet: true });
     const written = JSON.parse(await Deno.readTextFile(files.spec));
     assert.equal(written.$schema, VEGA_LITE_SCHEMA);
-    assert.equal(written.title, "Loss");
+    assert.deepEqual(written.title, { text: "Loss", fontSize: FIGURE_TITLE_SIZE });
     assert.deepEqual(written.data, { values: rows });
     assert.deepEqual(
       Object.getOwnPropertySymbols(rows[0]),

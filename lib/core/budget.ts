@@ -26,7 +26,7 @@
  * ```
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { core } from "./wasm.ts";
 
 /** Highest address (exclusive) any core allocation may reach: 2 GiB, the i32 offset limit. */

@@ -5,8 +5,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ensureCoreBuilt } from "./build.ts";
  * const wasmPath: string = await ensureCoreBuilt();
+ * assert.ok(wasmPath.endsWith(".wasm"));
  * ```
  * @module
  */

@@ -5,8 +5,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { core } from "./wasm.ts";
  * const ptr: number = core.alloc(8 * 4);
+ * assert.ok(ptr > 0 && ptr % 8 === 0);
  * core.free(ptr);
  * ```
  * @module
@@ -245,8 +247,10 @@ export const core: CoreExports = await loadCore();
  *
  * @example
  * ```ts
- * import { coreKernel, type GemmKernel } from "./wasm.ts";
- * const gemm: GemmKernel = coreKernel<GemmKernel>("gemm", "f32", "reference"); // gemm_ref_f32
+ * import assert from "node:assert/strict";
+ * import { core, coreKernel, type GemmKernel } from "./wasm.ts";
+ * const gemm: GemmKernel = coreKernel<GemmKernel>("gemm", "f32", "reference");
+ * assert.equal(gemm, core.gemm_ref_f32);
  * ```
  */
 export function coreKernel<T>(

@@ -6,9 +6,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeJsonAtomic, writeTextFileAtomic } from "./atomic.ts";
- * await writeTextFileAtomic("figures/A1.csv", "x,y\n1,2\n");
- * await writeJsonAtomic("figures/summary.json", { ok: true });
+ * const dir = await Deno.makeTempDir();
+ * await writeTextFileAtomic(`${dir}/A1.csv`, "x,y\n1,2\n");
+ * await writeJsonAtomic(`${dir}/summary.json`, { ok: true });
+ * assert.equal(await Deno.readTextFile(`${dir}/A1.csv`), "x,y\n1,2\n");
+ * assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/summary.json`)), { ok: true });
+ * await Deno.remove(dir, { recursive: true });
  * ```
  * @module
  */
@@ -26,7 +31,11 @@ function toPath(path: string | URL): string {
  *
  * @example
  * ```ts
- * await writeFileAtomic("/tmp/ufmlab/out.bin", new Uint8Array([1, 2, 3]));
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await writeFileAtomic(`${dir}/sub/out.bin`, new Uint8Array([1, 2, 3])); // creates sub/
+ * assert.deepEqual(await Deno.readFile(`${dir}/sub/out.bin`), new Uint8Array([1, 2, 3]));
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeFileAtomic(path: string | URL, bytes: Uint8Array): Promise<void> {
@@ -77,7 +86,11 @@ export function writeFileAtomicSync(path: string | URL, bytes: Uint8Array): void
  *
  * @example
  * ```ts
- * await writeTextFileAtomic("/tmp/ufmlab/out.txt", "hello\n");
+ * import assert from "node:assert/strict";
+ * const path = await Deno.makeTempFile();
+ * await writeTextFileAtomic(path, "hello\n");
+ * assert.equal(await Deno.readTextFile(path), "hello\n");
+ * await Deno.remove(path);
  * ```
  */
 export async function writeTextFileAtomic(path: string | URL, text: string): Promise<void> {
@@ -100,7 +113,11 @@ export interface JsonWriteOptions {
  * @throws {Error} naming the key path of the first NaN or ±Infinity.
  * @example
  * ```ts
- * await writeJsonAtomic("/tmp/ufmlab/meta.json", { id: "A1", seconds: 1.5 });
+ * import assert from "node:assert/strict";
+ * const path = await Deno.makeTempFile({ suffix: ".json" });
+ * await writeJsonAtomic(path, { id: "A1", seconds: 1.5 });
+ * assert.deepEqual(JSON.parse(await Deno.readTextFile(path)), { id: "A1", seconds: 1.5 });
+ * await Deno.remove(path);
  * ```
  */
 export async function writeJsonAtomic(
@@ -119,7 +136,9 @@ export async function writeJsonAtomic(
  * @throws {Error} naming the key path of the first non-finite number, e.g. `$.rows[3].loss`.
  * @example
  * ```ts
- * jsonText({ a: [1, 2] }, { indent: 0 }); // '{"a":[1,2]}\n'
+ * import assert from "node:assert/strict";
+ * assert.equal(jsonText({ a: [1, 2] }, { indent: 0 }), '{"a":[1,2]}\n');
+ * assert.throws(() => jsonText({ a: NaN }));
  * ```
  */
 export function jsonText(value: unknown, options: JsonWriteOptions = {}): string {

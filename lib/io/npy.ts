@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { writeFileAtomic, writeFileAtomicSync } from "./atomic.ts";
 import { decodeElements, type ElementType, ITEM_SIZE } from "./elements.ts";
 

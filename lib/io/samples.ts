@@ -24,7 +24,7 @@
  * ```
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { expandGlob, hasWildcard } from "./glob.ts";
 import { formatShape } from "./npy.ts";
 import { type ArraySource, openArray, splitSpec } from "./sources.ts";

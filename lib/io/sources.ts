@@ -25,7 +25,7 @@
  * @module
  */
 import { Unzip, UnzipInflate, UnzipPassThrough } from "fflate";
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { decodeElements, type ElementType, ITEM_SIZE, TYPE_NAMES } from "./elements.ts";
 import { formatShape, npyHeaderLength, parseNpyHeader } from "./npy.ts";
 

@@ -37,7 +37,7 @@
  * ```
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { core } from "../core/wasm.ts";
 import { gemm } from "../gemm.ts";
 import { Matrix } from "../matrix.ts";

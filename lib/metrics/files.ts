@@ -17,7 +17,7 @@
  * ```
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { assertCoreFits } from "../core/budget.ts";
 import { SampleFiles } from "../io/samples.ts";
 import { readArray } from "../io/sources.ts";

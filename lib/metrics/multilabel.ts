@@ -38,7 +38,7 @@
  * ```
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { Matrix } from "../matrix.ts";
 import { NcAccumulator } from "./accumulator.ts";
 import { type FeatureLayout, featureStrides } from "./class_stats.ts";

@@ -17,7 +17,7 @@
  * @module
  */
 import { basename, dirname, isAbsolute, join } from "node:path";
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { expandGlob, naturalCompare } from "../io/glob.ts";
 import { clampForLog, type FigureFiles, lineChart, writeFigure } from "../plot/mod.ts";
 import type { NcMetrics } from "./definitions.ts";

@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { Matrix } from "../matrix.ts";
 import { type FeatureLayout, featureStrides } from "./class_stats.ts";
 

@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { datasetInfo, type DatasetName, datasetNames } from "../data/mod.ts";
 import { type LossName, lossNames, validateLossSpec } from "../losses.ts";
 import { ConvNet } from "./cnn.ts";

@@ -5,14 +5,17 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseExperimentArgs, runCacheDir } from "./experiment.ts";
  * const args = parseExperimentArgs(["--full"], "usage");
- * console.log(args?.full, runCacheDir("B4")); // true …/figures/runs/B4
+ * assert.equal(args?.full, true);
+ * assert.match(runCacheDir("B4"), /runs\/B4$/);
  * ```
  * @module
  */
 import { join } from "node:path";
-import { parseFlags, parseNumberFlag, UsageError } from "../cli.ts";
+import { parseFlags, parseNumberFlag } from "../cli.ts";
+import { UsageError } from "../errors.ts";
 import { defaultFiguresDir } from "../plot/write_figure.ts";
 import { hiddenWidths, runKey, type TrainConfig } from "./config.ts";
 import { progressLine, runGrid } from "./grid.ts";

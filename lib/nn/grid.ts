@@ -15,18 +15,24 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateTrainConfig } from "./config.ts";
  * import { runGrid } from "./grid.ts";
  * const configs = [1, 2].map((seed) =>
  *   validateTrainConfig({ loss: "ce", width: 32, depth: 1, n: 20, epochs: 3, seed })
  * );
- * const results = await runGrid(configs, { cacheDir: "/tmp/ufmlab-runs", label: "demo" });
- * console.log(results.map((r) => r.test_acc));
+ * const cacheDir = await Deno.makeTempDir();
+ * const options = { cacheDir, workers: 1, onProgress: () => {} };
+ * const results = await runGrid(configs, options);
+ * assert.equal(results.length, 2);
+ * assert.ok(results.every((r) => r.test_acc > 0.1)); // better than chance on 10 classes
+ * assert.deepEqual(await runGrid(configs, options), results); // the second call loads the runs
+ * await Deno.remove(cacheDir, { recursive: true });
  * ```
  * @module
  */
 import { join } from "node:path";
-import { RunError } from "../cli.ts";
+import { RunError } from "../errors.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { runKey, type TrainConfig } from "./config.ts";
 import { trainOnDataset, type TrainResult } from "./train.ts";

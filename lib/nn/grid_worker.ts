@@ -4,7 +4,7 @@
  * reported back; any other error is a bug and surfaces as the worker's error event.
  * @module
  */
-import { RunError } from "../cli.ts";
+import { RunError } from "../errors.ts";
 import type { TrainConfig } from "./config.ts";
 import { trainOnDataset } from "./train.ts";
 

@@ -6,13 +6,17 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * import { biasAct, maskRowSums } from "./kernels.ts";
  * const z = Matrix.from(2, 2, [1, -3, -1, 2]);
- * biasAct(z, Matrix.from(2, 1, [1, 0]), true); // [[2, 0], [0, 2]]
+ * biasAct(z, Matrix.from(2, 1, [1, 0]), true);
+ * assert.deepEqual(z.toRows(), [[2, 0], [0, 2]]);
  * const grad = Matrix.from(2, 2, [1, 1, 1, 1]);
  * const biasGrad = Matrix.zeros(2, 1);
- * maskRowSums(grad, z, biasGrad); // grad = [[1, 0], [0, 1]], biasGrad = [1, 1]
+ * maskRowSums(grad, z, biasGrad);
+ * assert.deepEqual(grad.toRows(), [[1, 0], [0, 1]]);
+ * assert.deepEqual(biasGrad.toRows(), [[1], [1]]);
  * ```
  * @module
  */

@@ -22,6 +22,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { IntVector, Matrix } from "../matrix.ts";
  * import { makeLoss } from "../losses.ts";
  * import { Rng } from "../rng.ts";
@@ -31,7 +32,8 @@
  * const grads = net.zerosLikeParameters();
  * const { lossSum } = net.lossAndGradient(inputs, IntVector.from([0, 2]), makeLoss({ name: "ce" }),
  *   grads, 1 / 2);
- * console.log(lossSum / 2); // mean CE of the batch; grads hold its gradient
+ * assert.ok(lossSum / 2 > 0 && Number.isFinite(lossSum)); // mean CE of the batch
+ * assert.ok(grads.some((grad) => grad.toRows().flat().some((g) => g !== 0))); // and its gradient
  * ```
  * @module
  */

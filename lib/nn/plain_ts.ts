@@ -7,6 +7,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Rng } from "../rng.ts";
  * import { Mlp } from "./mlp.ts";
  * import { PlainMlp } from "./plain_ts.ts";
@@ -14,6 +15,7 @@
  * const plain = PlainMlp.fromMlp(net);
  * const inputs = new Float32Array([1, 0, 0, 1, 0, 1, 1, 0]); // two samples as rows
  * const lossSum = plain.step(inputs, new Int32Array([0, 2]), { lr: 0.1, momentum: 0.9, wd: 0 });
+ * assert.ok(lossSum > 0 && Number.isFinite(lossSum));
  * ```
  * @module
  */

@@ -11,10 +11,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { multiStepLr, paperBMilestones } from "./schedule.ts";
- * const milestones = paperBMilestones(70); // [30, 50]
- * console.log(multiStepLr(0.05, milestones, 0.1, 29), multiStepLr(0.05, milestones, 0.1, 30));
- * // 0.05 0.005 (up to rounding)
+ * const milestones = paperBMilestones(70);
+ * assert.deepEqual(milestones, [30, 50]);
+ * assert.equal(multiStepLr(0.05, milestones, 0.1, 29), 0.05);
+ * assert.ok(Math.abs(multiStepLr(0.05, milestones, 0.1, 30) - 0.005) < 1e-15);
  * ```
  * @module
  */

@@ -12,13 +12,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * import { Sgd } from "./sgd.ts";
  * const theta = Matrix.from(1, 2, [1, 2], "f32");
  * const grad = Matrix.from(1, 2, [3, 4], "f32");
  * const sgd = new Sgd([theta], { momentum: 0.9, weightDecay: 0, clipNorm: 1 });
  * const { gradNorm } = sgd.step([grad], 0.1); // ‖g‖ = 5 is clipped to 1: θ = [0.94, 1.92]
- * console.log(gradNorm); // 5
+ * assert.equal(gradNorm, 5);
+ * assert.ok(theta.toRows()[0].every((x, i) => Math.abs(x - [0.94, 1.92][i]) < 1e-6)); // f32
  * ```
  * @module
  */

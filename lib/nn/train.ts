@@ -29,7 +29,7 @@
  * ```
  * @module
  */
-import { RunError } from "../cli.ts";
+import { RunError } from "../errors.ts";
 import { makeLoss } from "../losses.ts";
 import { IntVector, Matrix } from "../matrix.ts";
 import { ncMetrics } from "../metrics/mod.ts";

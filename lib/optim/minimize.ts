@@ -11,6 +11,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
 import { minimizeLbfgs } from "./lbfgs.ts";
  * import { minimize } from "./minimize.ts";
@@ -21,7 +22,8 @@ import { minimizeLbfgs } from "./lbfgs.ts";
  *   blocks: [{ name: "x", value: x, grad: g, lambda: 0.1 }],
  *   evaluateData: () => { g.data[0] = x.data[0] - 3; return 0.5 * (x.data[0] - 3) ** 2; },
  * }, { method: "nesterov", lr: 0.5, momentum: 0.5, maxIterations: 500, tolerance: 1e-12 });
- * console.log(result.converged, x.data[0]); // true 2.7272…
+ * assert.equal(result.converged, true);
+ * assert.ok(Math.abs(x.data[0] - 3 / 1.1) < 1e-11);
  * ```
  * @module
  */

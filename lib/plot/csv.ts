@@ -4,9 +4,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rowsToCsv } from "./csv.ts";
- * rowsToCsv([{ step: 0, loss: 0.5 }, { step: 1, loss: 0.25, note: "a,b" }]);
- * // "step,loss,note\n0,0.5,\n1,0.25,\"a,b\"\n"
+ * assert.equal(
+ *   rowsToCsv([{ step: 0, loss: 0.5 }, { step: 1, loss: 0.25, note: "a,b" }]),
+ *   'step,loss,note\n0,0.5,\n1,0.25,"a,b"\n',
+ * );
  * ```
  * @module
  */

@@ -5,8 +5,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { experiments } from "./registry.ts";
- * for (const { id, script } of experiments) console.log(id, script);
+ * assert.ok(experiments.some(({ id }) => id === "A1"));
+ * for (const { script } of experiments) assert.match(script, /^scripts\/experiments\/\w+\.ts$/);
  * ```
  * @module
  */

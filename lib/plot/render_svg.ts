@@ -1,22 +1,27 @@
 /**
  * Headless Vega-Lite → SVG: compile the Vega-Lite spec to Vega, run it in a `vega.View` with no
- * renderer (no DOM, no canvas; text widths are estimated) and serialize the scenegraph as SVG.
+ * renderer (no DOM, no canvas; text is measured in DejaVu Sans, text_metrics.ts) and serialize
+ * the scenegraph as SVG.
  * Warnings from both compilers are collected instead of being printed, so a caller can report
  * them next to the figure they belong to.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderSvg } from "./render_svg.ts";
  * const { svg, warnings } = await renderSvg({
  *   data: { values: [{ x: 1, y: 2 }] },
  *   mark: "point",
  *   encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } },
  * });
+ * assert.match(svg, /^<svg/);
+ * assert.deepEqual(warnings, []);
  * ```
  * @module
  */
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import { installTextMetrics } from "./text_metrics.ts";
 
 /** Result of {@link compileVegaLite}. */
 export interface CompiledSpec {
@@ -84,6 +89,7 @@ export interface RenderedSvg {
  * @throws {Error} if either compiler or the Vega runtime reports an error.
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<RenderedSvg> {
+  await installTextMetrics(); // lay text out by its real width in DejaVu Sans
   const { vegaSpec, warnings } = compileVegaLite(spec);
   const errors: string[] = [];
   const view = new vega.View(vega.parse(vegaSpec), {

@@ -13,9 +13,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lineChart, writeFigure } from "./mod.ts";
  * const rows = [0, 1, 2].map((step) => ({ step, loss: 2 ** -step, run: "gd" }));
- * await writeFigure({
+ * const outDir = await Deno.makeTempDir();
+ * const files = await writeFigure({
  *   id: "A1",
  *   title: "GD on the UFM",
  *   spec: lineChart({ x: "step", y: "loss", color: "run", logY: true }),
@@ -28,7 +30,11 @@
  *     theoryErrors: { objective: 3e-12 },
  *     seconds: 0.8,
  *   },
- * });
+ * }, { outDir, quiet: true });
+ * const meta = JSON.parse(await Deno.readTextFile(files.meta));
+ * assert.equal(meta.maxTheoryError, 3e-12);
+ * assert.deepEqual(meta.columns, ["step", "loss", "run"]);
+ * await Deno.remove(outDir, { recursive: true });
  * ```
  * @module
  */
@@ -40,6 +46,7 @@ import { version as vegaVersion } from "vega";
 import { jsonText, writeTextFileAtomic } from "../io/atomic.ts";
 import { csvColumns, type FigureRow, rowsToCsv } from "./csv.ts";
 import { renderSvg } from "./render_svg.ts";
+import { FIGURE_CONFIG, FIGURE_TITLE_SIZE } from "./theme.ts";
 import { validateFigureId, validateRows, validateSpecAgainstRows } from "./validate.ts";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -54,8 +61,7 @@ export type FigureSpec = DistributiveOmit<TopLevelSpec, "data">;
 /** `$schema` written into every `.vl.json`. */
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
-/** Font family for all text (the SVG names it; the viewer's first installed family is used). */
-export const FIGURE_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+export { FIGURE_FONT } from "./theme.ts";
 
 /** What a figure shows and how it was produced; becomes `<id>.meta.json`. */
 export interface FigureMeta {
@@ -176,8 +182,19 @@ function resolveMaxTheoryError(meta: FigureMeta, id: string): number | null {
 
 /**
  * Builds the complete Vega-Lite spec that is written to `<id>.vl.json`: `$schema`, the title
- * (the figure title unless the spec has its own text), the rows as inline data, and the font
- * config (keys of the spec's own `config` win).
+ * (the figure title unless the spec has its own text, in the figure title size), the rows as
+ * inline data, and the shared look (lib/plot/theme.ts; keys of the spec's own `config` win).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scatterChart } from "./charts.ts";
+ * const spec = completeSpec({ id: "T1", title: "A title", spec: scatterChart({ x: "x", y: "y" }),
+ *   rows: [{ x: 1, y: 2 }], meta: { paper: "A", claim: "", measured: "", command: "",
+ *   seconds: 0 } });
+ * assert.deepEqual(spec.data, { values: [{ x: 1, y: 2 }] });
+ * assert.equal(spec.config?.font, FIGURE_FONT);
+ * ```
  */
 export function completeSpec(figure: FigureOutput): TopLevelSpec {
   const spec = figure.spec as FigureSpec & { data?: unknown };
@@ -186,18 +203,18 @@ export function completeSpec(figure: FigureOutput): TopLevelSpec {
   }
   // A title object without text (e.g. only a subtitle from a chart builder) gets the figure title.
   const specTitle = spec.title as unknown;
-  const title = specTitle === undefined
-    ? figure.title
+  const title = specTitle === undefined || typeof specTitle === "string"
+    ? { text: specTitle ?? figure.title, fontSize: FIGURE_TITLE_SIZE }
     : typeof specTitle === "object" && specTitle !== null && !("text" in specTitle)
-    ? { text: figure.title, ...specTitle }
-    : specTitle;
+    ? { text: figure.title, fontSize: FIGURE_TITLE_SIZE, ...specTitle }
+    : { fontSize: FIGURE_TITLE_SIZE, ...specTitle };
   return {
     $schema: VEGA_LITE_SCHEMA,
     ...spec,
     title,
     // Copies: Vega tags every datum it ingests with a symbol id, which would mutate the caller's rows.
     data: { values: figure.rows.map((row) => ({ ...row })) },
-    config: { font: FIGURE_FONT, background: "white", ...spec.config },
+    config: { ...FIGURE_CONFIG, ...spec.config },
   } as TopLevelSpec;
 }
 
@@ -213,8 +230,17 @@ export function completeSpec(figure: FigureOutput): TopLevelSpec {
  *
  * @example
  * ```ts
- * const files = await writeFigure(figure, { outDir: await Deno.makeTempDir() });
- * console.log(files.svg);
+ * import assert from "node:assert/strict";
+ * import { scatterChart } from "./charts.ts";
+ * const outDir = await Deno.makeTempDir();
+ * const files = await writeFigure({
+ *   id: "T1", title: "two points", spec: scatterChart({ x: "x", y: "y" }),
+ *   rows: [{ x: 0, y: 1 }, { x: 1, y: 2 }],
+ *   meta: { paper: "A", claim: "-", measured: "-", command: "-", seconds: 0 },
+ * }, { outDir, quiet: true });
+ * assert.ok(files.svg.endsWith("T1.svg"));
+ * assert.match(await Deno.readTextFile(files.csv), /^x,y\n0,1\n/);
+ * await Deno.remove(outDir, { recursive: true });
  * ```
  */
 export async function writeFigure(

@@ -9,8 +9,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SITE_ASSETS } from "./assets.ts";
- * for (const [name, text] of Object.entries(SITE_ASSETS)) await Deno.writeTextFile(name, text);
+ * const dir = await Deno.makeTempDir();
+ * for (const [name, text] of Object.entries(SITE_ASSETS)) {
+ *   await Deno.writeTextFile(`${dir}/${name}`, text);
+ * }
+ * assert.match(await Deno.readTextFile(`${dir}/site.css`), /font-face/);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  * @module
  */

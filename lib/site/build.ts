@@ -6,10 +6,18 @@
  *
  * @example
  * ```ts
- * import { experiments } from "../plot/registry.ts";
+ * import assert from "node:assert/strict";
+ * import { scatterChart, writeFigure } from "../plot/mod.ts";
  * import { buildSite } from "./build.ts";
- * const result = await buildSite({ figuresDir: "figures", registry: experiments });
- * for (const warning of result.warnings) console.error(`warning: ${warning}`);
+ * const dir = await Deno.makeTempDir();
+ * await writeFigure({ id: "A1", title: "A1 · demo", spec: scatterChart({ x: "x", y: "y" }),
+ *   rows: [{ x: 0, y: 1 }], meta: { paper: "A", claim: "-", measured: "-", command: "-",
+ *   seconds: 0 } }, { outDir: dir, quiet: true });
+ * const registry = [{ id: "A1", description: "demo" }];
+ * const result = await buildSite({ figuresDir: dir, registry, png: false });
+ * assert.deepEqual(result.pages, ["index.html", "paper-a.html"]);
+ * assert.deepEqual(result.warnings, []);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  * @module
  */

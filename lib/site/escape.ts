@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { escapeHtml, relativeHref } from "./escape.ts";
- * escapeHtml(`a < b & "c"`); // "a &lt; b &amp; &quot;c&quot;"
- * relativeHref("A1 data.csv"); // "A1%20data.csv"
+ * assert.equal(escapeHtml(`a < b & "c"`), "a &lt; b &amp; &quot;c&quot;");
+ * assert.equal(relativeHref("A1 data.csv"), "A1%20data.csv");
  * ```
  * @module
  */
@@ -27,7 +28,8 @@ const HTML_ESCAPES: Record<string, string> = {
  *
  * @example
  * ```ts
- * escapeHtml("<script>"); // "&lt;script&gt;"
+ * import assert from "node:assert/strict";
+ * assert.equal(escapeHtml("<script>"), "&lt;script&gt;");
  * ```
  */
 export function escapeHtml(text: string): string {
@@ -41,8 +43,9 @@ export function escapeHtml(text: string): string {
  *
  * @example
  * ```ts
- * isPlainFileName("A1.csv"); // true
- * isPlainFileName("../secret"); // false
+ * import assert from "node:assert/strict";
+ * assert.equal(isPlainFileName("A1.csv"), true);
+ * assert.equal(isPlainFileName("../secret"), false);
  * ```
  */
 export function isPlainFileName(name: string): boolean {
@@ -62,8 +65,10 @@ export function isPlainFileName(name: string): boolean {
  * @throws {Error} for an empty segment, `.`/`..`, or control characters.
  * @example
  * ```ts
- * relativeHref("vendor/vega.min.js"); // "vendor/vega.min.js"
- * relativeHref("paper-a.html#A1"); // "paper-a.html#A1"
+ * import assert from "node:assert/strict";
+ * assert.equal(relativeHref("vendor/vega.min.js"), "vendor/vega.min.js");
+ * assert.equal(relativeHref("paper-a.html#A1"), "paper-a.html#A1");
+ * assert.throws(() => relativeHref("../up.html"), /not a relative site path/);
  * ```
  */
 export function relativeHref(path: string): string {

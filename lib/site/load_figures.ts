@@ -6,10 +6,19 @@
  *
  * @example
  * ```ts
- * import { experiments } from "../plot/registry.ts";
+ * import assert from "node:assert/strict";
+ * import { scatterChart, writeFigure } from "../plot/mod.ts";
  * import { loadFigures } from "./load_figures.ts";
- * const { figures, warnings } = await loadFigures("figures", experiments);
- * for (const figure of figures) console.log(figure.id, figure.meta?.claim ?? figure.problem);
+ * const dir = await Deno.makeTempDir();
+ * await writeFigure({ id: "A1", title: "A1 · demo", spec: scatterChart({ x: "x", y: "y" }),
+ *   rows: [{ x: 0, y: 1 }], meta: { paper: "A", claim: "-", measured: "-", command: "-",
+ *   seconds: 0 } }, { outDir: dir, quiet: true });
+ * const registry = [{ id: "A1", description: "demo" },
+ *   { id: "B9", description: "never run" }];
+ * const { figures } = await loadFigures(dir, registry);
+ * assert.equal(figures[0].meta?.title, "A1 · demo");
+ * assert.match(figures[1].problem ?? "", /B9/); // listed but not reproduced yet
+ * await Deno.remove(dir, { recursive: true });
  * ```
  * @module
  */
@@ -123,7 +132,16 @@ function fileName(files: Record<string, unknown>, key: string, fallback: string)
  * theory error, or a data file name with a path in it.
  * @example
  * ```ts
- * const meta = parseSiteMeta(await Deno.readTextFile("figures/A1.meta.json"), "A1");
+ * import assert from "node:assert/strict";
+ * import { scatterChart, writeFigure } from "../plot/mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeFigure({ id: "A1", title: "A1 · demo", spec: scatterChart({ x: "x", y: "y" }),
+ *   rows: [{ x: 0, y: 1 }], meta: { paper: "A", claim: "-", measured: "-", command: "-",
+ *   seconds: 0 } }, { outDir: dir, quiet: true });
+ * const meta = parseSiteMeta(await Deno.readTextFile(`${dir}/A1.meta.json`), "A1");
+ * assert.equal(meta.paper, "A");
+ * assert.throws(() => parseSiteMeta("{}", "A1"));
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function parseSiteMeta(text: string, expectedId: string): SiteMeta {
@@ -172,7 +190,8 @@ export function parseSiteMeta(text: string, expectedId: string): SiteMeta {
  *
  * @example
  * ```ts
- * paperFromId("B3"); // "B"
+ * import assert from "node:assert/strict";
+ * assert.equal(paperFromId("B3"), "B");
  * ```
  */
 export function paperFromId(id: string): string {

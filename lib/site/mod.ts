@@ -13,10 +13,19 @@
  *
  * @example
  * ```ts
- * import { buildSite, serveSite } from "../lib/site/mod.ts";
- * import { experiments } from "../lib/plot/registry.ts";
- * await buildSite({ figuresDir: "figures", registry: experiments });
- * const server = serveSite({ root: "figures", port: 8000 });
+ * import assert from "node:assert/strict";
+ * import { scatterChart, writeFigure } from "../plot/mod.ts";
+ * import { buildSite, serveSite } from "./mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeFigure({ id: "A1", title: "A1 · demo", spec: scatterChart({ x: "x", y: "y" }),
+ *   rows: [{ x: 0, y: 1 }], meta: { paper: "A", claim: "-", measured: "-", command: "-",
+ *   seconds: 0 } }, { outDir: dir, quiet: true });
+ * await buildSite({ figuresDir: dir, registry: [{ id: "A1", description: "" }] });
+ * const server = serveSite({ root: dir, port: 0 });
+ * const response = await fetch(`http://127.0.0.1:${server.addr.port}/paper-a.html`);
+ * assert.match(await response.text(), /A1 · demo/);
+ * await server.shutdown();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  * @module
  */

@@ -5,9 +5,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paperInfo, paperPageName } from "./papers.ts";
- * paperInfo("A").short; // "Tirer & Bruna 2022"
- * paperPageName("A"); // "paper-a.html"
+ * assert.equal(paperInfo("A").short, "Tirer & Bruna 2022");
+ * assert.equal(paperPageName("A"), "paper-a.html");
  * ```
  * @module
  */
@@ -41,7 +42,8 @@ const KNOWN_PAPERS: Record<string, Omit<PaperInfo, "key">> = {
  *
  * @example
  * ```ts
- * paperInfo("Z9").short; // "Paper Z9"
+ * import assert from "node:assert/strict";
+ * assert.equal(paperInfo("Z9").short, "Paper Z9");
  * ```
  */
 export function paperInfo(key: string): PaperInfo {
@@ -56,7 +58,8 @@ export function paperInfo(key: string): PaperInfo {
  *
  * @example
  * ```ts
- * paperPageName("B"); // "paper-b.html"
+ * import assert from "node:assert/strict";
+ * assert.equal(paperPageName("B"), "paper-b.html");
  * ```
  */
 export function paperPageName(key: string): string {
@@ -70,7 +73,8 @@ export function paperPageName(key: string): string {
  *
  * @example
  * ```ts
- * assignPageNames(["A", "a"]); // Map { "A" => "paper-a.html", "a" => "paper-a-2.html" }
+ * import assert from "node:assert/strict";
+ * assert.deepEqual([...assignPageNames(["A", "a"])], [["A", "paper-a.html"], ["a", "paper-a-2.html"]]);
  * ```
  */
 export function assignPageNames(keys: readonly string[]): Map<string, string> {

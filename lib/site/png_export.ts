@@ -6,10 +6,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createPngRenderer } from "./png_export.ts";
  * const render = await createPngRenderer();
- * const { png, width, height } = render(await Deno.readTextFile("figures/A1.svg"));
- * await Deno.writeFile("figures/A1.png", png);
+ * const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">' +
+ *   '<text x="2" y="15" font-family="DejaVu Sans">A1</text></svg>';
+ * const { png, width, height } = render(svg);
+ * assert.deepEqual([width, height], [80, 40]); // zoom 2
+ * assert.deepEqual([...png.subarray(1, 4)], [80, 78, 71]); // "PNG"
  * ```
  * @module
  */
@@ -66,8 +70,9 @@ function initResvg(nodeModulesDir: string): Promise<void> {
  * @throws {Error} if the WASM file or a font file is missing (run `npm ci`).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const render = await createPngRenderer({ zoom: 1 });
- * render('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>').width; // 10
+ * assert.equal(render('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>').width, 10);
  * ```
  */
 export async function createPngRenderer(

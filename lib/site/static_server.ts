@@ -6,10 +6,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serveSite } from "./static_server.ts";
- * const server = serveSite({ root: "figures", port: 8000 });
- * // … later
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/index.html`, "<h1>figures</h1>");
+ * const server = serveSite({ root, port: 0 }); // 0: any free port
+ * const response = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+ * assert.equal(await response.text(), "<h1>figures</h1>");
  * await server.shutdown();
+ * await Deno.remove(root, { recursive: true });
  * ```
  * @module
  */
@@ -42,7 +47,8 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
- * contentTypeFor("A1.vl.json"); // "application/json; charset=utf-8"
+ * import assert from "node:assert/strict";
+ * assert.equal(contentTypeFor("A1.vl.json"), "application/json; charset=utf-8");
  * ```
  */
 export function contentTypeFor(path: string): string {
@@ -67,8 +73,17 @@ function isInside(root: string, path: string): boolean {
  *
  * @example
  * ```ts
- * const handler = createStaticHandler("figures");
+ * import assert from "node:assert/strict";
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/index.html`, "<h1>figures</h1>");
+ * const handler = createStaticHandler(root);
  * const response = await handler(new Request("http://127.0.0.1/index.html"));
+ * assert.equal(response.status, 200);
+ * assert.equal(await response.text(), "<h1>figures</h1>");
+ * const escape = await handler(new Request("http://127.0.0.1/%2e%2e/etc/passwd"));
+ * assert.notEqual(escape.status, 200); // never leaves its root
+ * await escape.body?.cancel();
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export function createStaticHandler(root: string): (request: Request) => Promise<Response> {
@@ -143,8 +158,9 @@ export interface ServeSiteOptions {
  *
  * @example
  * ```ts
- * const server = serveSite({ root: "figures", port: 0 });
- * console.log(`http://127.0.0.1:${server.addr.port}/`);
+ * import assert from "node:assert/strict";
+ * const server = serveSite({ root: await Deno.makeTempDir(), port: 0 });
+ * assert.ok(server.addr.port > 0); // the port the OS picked
  * await server.shutdown();
  * ```
  */

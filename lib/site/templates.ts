@@ -5,10 +5,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import type { SiteFigure } from "./load_figures.ts";
  * import { groupByPaper, indexPageHtml, paperPageHtml } from "./templates.ts";
- * const groups = groupByPaper(figures);
- * const index = indexPageHtml(groups, { builtAt: new Date(), versions: {} });
- * const pages = groups.map((group) => paperPageHtml(group, { builtAt: new Date(), versions: {} }));
+ * const figure = (id: string, paper: string): SiteFigure => ({ id, paper, meta: null,
+ *   description: `figure ${id}`, problem: "not reproduced yet", missingFiles: [], png: null });
+ * const groups = groupByPaper([figure("A1", "A"), figure("B1", "B")]);
+ * const context = { builtAt: new Date(0), versions: {} };
+ * assert.match(indexPageHtml(groups, context), /paper-a\.html/);
+ * const pages = groups.map((group) => paperPageHtml(group, context));
+ * assert.match(pages[1], /B1/);
  * ```
  * @module
  */
@@ -57,7 +63,11 @@ export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'u
  *
  * @example
  * ```ts
- * groupByPaper(figures).map((group) => group.page); // ["paper-a.html", "paper-b.html"]
+ * import assert from "node:assert/strict";
+ * const figure = (id: string, paper: string) => ({ id, paper, meta: null, description: null,
+ *   problem: "missing", missingFiles: [], png: null });
+ * const groups = groupByPaper([figure("B1", "B"), figure("A1", "A")]);
+ * assert.deepEqual(groups.map((group) => group.page), ["paper-b.html", "paper-a.html"]);
  * ```
  */
 export function groupByPaper(figures: readonly SiteFigure[]): PaperGroup[] {

@@ -5,8 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { theoryTableHtml } from "./theory_table.ts";
  * const html = theoryTableHtml({ theoryErrors: { objective: 2.5e-7 }, maxTheoryError: 2.5e-7 });
+ * assert.match(html, /objective/);
+ * assert.match(html, /2\.50e-7/);
  * ```
  * @module
  */
@@ -17,7 +20,8 @@ import { escapeHtml } from "./escape.ts";
  *
  * @example
  * ```ts
- * formatError(2.5469e-7); // "2.55e-7"
+ * import assert from "node:assert/strict";
+ * assert.equal(formatError(2.5469e-7), "2.55e-7");
  * ```
  */
 export function formatError(value: number): string {
@@ -39,7 +43,8 @@ export interface TheoryErrors {
  *
  * @example
  * ```ts
- * theoryTableHtml({ theoryErrors: {}, maxTheoryError: null }); // "<p class=…>No closed form…"
+ * import assert from "node:assert/strict";
+ * assert.match(theoryTableHtml({ theoryErrors: {}, maxTheoryError: null }), /No closed form/);
  * ```
  */
 export function theoryTableHtml(meta: TheoryErrors): string {

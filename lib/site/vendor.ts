@@ -6,9 +6,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { copyVendorFiles, defaultNodeModulesDir } from "./vendor.ts";
- * const { versions } = await copyVendorFiles(defaultNodeModulesDir(), "figures");
- * console.log(versions.vega);
+ * const dir = await Deno.makeTempDir();
+ * const { versions } = await copyVendorFiles(defaultNodeModulesDir(), dir);
+ * assert.match(versions.vega, /^\d+\.\d+\.\d+$/);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  * @module
  */

@@ -21,12 +21,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { deepLinearTheory, kappaStar } from "./deep_linear.ts";
- * console.log(kappaStar(3)); // 0.3968502630 = 2^(−4/3)
+ * assert.ok(Math.abs(kappaStar(3) - 2 ** (-4 / 3)) < 1e-15);
  * // Extended linear UFM, TB λ = (0.2, 0.3, 0.4), K = 4, n = 5: canonical λ^Z = λ^TB/K (W), /N (H).
  * const t = deepLinearTheory({ counts: [5, 5, 5, 5], widths: [8, 8], lambdaWs: [0.3 / 4, 0.2 / 4],
  *   lambdaH: 0.4 / 20, bias: "none", targetScale: 1 });
- * console.log(t?.objective); // 0.3857423764 (science.md §3.4 table)
+ * assert.ok(Math.abs(t!.objective - 0.3857423764) < 1e-10); // science.md §3.4 table
  * ```
  * @module
  */
@@ -38,7 +39,9 @@ import type { ClosedForm, PerClassPrediction } from "./types.ts";
  *
  * @example
  * ```ts
- * kappaStar(4); // 0.2721655270
+ * import assert from "node:assert/strict";
+ * assert.ok(Math.abs(kappaStar(4) - 0.2721655270) < 1e-10);
+ * assert.equal(kappaStar(2), 1);
  * ```
  */
 export function kappaStar(factors: number): number {
@@ -56,7 +59,8 @@ export function kappaStar(factors: number): number {
  *
  * @example
  * ```ts
- * localMinimumBound(3); // 0.4724703937
+ * import assert from "node:assert/strict";
+ * assert.ok(Math.abs(localMinimumBound(3) - 0.75 * 4 ** (-1 / 3)) < 1e-15);
  * ```
  */
 export function localMinimumBound(factors: number): number {
@@ -70,7 +74,8 @@ export function localMinimumBound(factors: number): number {
  *
  * @example
  * ```ts
- * scalarObjective(0, 0.3, 3); // 0.5 (the origin)
+ * import assert from "node:assert/strict";
+ * assert.equal(scalarObjective(0, 0.3, 3), 0.5); // the origin
  * ```
  */
 export function scalarObjective(x: number, kappa: number, factors: number): number {
@@ -87,8 +92,10 @@ export function scalarObjective(x: number, kappa: number, factors: number): numb
  *
  * @example
  * ```ts
- * largestRoot(0.2, 4); // 0.772439… (science.md §3.4, L = 4 check)
- * largestRoot(0.5, 3); // null (above the local-minimum bound)
+ * import assert from "node:assert/strict";
+ * const x = largestRoot(0.2, 4)!; // science.md §3.4, L = 4 check: 0.772439…
+ * assert.ok(Math.abs(x ** 0.5 * (1 - x) - 0.2) < 1e-12); // solves x^{1−2/L}(1 − x) = κ
+ * assert.equal(largestRoot(0.5, 3), null); // above the local-minimum bound
  * ```
  */
 export function largestRoot(kappa: number, factors: number): number | null {

@@ -23,6 +23,7 @@ export { type MseTheory, mseTheory } from "./mse.ts";
 export { type SoftmaxTheory, softmaxTheory } from "./softmax.ts";
 export { type DeepLinearTheory, deepLinearTheory } from "./deep_linear.ts";
 export { type SphereTheory, sphereTheory } from "./sphere.ts";
+export { predictedMargin, zeroThreshold, type ZeroThresholdOptions } from "./threshold.ts";
 
 /** Every closed form a model can report. */
 export type Theory = MseTheory | SoftmaxTheory | DeepLinearTheory | SphereTheory;

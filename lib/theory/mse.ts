@@ -14,10 +14,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mseTheory } from "./mse.ts";
  * const t = mseTheory({ K: 4, n: 5, d: 8, lambdaW: 0.025, lambdaH: 0.01, lambdaB: 0,
  *   bias: "none", targetScale: 1 });
- * console.log(t?.objective); // 0.1314213562… = c − c²/2 with c = √(0.1·0.2)
+ * const c = Math.sqrt(0.1 * 0.2); // √(λ_W^TB λ_H^TB)
+ * assert.ok(Math.abs(t!.objective - (c - c * c / 2)) < 1e-15);
  * ```
  * @module
  */

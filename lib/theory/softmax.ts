@@ -14,9 +14,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { softmaxTheory } from "./softmax.ts";
- * const t = softmaxTheory({ K: 4, n: 5, d: 8, lambdaW: 5e-3, lambdaH: 5e-3, loss: "ce", alpha: 0, beta: 0 });
- * console.log(t?.margin, t?.objective); // 4.45948199… 0.18369199…
+ * const t = softmaxTheory({ K: 4, n: 5, d: 8, lambdaW: 5e-3, lambdaH: 5e-3, loss: "ce", alpha: 0,
+ *   beta: 0 });
+ * assert.ok(Math.abs(t!.margin - 4.45948199) < 1e-8);
+ * assert.ok(Math.abs(t!.objective - 0.18369199) < 1e-8);
  * ```
  * @module
  */

@@ -9,10 +9,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { solveWithRestarts } from "./restarts.ts";
  * const result = await solveWithRestarts({ K: 4, n: 5, d: 8, lambdaW: 5e-3, lambdaH: 5e-3,
- *   lambdaB: 5e-3, bias: "reg", norm: "z", loss: "ce", targetScale: 1 }, {}, 4);
- * console.log(result.restarts.objectives.length); // 4
+ *   lambdaB: 5e-3, bias: "reg", norm: "z", loss: "ce", targetScale: 1 }, {}, 4, { workers: 2 });
+ * assert.equal(result.restarts.objectives.length, 4);
+ * assert.equal(result.restarts.fraction_at_theory, 1); // CE's landscape is benign here
  * ```
  * @module
  */
@@ -73,8 +75,10 @@ export interface RestartStats {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classifyOutcome } from "./restarts.ts";
- * classifyOutcome(0.5, { objective: 0.3857, rank_values: [0.5, 0.471] }, 1e-6); // "f_0"
+ * assert.equal(classifyOutcome(0.5, { objective: 0.3857, rank_values: [0.5, 0.471] }, 1e-6), "f_0");
+ * assert.equal(classifyOutcome(0.3857, { objective: 0.3857 }, 1e-6), "global");
  * ```
  */
 export function classifyOutcome(

@@ -8,178 +8,115 @@
  *   npx deno task reproduce --only A1      (or: deno run -A scripts/experiments/a1_gd_dynamics.ts)
  * @module
  */
-import { writeFigure } from "../../lib/plot/mod.ts";
-import { clampForLog, lineChart } from "../../lib/plot/charts.ts";
-import type { FigureRow } from "../../lib/plot/csv.ts";
-import type { FigureSpec } from "../../lib/plot/write_figure.ts";
-import type { UfmProblem } from "../../lib/ufm/problem.ts";
+import * as plot from "../../lib/plot/mod.ts";
+import { type DynamicsRun, gdDynamicsFinding } from "../../lib/experiments/findings_a.ts";
+import { logSpacedIterations } from "../../lib/experiments/schedule.ts";
+import { quantities } from "../../lib/experiments/vocabulary.ts";
 import { solutionNorms, ufmMetrics } from "../../lib/ufm/metrics.ts";
 import { solveUfm, theoryFor } from "../../lib/ufm/solve.ts";
 
 const K = 10, n = 20, d = 32;
 const lambdas = [0.05, 0.5, 1.2]; // λ_W = λ_H = c (TB): two below the threshold, one above.
 const optimizers = [
-  { name: "GD (lr 1)", optimizer: "gd" as const, lr: 1, momentum: 0 },
-  { name: "heavy ball (lr 0.5, μ 0.9)", optimizer: "momentum" as const, lr: 0.5, momentum: 0.9 },
-];
-const iterations = 60000;
-const seed = 1;
-const initStd = 0.1;
+  { key: "gd", optimizer: "gd", lr: 1, momentum: 0 },
+  { key: "heavy_ball", optimizer: "momentum", lr: 0.5, momentum: 0.9 },
+] as const;
+const iterations = 60000, seed = 1, initStd = 0.1, floor = 1e-16;
+const observed = logSpacedIterations(iterations, 25);
 
-/** Iterations 0…9, then about 25 log-spaced points per decade up to the last iteration. */
-const observed = new Set<number>();
-for (let i = 0; i <= 25 * Math.log10(iterations); i++) observed.add(Math.round(10 ** (i / 25)));
-for (let t = 0; t < 10; t++) observed.add(t);
-const logSpaced = (t: number): boolean => observed.has(t);
-
-/** Panel rows, top to bottom. */
-const metricNames = {
-  gap: "f − f*",
-  nc1: "NC1 = Tr(Σ_W Σ_B⁺)/K",
-  frame: "NC2: OF dist. (bias-free) / ETF dist. (bias)",
-  duality: "self-duality ‖W/‖W‖ − H̄ᵀ/‖H̄‖‖",
-  norm: "mean ‖h̄_k‖² (c past threshold)",
-};
+const bias = plot.category("bias", { none: "bias-free", free: "unregularized bias" });
+const optimizer = plot.category("optimizer", {
+  gd: "GD (lr 1)",
+  heavy_ball: "heavy ball (lr 0.5, μ 0.9)",
+});
+// Panel rows, top to bottom; the frame is the predicted one: OF of the uncentered means
+// bias-free (§3.1), simplex ETF of the centered means with a bias (§3.2).
+const metric = quantities("metric", "gap", "nc1", "nc2_means", "self_duality", "h_mean_sq");
 
 const started = performance.now();
-const rows: FigureRow[] = [];
-let maxObjectiveError = 0;
-let maxFinalNc = 0;
-const finals: {
-  bias: string;
-  c: number;
-  optimizer: string;
-  error: number;
-  iterations: number;
-  converged: boolean;
-}[] = [];
-
-for (const bias of ["none", "free"] as const) {
-  for (const lambda of lambdas) {
-    const problem: UfmProblem = {
-      K,
-      n,
-      d,
-      lambdaW: lambda,
-      lambdaH: lambda,
-      lambdaB: 0,
-      bias,
-      norm: "tb",
-      loss: "mse",
-      targetScale: 1,
-    };
+const rows: plot.FigureRow[] = [];
+const runs: DynamicsRun[] = [];
+for (const biasMode of bias.keys) {
+  for (const c of lambdas) {
+    const mse = { lambdaB: 0, norm: "tb", loss: "mse", targetScale: 1 } as const;
+    const problem = { K, n, d, lambdaW: c, lambdaH: c, bias: biasMode, ...mse };
     const theory = theoryFor(problem)!;
     for (const run of optimizers) {
-      const label = `bias ${bias}, c = ${lambda}, ${run.name}`;
-      console.error(`A1: ${label}`);
-      const report = solveUfm(problem, {
-        optimizer: run.optimizer,
-        lr: run.lr,
-        momentum: run.momentum,
-        iters: iterations,
-        tol: 1e-13,
-        seed,
-        initStd,
-      }, {
-        observeAt: logSpaced,
+      console.error(`A1: bias ${biasMode}, c = ${c}, ${run.key}`);
+      const nc1: number[] = [];
+      const report = solveUfm(problem, { ...run, iters: iterations, tol: 1e-13, seed, initStd }, {
+        observeAt: (t) => observed.has(t),
         observe: (info, model) => {
-          const base = {
-            bias: bias === "none" ? "bias-free" : "unregularized bias",
-            c: lambda,
-            optimizer: run.name,
-            iteration: Math.max(info.iteration, 1),
-          };
-          const push = (metric: string, value: number | null): void => {
-            rows.push({ ...base, metric, value: clampForLog(value, 1e-16) });
-          };
-          push(metricNames.gap, Math.abs(info.objective - theory.objective));
-          if (theory.zero_solution) {
-            // Past the threshold the minimizer is W = H = 0: NC geometry is undefined there,
-            // so the figure shows the decay of the features instead.
-            push(metricNames.norm, solutionNorms(model).h_mean_sq);
-            return;
-          }
+          const base = { ...bias.cell(biasMode), c, ...optimizer.cell(run.key) };
+          const iteration = Math.max(info.iteration, 1);
+          const push = (key: typeof metric.keys[number], value: number | null) =>
+            rows.push({
+              ...base,
+              iteration,
+              ...metric.cell(key),
+              value: plot.clampForLog(value, floor),
+            });
+          push("gap", Math.abs(info.objective - theory.objective));
+          // Past the threshold the minimizer is W = H = 0: NC geometry is undefined there,
+          // so the figure shows the decay of the features instead.
+          if (theory.zero_solution) return push("h_mean_sq", solutionNorms(model).h_mean_sq);
           const m = ufmMetrics(model);
-          push(metricNames.nc1, m.nc1);
-          // The predicted frame: OF of the uncentered means bias-free (§3.1), centered simplex
-          // ETF with a bias (§3.2).
-          push(metricNames.frame, bias === "none" ? m.nc2_of : m.nc2_etf);
-          push(metricNames.duality, m.self_duality_uncentered);
+          push("nc1", m.nc1);
+          nc1.push(plot.clampForLog(m.nc1, floor));
+          push("nc2_means", biasMode === "none" ? m.nc2_of : m.nc2_etf);
+          push("self_duality", m.self_duality_uncentered);
         },
       });
-      const error = Math.abs(report.objective - theory.objective);
-      maxObjectiveError = Math.max(maxObjectiveError, error);
-      if (!theory.zero_solution) {
-        const m = report.metrics;
-        maxFinalNc = Math.max(
-          maxFinalNc,
-          m.nc1!,
-          bias === "none" ? m.nc2_of! : m.nc2_etf!,
-          m.self_duality_uncentered!,
-        );
-      }
-      finals.push({
-        bias,
-        c: lambda,
-        optimizer: run.optimizer,
-        error,
+      const m = report.metrics;
+      runs.push({
+        bias: biasMode,
+        c,
+        optimizer: run.key,
+        error: Math.abs(report.objective - theory.objective),
         iterations: report.iterations,
         converged: report.converged,
+        finalDistance: theory.zero_solution ? null : Math.max(
+          m.nc1!,
+          biasMode === "none" ? m.nc2_of! : m.nc2_etf!,
+          m.self_duality_uncentered!,
+        ),
+        nc1,
       });
     }
   }
 }
 
-const seconds = (performance.now() - started) / 1000;
-// Monotonic decrease of NC1 (paper A's observation, science.md §5 A-E1), checked on the data.
-const nc1Series = new Map<string, number[]>();
-for (const row of rows) {
-  if (row.metric !== metricNames.nc1) continue;
-  const key = `${row.bias}|${row.c}|${row.optimizer}`;
-  nc1Series.set(key, [...(nc1Series.get(key) ?? []), row.value as number]);
-}
-const nc1Runs = nc1Series.size;
-const monotoneRuns =
-  [...nc1Series.values()].filter((series) =>
-    series.every((value, i) => i === 0 || value <= series[i - 1] * (1 + 1e-9))
-  ).length;
-
-// Speed-up of heavy ball over plain GD where both reached the gradient tolerance.
-const speedups: number[] = [];
-for (const gd of finals.filter((f) => f.optimizer === "gd" && f.converged)) {
-  const hb = finals.find((f) => f.optimizer === "momentum" && f.bias === gd.bias && f.c === gd.c);
-  if (hb?.converged) speedups.push(gd.iterations / hb.iterations);
-}
-const unconverged = finals.filter((f) => !f.converged)
-  .map((f) =>
-    `${f.optimizer} at c = ${f.c} (bias ${f.bias}): |f − f*| = ${f.error.toExponential(1)}`
-  );
-const spec = lineChart({
-  x: "iteration",
-  y: "value",
-  row: "metric",
-  column: "bias",
-  color: "c",
-  colorType: "nominal",
-  colorTitle: "c = λ_W = λ_H (TB)",
-  strokeDash: "optimizer",
-  logX: true,
-  logY: true,
-  independentY: true,
-  width: 260,
-  height: 150,
-  yTitle: "value (floor 1e-16)",
-  subtitle:
-    `K = ${K}, n = ${n}, d = ${d}, init N(0, ${initStd}²), seed ${seed}; c = 1.2 is past the zero threshold`,
-}) as unknown as { facet: { row: Record<string, unknown> }; config?: unknown };
-spec.facet.row.sort = Object.values(metricNames);
-spec.facet.row.header = { labelAngle: 0, labelAlign: "left", labelLimit: 280 };
-spec.config = { legend: { labelLimit: 320 } };
-
-await writeFigure({
+const finding = gdDynamicsFinding(runs, iterations);
+const below = { orient: "bottom", direction: "horizontal" }; // legends under the grid
+await plot.writeFigure({
   id: "A1",
   title: "A1 · Gradient descent on the MSE UFM: collapse dynamics vs the closed form",
-  spec: spec as unknown as FigureSpec,
+  spec: plot.lineChart({
+    x: "iteration",
+    y: "value",
+    row: metric,
+    column: bias,
+    color: "c",
+    colorLegend: below,
+    colorTitle: "c = λ_W = λ_H (TB)",
+    strokeDash: optimizer,
+    strokeDashLegend: below,
+    logX: true,
+    logY: true,
+    independentY: true,
+    width: 300,
+    height: 130,
+    yTitle: null,
+    subtitle: [
+      `K = ${K}, n = ${n}, d = ${d}, init N(0, ${initStd}²), seed ${seed}; c = 1.2 is past the zero ` +
+      "threshold, where W = H = 0",
+      `and the last row shows mean ‖h̄_k‖²; values floored at ${plot.powerOfTen(-16)}. ` +
+      "NC1 = Tr(Σ_W Σ_B⁺)/K; NC2 distance: of the",
+      "uncentered class means to an orthogonal frame (bias-free) or of the centered ones to a " +
+      "simplex ETF",
+      "(bias); self-duality ‖W/‖W‖ − H̄ᵀ/‖H̄‖‖.",
+    ],
+  }),
   rows,
   meta: {
     paper: "A",
@@ -187,20 +124,11 @@ await writeFigure({
       "monotonically and converges to the closed-form minimizer: uncentered class means form an " +
       "orthogonal frame (a simplex ETF after centering, or with a bias), W is self-dual to the " +
       "means, and past c = √(λ_Wλ_H) = 1 everything collapses to zero.",
-    measured:
-      `Final |f − f*| ≤ ${maxObjectiveError.toExponential(1)} over all ${finals.length} runs ` +
-      `(largest final NC1 / frame / self-duality distance ${maxFinalNc.toExponential(1)}); every ` +
-      `metric decreases towards zero; NC1 is non-increasing at every observed iteration in ` +
-      `${monotoneRuns} of ${nc1Runs} runs. Where both ` +
-      `optimizers reached ‖∇f‖ < 1e-13, heavy ball needed ${Math.min(...speedups).toFixed(1)}–` +
-      `${Math.max(...speedups).toFixed(1)}× fewer iterations than plain GD. ` +
-      (unconverged.length === 0
-        ? "All runs converged."
-        : `Not converged within ${iterations} iterations: ${unconverged.join("; ")}.`),
+    measured: finding.text,
     command: "npx deno task reproduce --only A1",
-    theoryErrors: { objective: maxObjectiveError, final_nc_distance: maxFinalNc },
-    maxTheoryError: maxObjectiveError,
-    seconds,
+    theoryErrors: { objective: finding.maxError, final_nc_distance: finding.maxFinalDistance },
+    maxTheoryError: finding.maxError,
+    seconds: (performance.now() - started) / 1000,
     parameters: { K, n, d, lambdas, iterations, seed, initStd, convention: "tb", optimizers },
   },
 });

@@ -1,17 +1,18 @@
 /**
  * Figure A4 — the nonlinear extended UFM W2·σ(W1·H1) (paper A §4; science.md §2.8, §3.5) against
- * its linear counterpart W2·W1·H1. Top: one gradient run of each (the best of the restarts below)
- * observed at log-spaced iterations: f − f*, NC1 of H1, of H2 before and after the ReLU, the
- * orthogonal-frame distance of the uncentered class means H̄2 and H̄1, and the smallest pairwise
- * cosine of H̄1. Bottom: where 40 seeded restarts of each model end (global minimum, the
- * rank-deficient values f_j of science.md §3.4, elsewhere), for two regularizations.
+ * its linear counterpart W2·W1·H1. Top: the best run of each at log-spaced iterations: f − f*,
+ * NC1 of H1 and of H2 (before and after the ReLU), the orthogonal-frame distances of H̄2 and H̄1,
+ * and H̄1's extreme pairwise cosines. Bottom: where 40 seeded restarts of each model end, for two
+ * regularizations (f_j: the rank-deficient values of science.md §3.4).
  *
  *   npx deno task reproduce --only A4
  * @module
  */
-import { clampForLog, writeFigure } from "../../lib/plot/mod.ts";
-import type { FigureRow } from "../../lib/plot/csv.ts";
-import type { FigureSpec } from "../../lib/plot/write_figure.ts";
+import * as plot from "../../lib/plot/mod.ts";
+import { extendedReluFinding } from "../../lib/experiments/findings_a.ts";
+import { logSpacedIterations } from "../../lib/experiments/schedule.ts";
+import { layerQuantities } from "../../lib/experiments/observe.ts";
+import { quantities } from "../../lib/experiments/vocabulary.ts";
 import { expectTheory } from "../../lib/theory/mod.ts";
 import { layerMetrics } from "../../lib/ufm/layer_metrics.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
@@ -19,250 +20,118 @@ import { type RestartReport, solveWithRestarts } from "../../lib/ufm/restarts.ts
 import { solveUfm } from "../../lib/ufm/solve.ts";
 
 const K = 4, n = 5, d1 = 8, d2 = 16;
-const configs: { label: string; lambdas: [number, number, number] }[] = [
-  { label: "λ = (0.2, 0.3, 0.4)", lambdas: [0.2, 0.3, 0.4] },
-  { label: "λ = 0.05 each", lambdas: [0.05, 0.05, 0.05] },
-];
-const models = [
-  { model: "ext-linear" as const, label: "linear W2·W1·H1" },
-  { model: "ext-relu" as const, label: "ReLU W2·σ(W1·H1)" },
-];
-const restarts = 40;
-const solver = {
-  optimizer: "nesterov" as const,
-  lr: 0.008, // from init std 1, lr 0.01 diverges in ~1 of 40 linear restarts
-  momentum: 0.9,
-  iters: 150000,
-  tol: 1e-10,
-  initStd: 1,
-  seed: 0,
-};
-const tolerance = 1e-6;
+const configs = [
+  { key: "lambda_0.2_0.3_0.4", label: "λ = (0.2, 0.3, 0.4)", lambdas: [0.2, 0.3, 0.4] },
+  { key: "lambda_0.05", label: "λ = 0.05 each", lambdas: [0.05, 0.05, 0.05] },
+] as const;
+const restarts = 40, tolerance = 1e-6;
+// lr 0.008: from init std 1, lr 0.01 diverges in ~1 of 40 linear restarts.
+const solver = { optimizer: "nesterov" as const, lr: 0.008, momentum: 0.9, tol: 1e-10 };
+const start = { iters: 150000, initStd: 1, seed: 0 };
+const observed = logSpacedIterations(start.iters, 20);
 
-function problemFor(model: "ext-linear" | "ext-relu", [w2, w1, h]: number[]): UfmProblem {
-  return {
-    K,
-    n,
-    d: d1,
-    lambdaW: 0,
-    lambdaH: h,
-    lambdaB: 0,
-    bias: "none",
-    norm: "tb",
-    loss: "mse",
-    targetScale: 1,
-    model,
-    lambdaWs: [w1, w2],
-    hidden: [d2],
-  };
-}
+const config = plot.category("config", Object.fromEntries(configs.map((c) => [c.key, c.label])));
+const models = { "ext-linear": "linear W2·W1·H1", "ext-relu": "ReLU W2·σ(W1·H1)" } as const;
+const model = plot.category("model", models);
+const dynamics = ["gap", "nc1_h1", "nc1_h2_pre", "nc1_h2", "of_h2", "of_h1"] as const;
+const metric = quantities("metric", ...dynamics, "cosine_min", "cosine_max");
+type ModelKey = typeof model.keys[number];
+
+const mse = { lambdaW: 0, lambdaB: 0, bias: "none", norm: "tb", loss: "mse" } as const;
+const problemFor = (key: ModelKey, [w2, w1, h]: readonly number[]): UfmProblem => {
+  const layers = { model: key, lambdaWs: [w1, w2], hidden: [d2] };
+  return { K, n, d: d1, ...mse, targetScale: 1, lambdaH: h, ...layers };
+};
 
 const started = performance.now();
-const rows: FigureRow[] = [];
-const reports = new Map<string, RestartReport>();
-for (const config of configs) {
-  for (const { model, label } of models) {
-    console.error(`A4: ${label}, ${config.label}: ${restarts} restarts`);
-    const report = await solveWithRestarts(problemFor(model, config.lambdas), solver, restarts, {
-      tolerance,
-      onProgress: (done, total) => {
-        if (done % 10 === 0) console.error(`A4:   ${done}/${total}`);
-      },
-    });
-    reports.set(`${model}|${config.label}`, report);
+const rows: plot.FigureRow[] = [];
+const push = (panel: string, m: ModelKey, cells: plot.FigureRow, value: number) =>
+  rows.push({ panel, ...model.cell(m), ...cells, value });
+const reports: Record<string, Record<ModelKey, RestartReport>> = {};
+const onProgress = (done: number, total: number) =>
+  done % 10 === 0 && console.error(`A4:   ${done}/${total}`);
+for (const { key, label, lambdas } of configs) {
+  reports[key] = {} as Record<ModelKey, RestartReport>;
+  for (const m of model.keys) {
+    console.error(`A4: ${model.label(m)}, ${label}: ${restarts} restarts`);
+    const settings = { ...solver, ...start };
+    const options = { tolerance, onProgress };
+    const report = await solveWithRestarts(problemFor(m, lambdas), settings, restarts, options);
+    reports[key][m] = report;
     for (const [outcome, count] of Object.entries(report.restarts.outcome_counts)) {
-      rows.push({ panel: "outcomes", config: config.label, model: label, outcome, count });
+      push("outcomes", m, { ...config.cell(key), outcome }, count);
     }
   }
 }
 
 // Dynamics: rerun the best seed of each model (first configuration) with observations.
-const observed = new Set<number>();
-for (let i = 0; i <= 20 * Math.log10(solver.iters); i++) observed.add(Math.round(10 ** (i / 20)));
-for (let t = 0; t < 10; t++) observed.add(t);
-const metricNames = {
-  gap: "f − f*",
-  nc1H1: "NC1(H1)",
-  nc1Pre: "NC1(H2) pre-ReLU",
-  nc1H2: "NC1(H2)",
-  ofH2: "OF distance of H̄2",
-  ofH1: "OF distance of H̄1",
-};
-const finals: Record<string, Record<string, number>> = {};
-const first = configs[0];
-for (const { model, label } of models) {
-  const best = reports.get(`${model}|${first.label}`)!;
+const final: Record<string, number> = {}; // of the ReLU run, for the text
+for (const m of model.keys) {
+  const best = reports[configs[0].key][m];
   const fStar = expectTheory(best.theory, "deep-linear").objective;
-  console.error(`A4: dynamics of ${label}, seed ${best.restarts.best_seed}`);
-  const final: Record<string, number> = {};
-  solveUfm(problemFor(model, first.lambdas), { ...solver, seed: best.restarts.best_seed }, {
+  console.error(`A4: dynamics of ${model.label(m)}, seed ${best.restarts.best_seed}`);
+  const settings = { ...solver, ...start, seed: best.restarts.best_seed };
+  solveUfm(problemFor(m, configs[0].lambdas), settings, {
     observeAt: (t) => observed.has(t),
     observe: (info, state) => {
-      const layers = layerMetrics(state);
-      const h1 = layers.features[0];
-      const h2 = layers.features[layers.features.length - 1];
-      const values: [string, number][] = [
-        [metricNames.gap, Math.abs(info.objective - fStar)],
-        [metricNames.nc1H1, h1.nc1],
-        [metricNames.nc1H2, h2.nc1],
-        [metricNames.ofH2, h2.nc2_of],
-        [metricNames.ofH1, h1.nc2_of],
-      ];
-      if (state.problem.relu) values.push([metricNames.nc1Pre, layers.features[1].nc1]);
       const iteration = Math.max(info.iteration, 1);
-      for (const [metric, value] of values) {
-        rows.push({
-          panel: "dynamics",
-          model: label,
-          metric,
-          iteration,
-          value: clampForLog(value),
-        });
-        final[metric] = value;
+      const gap = ["gap", Math.abs(info.objective - fStar)] as const;
+      for (const [key, value] of [gap, ...layerQuantities(layerMetrics(state))]) {
+        const cosine = key === "cosine_min" || key === "cosine_max";
+        const cells = { ...metric.cell(key), iteration };
+        push(cosine ? "cosine" : "dynamics", m, cells, cosine ? value : plot.clampForLog(value));
+        if (m === "ext-relu") final[key] = value;
       }
-      rows.push({
-        panel: "cosine",
-        model: label,
-        iteration,
-        cosine_min: h1.cosine_min,
-        cosine_max: h1.cosine_max,
-      });
-      final.cosine_min = h1.cosine_min;
-      final.cosine_max = h1.cosine_max;
     },
   });
-  finals[model] = final;
 }
 
-// Numbers for the caption, all read from the runs.
-const summaries = configs.map((config) => {
-  const relu = reports.get(`ext-relu|${config.label}`)!;
-  const linear = reports.get(`ext-linear|${config.label}`)!;
-  const fStar = expectTheory(linear.theory, "deep-linear").objective;
-  const counts = (r: RestartReport) =>
-    Object.entries(r.restarts.outcome_counts).sort(([a], [b]) => a.localeCompare(b))
-      .map(([o, c]) => `${o} ${c}`).join(", ");
-  const lowest = Math.min(...relu.restarts.objectives.filter((f) => !Number.isNaN(f)));
-  // The values of the ReLU restarts that ended neither at f* nor at a linear f_j.
-  const others = new Map<string, number>();
-  relu.restarts.objectives.forEach((f, i) => {
-    if (relu.restarts.outcomes[i] !== "other") return;
-    const key = f.toFixed(4);
-    others.set(key, (others.get(key) ?? 0) + 1);
-  });
-  const otherText = [...others.entries()].sort(([a], [b]) => Number(a) - Number(b))
-    .map(([f, count]) => (count > 1 ? `${f} (×${count})` : f)).join(", ");
-  return {
-    label: config.label,
-    reluGap: relu.objective - fStar,
-    linearGap: linear.objective - fStar,
-    belowLinear: lowest < fStar - 1e-10,
-    of: relu.layers!.penultimate_of,
-    minEntry: relu.layers!.features.at(-1)!.min_mean_entry,
-    h1Cosines: relu.layers!.h1_cosines,
-    text: `${config.label}: linear ${counts(linear)}; ReLU ${counts(relu)}` +
-      (otherText === "" ? "" : ` (other at f = ${otherText}; f* = ${fStar.toFixed(4)})`),
-  };
-});
-const objectiveError = Math.max(
-  ...summaries.map((s) => Math.max(Math.abs(s.reluGap), Math.abs(s.linearGap))),
-);
-const ofError = Math.max(...summaries.map((s) => s.of));
-const fmt = (x: number) => x.toExponential(1);
-const reluFinal = finals["ext-relu"];
-const seconds = (performance.now() - started) / 1000;
-
-const outcomeOrder = ["global", "f_4", "f_3", "f_2", "f_1", "f_0", "other", "failed"];
-const modelColor = {
-  field: "model",
-  type: "nominal",
-  title: null,
-  scale: { domain: models.map((m) => m.label), range: ["#1f77b4", "#d62728"] },
-};
-const spec = {
-  vconcat: [
-    {
-      hconcat: [
-        {
-          title: `Best run of each model, ${first.label} (log scale, floor 1e-16)`,
-          transform: [{ filter: "datum.panel === 'dynamics'" }],
-          width: 420,
-          height: 260,
-          mark: { type: "line" },
-          encoding: {
-            x: { field: "iteration", type: "quantitative", scale: { type: "log" } },
-            y: { field: "value", type: "quantitative", scale: { type: "log" }, title: "value" },
-            color: {
-              field: "metric",
-              type: "nominal",
-              title: "metric",
-              scale: { domain: Object.values(metricNames) },
-            },
-            strokeDash: {
-              field: "model",
-              type: "nominal",
-              title: "model",
-              scale: { domain: models.map((m) => m.label), range: [[5, 3], [1, 0]] },
-            },
-          },
-        },
-        {
-          title: "Pairwise cosines of the class means of H1",
-          transform: [{ filter: "datum.panel === 'cosine'" }],
-          width: 260,
-          height: 260,
-          layer: [
-            {
-              mark: { type: "line" },
-              encoding: {
-                x: { field: "iteration", type: "quantitative", scale: { type: "log" } },
-                y: {
-                  field: "cosine_min",
-                  type: "quantitative",
-                  title: "cos(h̄1_k, h̄1_l): min, max (dotted)",
-                  scale: { domain: [-1, 1] },
-                },
-                color: modelColor,
-              },
-            },
-            {
-              mark: { type: "line", strokeDash: [2, 2] },
-              encoding: {
-                x: { field: "iteration", type: "quantitative", scale: { type: "log" } },
-                y: { field: "cosine_max", type: "quantitative" },
-                color: modelColor,
-              },
-            },
-          ],
-        },
-      ],
-      resolve: { scale: { color: "independent", strokeDash: "independent" } },
-    },
-    {
-      title: `Where ${restarts} restarts end (init std ${solver.initStd}, seeds 0–${restarts - 1})`,
-      transform: [{ filter: "datum.panel === 'outcomes'" }],
-      facet: { column: { field: "config", type: "nominal", title: null } },
-      spec: {
-        width: 300,
-        height: 180,
-        mark: { type: "bar" },
-        encoding: {
-          x: { field: "outcome", type: "nominal", sort: outcomeOrder, title: "outcome" },
-          xOffset: { field: "model", type: "nominal", sort: models.map((m) => m.label) },
-          y: { field: "count", type: "quantitative", title: "restarts" },
-          color: modelColor,
-        },
-      },
-    },
-  ],
-  resolve: { scale: { color: "independent" } },
-  config: { legend: { labelLimit: 260 } },
-} as unknown as FigureSpec;
-
-await writeFigure({
+const runs = configs.map(({ key, label }) => ({ label, reports: reports[key] }));
+const setting = `K = ${K}, n = ${n}, d1 = ${d1}, d2 = ${d2}, TB, ${restarts} restarts per model ` +
+  `(Nesterov, lr ${solver.lr}, init std ${start.initStd})`;
+const finding = extendedReluFinding({ runs, final, setting });
+const colors = model.colors({ "ext-linear": "#1f77b4", "ext-relu": "#d62728" });
+const lines = { x: "iteration", y: "value", logX: true, height: 240 } as const;
+const bars = { x: "outcome", group: model, colorScale: colors, count: "value", column: config };
+await plot.writeFigure({
   id: "A4",
   title: "A4 · Nonlinear extended UFM W2·σ(W1·H1) vs linear: layer-wise collapse and landscape",
-  spec,
+  spec: plot.vconcat([
+    plot.hconcat([
+      plot.lineChart({
+        ...lines,
+        filter: "datum.panel === 'dynamics'",
+        title: `Best run of each model, ${configs[0].label}`,
+        logY: true,
+        yTitle: `value (floor ${plot.powerOfTen(-16)})`,
+        color: metric,
+        strokeDash: model,
+        strokeDashSort: [models["ext-relu"], models["ext-linear"]],
+        width: 400,
+      }),
+      plot.lineChart({
+        ...lines,
+        filter: "datum.panel === 'cosine'",
+        title: "Cosines of the class means of H1: min (solid), max (dashed)",
+        yTitle: "cos(h̄1_k, h̄1_l), k ≠ l",
+        yDomain: [-1, 1],
+        color: model,
+        colorScale: colors,
+        strokeDash: metric,
+        strokeDashLegend: null,
+        width: 260,
+      }),
+    ]),
+    plot.restartOutcomeBars({
+      ...bars,
+      filter: "datum.panel === 'outcomes'",
+      ranks: K + 1,
+      xLabelAngle: 0,
+      width: 360,
+      height: 170,
+      title: `Where ${restarts} restarts end (init std ${start.initStd}, seeds 0–${restarts - 1})`,
+    }),
+  ]),
   rows,
   meta: {
     paper: "A",
@@ -270,30 +139,11 @@ await writeFigure({
       "UFM, H1 and H2 = σ(W1H1) collapse and the class means of H2 form a nonnegative " +
       "orthogonal frame; H̄1 is not an orthogonal frame (its cosines are ≤ 0) and the ReLU adds " +
       "spurious local minima (science.md §3.5, numerical).",
-    measured: `K = ${K}, n = ${n}, d1 = ${d1}, d2 = ${d2}, TB, ${restarts} restarts per model ` +
-      `(Nesterov, lr ${solver.lr}, init std ${solver.initStd}). Best ReLU f − linear f*: ${
-        summaries.map((s) => `${fmt(s.reluGap)} (${s.label})`).join(", ")
-      }; ${
-        summaries.some((s) => s.belowLinear)
-          ? "some ReLU restart ended BELOW the linear f*"
-          : "no ReLU restart ended below the linear f*"
-      }. At the best ReLU runs the OF distance of H̄2 is ${
-        summaries.map((s) => fmt(s.of)).join(" and ")
-      } with smallest mean entry ${
-        summaries.map((s) => s.minEntry.toPrecision(2)).join(" and ")
-      }; pairwise cosines of H̄1 lie in [${
-        summaries.map((s) =>
-          `${Math.min(...s.h1Cosines).toFixed(3)}, ${Math.max(...s.h1Cosines).toExponential(1)}`
-        ).join("] and [")
-      }]. Final state of the ReLU run shown: NC1(H1) ${fmt(reluFinal[metricNames.nc1H1])}, ` +
-      `NC1(H2) ${fmt(reluFinal[metricNames.nc1H2])}, OF distance of H̄1 ` +
-      `${reluFinal[metricNames.ofH1].toFixed(3)}. Outcomes — ${
-        summaries.map((s) => s.text).join("; ")
-      } (f_j: rank-deficient values of science.md §3.4; other: none of these).`,
+    measured: finding.text,
     command: "npx deno task reproduce --only A4",
-    theoryErrors: { objective: objectiveError, h2_of_distance: ofError },
-    maxTheoryError: objectiveError,
-    seconds,
-    parameters: { K, n, d1, d2, configs, restarts, solver, tolerance },
+    theoryErrors: { objective: finding.objectiveError, h2_of_distance: finding.ofError },
+    maxTheoryError: finding.objectiveError,
+    seconds: (performance.now() - started) / 1000,
+    parameters: { K, n, d1, d2, configs, restarts, solver: { ...solver, ...start }, tolerance },
   },
 });

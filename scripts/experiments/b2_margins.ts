@@ -7,17 +7,17 @@
  *   npx deno task reproduce --only B2
  * @module
  */
-import { writeFigure } from "../../lib/plot/mod.ts";
-import type { FigureRow } from "../../lib/plot/csv.ts";
-import type { FigureSpec } from "../../lib/plot/write_figure.ts";
+import { type FigureRow, powerOfTen, theoryOverlay, writeFigure } from "../../lib/plot/mod.ts";
+import { agreementText } from "../../lib/experiments/findings_a.ts";
+import { labelledValues } from "../../lib/experiments/findings_b.ts";
+import { quantities } from "../../lib/experiments/vocabulary.ts";
+import { predictedMargin, type Theory, zeroThreshold } from "../../lib/theory/mod.ts";
 import { meanLogitMargin } from "../../lib/ufm/metrics.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
-import type { Theory } from "../../lib/theory/mod.ts";
-import { type SolveReport, solveUfm, theoryFor } from "../../lib/ufm/solve.ts";
-import { lossColor, lossFields, type PaperBLoss, paperBLosses } from "./paper_b_losses.ts";
+import { solveUfm, theoryFor } from "../../lib/ufm/solve.ts";
+import { loss, lossFields, lossStyle, type PaperBLoss, paperBLosses } from "./paper_b_losses.ts";
 
 const K = 4, n = 5, d = 8;
-const losses = paperBLosses;
 const solver = {
   optimizer: "momentum" as const,
   lr: 0.5,
@@ -26,131 +26,75 @@ const solver = {
   tol: 1e-12,
   seed: 4,
 };
-const quantities = ["margin m*", "mean ‖w_k‖²", "mean ‖h̄_k‖²"];
+const lambdaTheory = Array.from({ length: 161 }, (_, i) => 10 ** (-4 + i * 0.02)); // 1e-4 … 1.6
+const lambdaSolver = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 2e-2, 4e-2, 6e-2, 8e-2, 0.1, 0.13, 0.2];
+const quantity = quantities("quantity", "margin", "w_row_sq", "h_mean_sq");
 
-function problemAt(entry: PaperBLoss, lambda: number): UfmProblem {
-  return {
-    K,
-    n,
-    d,
-    lambdaW: lambda,
-    lambdaH: lambda,
-    lambdaB: lambda,
-    bias: "reg",
-    norm: "z",
-    ...lossFields(entry),
-  };
-}
-
-/** Margin of the predicted minimizer (MSE: logits of the means are aP + βJ/K, margin a). */
-function theoryMargin(t: Theory): number {
-  if (t.kind === "softmax") return t.margin;
-  if (t.kind === "mse") return t.a;
-  throw new TypeError(`no margin in a ${t.kind} closed form`);
-}
-
-/** Smallest λ with the zero solution, by bisection on the theory (monotone in λ). */
-function zeroThreshold(entry: PaperBLoss): number {
-  let [lo, hi] = [1e-6, 10];
-  for (let i = 0; i < 200; i++) {
-    const mid = Math.sqrt(lo * hi);
-    if (theoryMargin(theoryFor(problemAt(entry, mid))!) === 0) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
+const problemAt = (entry: PaperBLoss, lambda: number): UfmProblem => {
+  const lambdas = { lambdaW: lambda, lambdaH: lambda, lambdaB: lambda };
+  return { K, n, d, ...lambdas, bias: "reg", norm: "z", ...lossFields(entry) };
+};
+/** Margin, mean ‖w_k‖², mean ‖h̄_k‖² of the predicted minimizer. */
+const predicted = (t: Theory) => [predictedMargin(t), t.w_row_sq, t.h_mean_sq];
 
 const started = performance.now();
 const rows: FigureRow[] = [];
-const lambdaTheory = Array.from({ length: 161 }, (_, i) => 10 ** (-4 + i * 0.02)); // 1e-4 … 1.6
-const lambdaSolver = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 2e-2, 4e-2, 6e-2, 8e-2, 0.1, 0.13, 0.2];
+const push = (source: string, entry: PaperBLoss, i: number, lambda: number, value: number | null) =>
+  rows.push({
+    source,
+    ...loss.cell(entry.loss),
+    ...quantity.cell(quantity.keys[i]),
+    lambda,
+    value,
+  });
 let maxError = 0;
 const thresholds: Record<string, number> = {};
-
-for (const entry of losses) {
+for (const entry of paperBLosses) {
   for (const lambda of lambdaTheory) {
-    const t = theoryFor(problemAt(entry, lambda))!;
-    const values = [theoryMargin(t), t.w_row_sq, t.h_mean_sq];
-    quantities.forEach((quantity, i) =>
-      rows.push({ kind: "theory", loss: entry.label, quantity, lambda, value: values[i] })
+    predicted(theoryFor(problemAt(entry, lambda))!).forEach((value, i) =>
+      push("theory", entry, i, lambda, value)
     );
   }
-  thresholds[entry.label] = zeroThreshold(entry);
-  for (const quantity of quantities) {
-    rows.push({
-      kind: "threshold",
-      loss: entry.label,
-      quantity,
-      lambda: thresholds[entry.label],
-      value: null,
-    });
-  }
+  // Smallest λ with the zero solution: where the predicted margin first vanishes.
+  const isZero = (lambda: number) => predictedMargin(theoryFor(problemAt(entry, lambda))!) === 0;
+  thresholds[entry.label] = zeroThreshold(isZero);
+  quantity.keys.forEach((_, i) => push("threshold", entry, i, thresholds[entry.label], null));
   for (const lambda of lambdaSolver) {
     console.error(`B2: ${entry.label}, λ = ${lambda}`);
-    const problem = problemAt(entry, lambda);
-    const t = theoryFor(problem)!;
+    const t = theoryFor(problemAt(entry, lambda))!;
     let margin = NaN;
-    const report: SolveReport = solveUfm(problem, solver, {
+    const report = solveUfm(problemAt(entry, lambda), solver, {
       observe: (_info, model) => (margin = meanLogitMargin(model)),
     });
-    const values = [margin, report.norms.w_row_sq, report.norms.h_mean_sq];
-    const expected = [theoryMargin(t), t.w_row_sq, t.h_mean_sq];
-    values.forEach((value, i) => {
+    const expected = predicted(t);
+    [margin, report.norms.w_row_sq, report.norms.h_mean_sq].forEach((value, i) => {
       maxError = Math.max(maxError, Math.abs(value - expected[i]));
-      rows.push({ kind: "solver", loss: entry.label, quantity: quantities[i], lambda, value });
+      push("solver", entry, i, lambda, value);
     });
     maxError = Math.max(maxError, Math.abs(report.objective - t.objective));
   }
 }
 
-const color = lossColor();
-const x = {
-  field: "lambda",
-  type: "quantitative",
-  scale: { type: "log" },
-  title: "λ = λ_W = λ_H = λ_b (Z)",
-};
-const spec = {
-  title: {
-    subtitle:
-      `K = ${K}, n = ${n}, d = ${d}; lines: theory · points: solver · rules: zero-solution thresholds`,
-  },
-  facet: { row: { field: "quantity", type: "nominal", sort: quantities, title: null } },
-  spec: {
-    width: 420,
-    height: 170,
-    layer: [
-      {
-        transform: [{ filter: "datum.kind === 'theory'" }],
-        mark: { type: "line", strokeWidth: 1.5 },
-        encoding: { x, y: { field: "value", type: "quantitative", title: null }, color },
-      },
-      {
-        transform: [{ filter: "datum.kind === 'solver'" }],
-        mark: { type: "point", filled: false, size: 40 },
-        encoding: { x, y: { field: "value", type: "quantitative" }, color },
-      },
-      {
-        transform: [{ filter: "datum.kind === 'threshold'" }],
-        mark: { type: "rule", strokeDash: [4, 3] },
-        encoding: { x, color },
-      },
-    ],
-  },
-  resolve: { scale: { y: "independent" } },
-} as unknown as FigureSpec;
-
-const marginsText = losses.map((l) => {
-  const t = theoryFor(problemAt(l, lambdaSolver[0]))!;
-  return `${l.label} ${theoryMargin(t).toFixed(3)}`;
-}).join(", ");
-const thresholdText = losses.map((l) => `${l.label} ${thresholds[l.label].toPrecision(4)}`).join(
-  ", ",
+const margins = Object.fromEntries(
+  paperBLosses.map((l) => [l.label, predictedMargin(theoryFor(problemAt(l, lambdaSolver[0]))!)]),
 );
 await writeFigure({
   id: "B2",
   title: "B2 · Margin and norms of the collapsed solution vs weight decay, per loss (paper B)",
-  spec,
+  spec: theoryOverlay({
+    ...lossStyle,
+    x: "lambda",
+    logX: true,
+    xTitle: "λ = λ_W = λ_H = λ_b (Z)",
+    yTitle: null,
+    row: quantity,
+    independentY: true,
+    rule: "threshold",
+    width: 420,
+    height: 150,
+    subtitle: `K = ${K}, n = ${n}, d = ${d}; lines: theory · points: solver · dashed rules: ` +
+      "zero-solution thresholds",
+  }),
   rows,
   meta: {
     paper: "B",
@@ -159,12 +103,13 @@ await writeFigure({
       "the logit margin m: CE and LS have closed forms, FL a (possibly non-convex) 1-D minimization; " +
       "each loss has a regularization threshold beyond which W = H = 0 (CE and MSE: K√(nλ_Wλ_H) = 1; " +
       "LS: α + K√(nλ_Wλ_H) = 1).",
-    measured:
-      `${losses.length * lambdaSolver.length} solver runs land on the theory curves: largest ` +
-      `|solver − theory| over margins, norms and objectives ${
-        maxError.toExponential(1)
-      }. Zero-solution ` +
-      `thresholds in λ: ${thresholdText}. Margins at λ = ${lambdaSolver[0]}: ${marginsText}.`,
+    measured: agreementText({
+      runs: `${paperBLosses.length * lambdaSolver.length} solver runs`,
+      over: "margins, norms and objectives",
+      maxError,
+      tolerance: 1e-8,
+    }) + ` Zero-solution thresholds in λ: ${labelledValues(thresholds, 4)}. Margins at ` +
+      `λ = ${powerOfTen(-4)}: ${labelledValues(margins, 4)}.`,
     command: "npx deno task reproduce --only B2",
     theoryErrors: { max_abs: maxError },
     seconds: (performance.now() - started) / 1000,

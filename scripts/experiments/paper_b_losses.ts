@@ -6,6 +6,7 @@
  */
 import type { TrainConfig } from "../../lib/nn/config.ts";
 import type { SeriesOptions } from "../../lib/plot/charts.ts";
+import { category } from "../../lib/plot/tidy.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 
 /** A loss as paper B runs it. */
@@ -47,6 +48,17 @@ export const lossColorScale: { domain: readonly string[]; range: readonly string
   domain: paperBLosses.map((l) => l.label),
   range: paperBLosses.map((l) => l.color),
 };
+
+/** The losses as a tidy column: `loss` = ce | ls | fl | mse next to `loss_label` (B1–B3). */
+export const loss = category("loss", {
+  ce: paperBLosses[0].label,
+  ls: paperBLosses[1].label,
+  fl: paperBLosses[2].label,
+  mse: paperBLosses[3].label,
+});
+
+/** Series options for the {@link loss} column: colored by loss in paper B's colours and order. */
+export const lossStyle = { color: loss, colorScale: lossColorScale } as const;
 
 /** Series options of the chart builders (lib/plot/charts.ts): one paper-B colour per loss. */
 export const lossSeries: Pick<SeriesOptions, "color" | "colorTitle" | "colorScale"> = {
