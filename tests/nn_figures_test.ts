@@ -40,17 +40,18 @@ Deno.test("the training-fit check fails when the text claims a fit the runs did 
   assert.throws(() => assertFitClaim("Test accuracy 98%", noneFit), /how many runs fit/);
 });
 
-/** Final training accuracies of a figure's runs: A6 from its meta, B4 from its saved grid runs. */
+/** Final training accuracies of a figure's runs: A6 from its meta, B4/B6 from their saved grid runs. */
 async function trainAccuracies(id: string, dir: string, meta: FigureMetaJson): Promise<number[]> {
   if (id === "A6") {
     return Object.values(meta.parameters.summary ?? {}).flatMap((variant) => variant.train_acc);
   }
-  // B4 saves every run under runs/B4; the grid's runs share its protocol (BatchNorm on), the
-  // ablation's plain-protocol runs do not.
+  // B4 and B6 save every run under runs/<id>; the grid's runs share its protocol (BatchNorm on),
+  // the ablation's plain-protocol runs do not, and B6's CNN runs are not part of the grid.
   const accuracies: number[] = [];
   for await (const entry of Deno.readDir(join(dir, "runs", id))) {
     const saved = JSON.parse(await Deno.readTextFile(join(dir, "runs", id, entry.name)));
-    if (saved.result.config.batchNorm === meta.parameters.protocol?.batchNorm) {
+    const config = saved.result.config;
+    if (config.batchNorm === meta.parameters.protocol?.batchNorm && config.arch !== "cnn") {
       accuracies.push(saved.result.train_acc);
     }
   }
