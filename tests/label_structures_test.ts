@@ -228,6 +228,11 @@ Deno.test("PAL: objective = scipy fixtures to 1e-8; tag-wise cosine 1 to 1e-8, e
     for (const cosine of structure.cosines) close(cosine, 1, 1e-8, `${label} tag-wise cosine`);
     for (const scale of structure.scales) close(scale, structure.scales[0], 1e-8, `${label} c_2`);
     close(structure.scales[0], fixture.c2[0], 1e-6, `${label} c_2 vs scipy`);
+    // The library's multi-label metrics (lib/metrics/multilabel.ts) say the same.
+    const ml = report.multilabel!;
+    close(ml.tagwise_cosine_min, 1, 1e-8, `${label} report tag-wise cosine`);
+    close(ml.scale_by_multiplicity["2"].mean, structure.scales[0], 1e-8, `${label} report c_2`);
+    assert.ok(ml.scale_by_multiplicity["2"].max - ml.scale_by_multiplicity["2"].min < 1e-8);
   }
 });
 

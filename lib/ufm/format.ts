@@ -80,6 +80,16 @@ export function formatSolveReport(report: SolveReport | RestartReport): string {
       `‖w_k‖²         ${list(report.norms.w_class_sq)}   theory ${list(t.per_class.w_row_sq)}`,
     );
   }
+  if (report.multilabel) {
+    const ml = report.multilabel;
+    lines.push(
+      `multi-label    tag-wise cos min ${fmt(ml.tagwise_cosine_min)}   c_m ${
+        Object.entries(ml.scale_by_multiplicity).map(([m, c]) =>
+          `m=${m}: ${fmt(c.mean)} [${fmt(c.min)}, ${fmt(c.max)}]`
+        ).join("; ")
+      }   NC1(m1) ${fmt(ml.nc1_m1)}`,
+    );
+  }
   if (report.minority) {
     const minority = report.minority;
     lines.push(

@@ -18,7 +18,14 @@
  * @module
  */
 import { Matrix } from "../matrix.ts";
-import { classStatistics, cosineMatrix, type NcMetrics, ncMetrics } from "../metrics/mod.ts";
+import {
+  classStatistics,
+  cosineMatrix,
+  type MultiLabelMetrics,
+  multiLabelMetrics,
+  type NcMetrics,
+  ncMetrics,
+} from "../metrics/mod.ts";
 import type { UfmObjective } from "./models/types.ts";
 import type { ResolvedProblem } from "./problem.ts";
 
@@ -104,6 +111,29 @@ export function ufmMetrics(model: UfmObjective): NcMetricsReport {
     });
   } finally {
     if (labelled.owned) labelled.features.free();
+    if (weights.owned) weights.matrix.free();
+  }
+}
+
+/**
+ * Multi-label metrics of the model's penultimate features (docs/multilabel.md#pal-metrics):
+ * NC on the multiplicity-1 samples, the tag-wise average (cosine and scale c_m of h̄_S against the
+ * average of its classes' means); null for single-label problems.
+ */
+export function ufmMultiLabelMetrics(model: UfmObjective): MultiLabelMetrics | null {
+  const labels = model.problem.labels;
+  if (labels.kind !== "multi") return null;
+  const weights = asF64(model.classifier);
+  try {
+    return multiLabelMetrics({
+      features: model.penultimate(),
+      layout: "samples-as-columns",
+      multiHot: labels.multiHot,
+      classes: labels.classes,
+      weights: weights.matrix,
+      bias: model.b === null ? null : Float64Array.from(model.b.data),
+    });
+  } finally {
     if (weights.owned) weights.matrix.free();
   }
 }

@@ -28,12 +28,14 @@ import type { Theory } from "../theory/mod.ts";
 import { type Certificate, certify } from "./certify.ts";
 import { liftSolution, reduceProblem, type Reduction, restrictSolution } from "./reduce.ts";
 import type { LayerMetricsReport } from "./layer_metrics.ts";
+import type { MultiLabelMetrics } from "../metrics/mod.ts";
 import {
   classifierCosine,
   type NcMetricsReport,
   type SolutionNorms,
   solutionNorms,
   ufmMetrics,
+  ufmMultiLabelMetrics,
 } from "./metrics.ts";
 import { modelDefinition } from "./models/mod.ts";
 import type { ModelOptions, Precondition, UfmObjective } from "./models/types.ts";
@@ -175,6 +177,8 @@ export interface SolveReport {
   layers?: LayerMetricsReport;
   /** Minority collapse (imbalanced single-label problems only). */
   minority?: MinorityReport;
+  /** Multi-label metrics (multi-label problems only; `metrics` then covers multiplicity 1). */
+  multilabel?: MultiLabelMetrics;
   /** What the end point is: gradient, gap, Hessian eigenvalues, verdict (see `certify`). */
   certificate?: Certificate;
   /** Why the NC metrics are undefined, when they are (e.g. "undefined (zero solution)"). */
@@ -306,6 +310,8 @@ export function solveUfm(
     if (definition.layers) report.layers = definition.layers(model);
     const minority = minorityReport(resolved, model);
     if (minority) report.minority = minority;
+    const multilabel = ufmMultiLabelMetrics(model);
+    if (multilabel) report.multilabel = multilabel;
     if (result.stepHalvings) {
       report.step_halvings = result.stepHalvings;
       report.final_lr = result.finalLr;
