@@ -68,6 +68,11 @@ Deno.test("path auto: reduced only where exact and not observed; full for FL, Re
     "full",
     "dynamics observe the full problem",
   );
+  assert.equal(
+    solveUfm(mse, { path: "auto" }, { observe: () => {} }).path,
+    "reduced",
+    "final state only",
+  );
   assert.equal(solveUfm({ ...mse, loss: "fl" }, { path: "auto" }).path, "full");
   assert.equal(
     solveUfm({ ...mse, model: "ext-relu", lambdaW: 0.01, lambdaH: 0.01 }, { path: "auto" }).path,

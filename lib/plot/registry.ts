@@ -91,4 +91,11 @@ export const experiments: readonly ExperimentEntry[] = [
     description: "B4 on real Fashion-MNIST: CE/LS/FL/MSE MLPs across widths, epochs, seeds; gaps " +
       "to CE against seed noise (paper B, science.md §6); --full adds one CNN per loss",
   },
+  {
+    id: "C1",
+    script: "scripts/experiments/c1_minority_collapse.ts",
+    description: "Minority collapse on the UFM: per-class classifier norms (MSE closed form and " +
+      "CE solver) and the minority classifiers' cosine vs the imbalance ratio " +
+      "(docs/imbalanced.md#minority-collapse)",
+  },
 ];

@@ -34,6 +34,19 @@ const KNOWN_PAPERS: Record<string, Omit<PaperInfo, "key">> = {
     citation: "J. Zhou, C. You, X. Li, K. Liu, S. Liu, Q. Qu, Z. Zhu. Are All Losses Created " +
       "Equal: A Neural Collapse Perspective. NeurIPS 2022.",
   },
+  C: {
+    short: "Imbalanced & multi-label UFM",
+    citation: "C. Fang, H. He, Q. Long, W. J. Su. Exploring Deep Neural Networks via " +
+      "Layer-Peeled Model: Minority Collapse in Imbalanced Training. PNAS 2021; P. Li, X. Li, " +
+      "Y. Wang, Q. Qu. Neural Collapse in Multi-label Learning with Pick-all-label Loss. ICML 2024.",
+  },
+  D: {
+    short: "Normalized features & GNC",
+    citation: "C. Yaras, P. Wang, Z. Zhu, L. Balzano, Q. Qu. Neural Collapse with Normalized " +
+      "Features: A Geometric Analysis over the Riemannian Manifold. NeurIPS 2022; J. Jiang, " +
+      "J. Zhou, P. Wang, Q. Qu, D. Mixon, C. You, Z. Zhu. Generalized Neural Collapse for a " +
+      "Large Number of Classes. ICML 2024.",
+  },
 };
 
 /**

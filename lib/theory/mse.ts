@@ -121,5 +121,10 @@ export function mseTheory(input: MseTheoryInput): MseTheory | null {
     cos_means: zero ? null : (beta - a) / (a * (K - 1) + beta),
     duality_ratio: hScale,
     structure,
+    per_class: {
+      h_mean_sq: new Array<number>(K).fill(hScale * diagM),
+      w_row_sq: new Array<number>(K).fill(wScale * diagM),
+      collapsed: new Array<boolean>(K).fill(zero),
+    },
   };
 }

@@ -177,5 +177,10 @@ export function softmaxTheory(input: SoftmaxTheoryInput): SoftmaxTheory | null {
     duality_ratio: ratio,
     structure: margin === 0 ? "zero" : "simplex ETF",
     lambda_tilde_local_threshold: localZeroThreshold(input),
+    per_class: {
+      h_mean_sq: new Array<number>(K).fill(hMeanSq),
+      w_row_sq: new Array<number>(K).fill(wRowSq),
+      collapsed: new Array<boolean>(K).fill(margin === 0),
+    },
   };
 }

@@ -72,7 +72,7 @@ export interface SolverSettings {
   /**
    * Which problem the optimizer runs on: `full`, `reduced` (one column per class or label set up
    * to the gcd of the counts, lifted and checked on the full problem; lib/ufm/reduce.ts) or
-   * `auto` (reduced when that is exact and shrinks the problem and no iteration is observed).
+   * `auto` (reduced when that is exact, shrinks the problem and no `observeAt` asks for iterates).
    * Default `full` for the library; `solve` defaults to `auto`.
    */
   path: "full" | "reduced" | "auto";
@@ -357,7 +357,7 @@ function wantsCertificate(settings: SolverSettings, model: UfmObjective): boolea
 
 /**
  * The class-reduced path when asked for (`reduced`), or with `auto` when it is exact and shrinks
- * the problem and nobody observes the iterations (dynamics need the full problem); else null.
+ * the problem and no intermediate iterate is observed (dynamics need the full problem); else null.
  */
 function choosePath(
   problem: ResolvedProblem,
@@ -376,7 +376,8 @@ function choosePath(
     }
     return reduction;
   }
-  return reduction !== null && reduction.exact && hooks.observe === undefined ? reduction : null;
+  // Dynamics (observeAt) need the iterates of the full problem; a final observe does not.
+  return reduction !== null && reduction.exact && hooks.observeAt === undefined ? reduction : null;
 }
 
 /** The statement with λ in both conventions and the class sizes. */
