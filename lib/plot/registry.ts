@@ -98,4 +98,11 @@ export const experiments: readonly ExperimentEntry[] = [
       "CE solver) and the minority classifiers' cosine vs the imbalance ratio " +
       "(docs/imbalanced.md#minority-collapse)",
   },
+  {
+    id: "C3",
+    script: "scripts/experiments/c3_multilabel_pal.ts",
+    description:
+      "Multi-label pick-all-label UFM: the tag-wise-average scale c_2 and cosine vs λ, " +
+      "NC dynamics of the multiplicity-1 features (docs/multilabel.md#pal-numerics)",
+  },
 ];

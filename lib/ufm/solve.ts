@@ -320,6 +320,7 @@ export function solveUfm(
     if (theory?.zero_solution === true || vanished) {
       // Past the zero threshold every class mean is 0: NC geometry is 0/0, not collapse.
       report.metrics_note = "undefined (zero solution)";
+      delete report.multilabel; // tag-wise cosines of zero vectors are noise too
     }
     if (reducedCertificate !== undefined) {
       // The Hessian on the collapsed subspace (the reduced problem's), with the full problem's
