@@ -114,6 +114,8 @@ export interface PalData {
   scaleMean: number[];
   /** Final NC1 of the multiplicity-1 features of the dynamics run. */
   finalNc1: number;
+  /** Smallest λ whose minimizer is the zero solution (undefined: none in the grid). */
+  zeroFrom?: number;
 }
 
 /**
@@ -140,5 +142,6 @@ export function palText(data: PalData): string {
     `over the pairs ${sci(worstSpread)}. The common scale c_2 ${trend(data.scaleMean, 1e-9)} ` +
     `from ${data.scaleMean[0].toFixed(4)} to ${data.scaleMean.at(-1)!.toFixed(4)} as λ grows ` +
     `from ${sci(data.lambdas[0])} to ${sci(data.lambdas.at(-1)!)}; the multiplicity-1 features ` +
-    `collapse (final NC1 ${sci(data.finalNc1)}).`;
+    `collapse (final NC1 ${sci(data.finalNc1)}).` +
+    (data.zeroFrom === undefined ? "" : ` From λ = ${sci(data.zeroFrom)} on the minimizer is 0.`);
 }

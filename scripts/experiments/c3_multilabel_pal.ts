@@ -17,8 +17,8 @@ import type { UfmProblem } from "../../lib/ufm/problem.ts";
 import { solveUfm } from "../../lib/ufm/solve.ts";
 
 const K = 4, n = 6, nMulti = 3, d = 6;
-const lambdas = Array.from({ length: 13 }, (_, i) => 10 ** (-4 + i * 0.25)); // 1e-4 … 1e-1
-// (past the zero threshold, ≈ 0.1 here, every feature is 0 and c_2 is undefined: not drawn)
+// 1e-4 … 1e-1; past the zero threshold (≈ 0.1 here) every feature is 0: c_2 undefined, not drawn.
+const lambdas = Array.from({ length: 13 }, (_, i) => 10 ** (-4 + i * 0.25));
 const dynamicsLambda = 5e-3;
 const dynamics = { optimizer: "momentum", lr: 0.2, momentum: 0.9, iters: 20000 } as const;
 const observed = logSpacedIterations(dynamics.iters, 15);
@@ -139,10 +139,8 @@ await plot.writeFigure({
       scaleSpread: scales.spread,
       scaleMean: scales.mean,
       finalNc1,
-    }) +
-      (solved.length < lambdas.length
-        ? ` Past λ = ${solved.at(-1)!.toExponential(1)} the minimizer is 0.`
-        : ""),
+      zeroFrom: lambdas.find((lambda) => !solved.includes(lambda)),
+    }),
     command: "npx deno task reproduce --only C3",
     maxTheoryError: null,
     seconds: (performance.now() - started) / 1000,
