@@ -105,4 +105,10 @@ export const experiments: readonly ExperimentEntry[] = [
       "Multi-label pick-all-label UFM: the tag-wise-average scale c_2 and cosine vs λ, " +
       "NC dynamics of the multiplicity-1 features (docs/multilabel.md#pal-numerics)",
   },
+  {
+    id: "D1",
+    script: "scripts/experiments/d1_sphere.ts",
+    description: "Spherical UFM: f* vs temperature for CE/LS/FL against the closed forms, the " +
+      "fraction of random starts reaching f*, NC dynamics on the sphere (docs/sphere.md)",
+  },
 ];
