@@ -224,7 +224,7 @@ Deno.test("text is laid out in DejaVu Sans widths, not 0.8 em per character", as
   assert.ok(width < 0.8 * 12 * title.length, `svg width ${width}`);
 });
 
-Deno.test("figure scripts A1–A5, B1–B3: no casts, at most 150 lines", async () => {
+Deno.test("figure scripts A1–A5, B1–B3, C1, C3, D1, D2: no casts, at most 150 lines", async () => {
   for (
     const name of [
       "a1_gd_dynamics",
@@ -235,6 +235,10 @@ Deno.test("figure scripts A1–A5, B1–B3: no casts, at most 150 lines", async 
       "b1_loss_dynamics",
       "b2_margins",
       "b3_landscape",
+      "c1_minority_collapse",
+      "c3_multilabel_pal",
+      "d1_sphere",
+      "d2_softmax_codes",
     ]
   ) {
     const text = await Deno.readTextFile(

@@ -111,4 +111,10 @@ export const experiments: readonly ExperimentEntry[] = [
     description: "Spherical UFM: f* vs temperature for CE/LS/FL against the closed forms, the " +
       "fraction of random starts reaching f*, NC dynamics on the sphere (docs/sphere.md)",
   },
+  {
+    id: "D2",
+    script: "scripts/experiments/d2_softmax_codes.ts",
+    description: "Softmax codes (GNC, K > d + 1): the codes for d = 2, 3 and their one-vs-rest " +
+      "margins against the known optimal codes (docs/sphere.md#margins)",
+  },
 ];
