@@ -235,6 +235,7 @@ Deno.test("figure scripts A1–A5, B1–B3, C1, C3, D1, D2: no casts, at most 15
       "b1_loss_dynamics",
       "b2_margins",
       "b3_landscape",
+      "b5_critical_points",
       "c1_minority_collapse",
       "c3_multilabel_pal",
       "d1_sphere",

@@ -136,3 +136,57 @@ export function landscapeFinding(cells: readonly LandscapeCell[]): { text: strin
         : "Not every run reached f*: see the outcomes and gaps above."),
   };
 }
+
+/** One (loss, dimension) survey of figure B5. */
+export interface CriticalPointCell {
+  /** "CE, d = 5 > K". */
+  label: string;
+  /** The critical points found: height above f*, most negative curvature, verdict. */
+  points: {
+    gap: number;
+    curvature: number;
+    kind: "global_minimum" | "strict_saddle" | "local_minimum" | "other";
+  }[];
+  /** Starts whose ½‖∇f‖² minimization did not end at a critical point. */
+  discarded: number;
+}
+
+/**
+ * Figure B5: per survey, how many critical points of each kind were found and the curvature
+ * range of the saddles; says so loudly if a non-global local minimum turned up.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const saddle = { gap: 0.5, curvature: -0.1, kind: "strict_saddle" as const };
+ * const text = criticalPointText([{ label: "LS", points: [saddle], discarded: 0 }]);
+ * assert.match(text, /^Every non-global critical point found is a strict saddle/);
+ * const local = { gap: 0.5, curvature: 0.01, kind: "local_minimum" as const };
+ * assert.match(criticalPointText([{ label: "FL", points: [local], discarded: 0 }]), /^NOT every/);
+ * ```
+ */
+export function criticalPointText(cells: readonly CriticalPointCell[]): string {
+  const all = cells.flatMap((cell) => cell.points);
+  const saddles = all.filter((p) => p.kind === "strict_saddle");
+  const locals = cells.flatMap((cell) =>
+    cell.points.filter((p) => p.kind === "local_minimum").map(() => cell.label)
+  );
+  const head = locals.length === 0
+    ? "Every non-global critical point found is a strict saddle"
+    : `NOT every non-global critical point is a strict saddle: local minima in ${
+      [...new Set(locals)].join(", ")
+    }`;
+  const curvatures = saddles.map((p) => p.curvature);
+  const range = curvatures.length === 0
+    ? "no saddle found"
+    : `negative curvature between ${Math.min(...curvatures).toPrecision(3)} and ${
+      Math.max(...curvatures).toPrecision(3)
+    }`;
+  const counts = cells.map((cell) => {
+    const count = (kind: string) => cell.points.filter((p) => p.kind === kind).length;
+    return `${cell.label}: ${count("strict_saddle")} saddles, ${count("global_minimum")} global ` +
+      `minima${count("local_minimum") ? `, ${count("local_minimum")} LOCAL MINIMA` : ""}` +
+      (cell.discarded ? ` (${cell.discarded} starts not critical)` : "");
+  });
+  return `${head} (${saddles.length} saddles, ${range}). ${counts.join("; ")}.`;
+}

@@ -92,6 +92,12 @@ export const experiments: readonly ExperimentEntry[] = [
       "to CE against seed noise (paper B, science.md §6); --full adds one CNN per loss",
   },
   {
+    id: "B5",
+    script: "scripts/experiments/b5_critical_points.ts",
+    description: "Landscape: critical points of the UFM found by minimizing ½‖∇f‖² from random " +
+      "starts, certified by the Hessian's smallest eigenvalue, per loss (docs/landscape.md)",
+  },
+  {
     id: "C1",
     script: "scripts/experiments/c1_minority_collapse.ts",
     description: "Minority collapse on the UFM: per-class classifier norms (MSE closed form and " +
