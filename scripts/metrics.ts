@@ -86,6 +86,12 @@ const flags = {
   },
   "riesz-s": { type: "string", help: "Riesz energy exponent s (default d − 2, as rhubarbwu)" },
   batch: { type: "string", help: "samples per batch (default: 16 MiB of features)" },
+  normalize: {
+    type: "boolean",
+    default: false,
+    help: "L2-normalize every feature vector first (normalized-feature networks: NC1 is then " +
+      "GNC1, Jiang et al.; zero vectors stay zero)",
+  },
   track: {
     type: "string",
     help: "checkpoint directories 'ckpt/epoch_*' (epoch = last number in the name): CSV " +
@@ -164,7 +170,8 @@ async function main(): Promise<void> {
     rieszS: number("riesz-s", {}),
   };
   const progress = (line: string) => console.error(line);
-  const common = { layout, classes, ncc, summary, batchRows, progress };
+  const normalize = values.normalize === true;
+  const common = { layout, classes, ncc, summary, batchRows, progress, normalize };
 
   if (typeof values.track === "string") {
     if (values.out !== undefined && typeof values.out !== "string") throw new UsageError("--out");

@@ -90,6 +90,14 @@ export interface NcMetrics {
   unc3: number | null;
   /** Unbiased variance over k of cos(w_k, μ_k − μ_G), μ_G = mean of class means. */
   unc3_cosine: number | null;
+  /** Yaras et al. NC3: dist(W Mᵀ, E_K) with UNcentred class means. */
+  nc3_uncentered: number | null;
+  /** GNC3: (1/K) Σ_k (1 − cos(w_k, μ_k − μ_G)), μ_G = mean of class means (Jiang et al.). */
+  gnc3: number | null;
+  /** GNC2: one-vs-rest margin ρ of the unit classifier rows (higher is better; Jiang et al.). */
+  gnc2_margin_w: number | null;
+  /** GNC2 on the features: one-vs-rest margin of the unit centred class means μ̂_k. */
+  gnc2_margin_means: number;
   /** std(‖μ_k − μ_G‖)/mean, unbiased std (Papyan `norm_M_CoV`). */
   norm_m_cov: number;
   /** std(‖w_k‖)/mean, unbiased std (Papyan `norm_W_CoV`). */
@@ -231,6 +239,22 @@ export const metricDefinitions: Readonly<Record<string, MetricDefinition>> = {
     source: "rhubarbwu nc3u_uni_dual (UNC3)",
   },
   unc3_cosine: { formula: "unbiased var_k cos(w_k, μ̃_k)", centring: MEANS, source: "—" },
+  nc3_uncentered: {
+    formula: "dist(WMᵀ, ETF)",
+    centring: "uncentred",
+    source: "Yaras et al. nc3 (normalized features)",
+  },
+  gnc3: { formula: "mean_k (1 − cos(w_k, μ̃_k))", centring: MEANS, source: "Jiang et al. GNC3" },
+  gnc2_margin_w: {
+    formula: "min_k dist(ŵ_k, conv{ŵ_j : j ≠ k}), ŵ = w/‖w‖ (higher is better)",
+    centring: "uncentred W",
+    source: "Jiang et al. GNC2 (one-vs-rest margin)",
+  },
+  gnc2_margin_means: {
+    formula: "min_k dist(μ̂_k, conv{μ̂_j : j ≠ k}), μ̂ = μ̃/‖μ̃‖ (higher is better)",
+    centring: MEANS,
+    source: "Jiang et al. GNC2 on the class means",
+  },
   norm_m_cov: { formula: "std/mean of ‖μ̃_k‖ (unbiased std)", centring: MEANS, source: "Papyan" },
   norm_w_cov: { formula: "std/mean of ‖w_k‖", centring: "uncentred W", source: "Papyan" },
   equiangularity_m: {

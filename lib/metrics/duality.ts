@@ -20,6 +20,7 @@
  * ```
  * @module
  */
+import { oneVsRestMargin } from "../theory/softmax_code.ts";
 import { Matrix } from "../matrix.ts";
 import { coefficientOfVariation, normalizedDistance, rowNorms } from "./geometry.ts";
 import { gramStatistics, productDistance } from "./pairwise.ts";
@@ -36,6 +37,9 @@ export interface ClassifierMetrics {
   self_duality_uncentered: number;
   unc3: number;
   unc3_cosine: number;
+  nc3_uncentered: number;
+  gnc3: number;
+  gnc2_margin_w: number;
   norm_w_cov: number;
   equiangularity_w: number;
   coherence_w: number;
@@ -92,6 +96,15 @@ function rowMean(rows: Matrix): Float64Array {
 }
 
 /** Unbiased (n − 1) variance, as `torch.var`. */
+/** The rows of a K×d row-major array, each scaled to unit length (zero rows stay zero). */
+export function unitRows(data: ArrayLike<number>, rows: number, cols: number): number[][] {
+  return Array.from({ length: rows }, (_, k) => {
+    const row = Array.from({ length: cols }, (_, j) => data[k * cols + j]);
+    const norm = Math.hypot(...row);
+    return norm === 0 ? row : row.map((value) => value / norm);
+  });
+}
+
 function unbiasedVariance(values: readonly number[]): number {
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
   return values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1);
@@ -112,7 +125,12 @@ function unbiasedVariance(values: readonly number[]): number {
  * - unc3 = unbiased variance over k of ⟨w_k, μ̃_k⟩ (rhubarbwu `similarities(W, M, m_G).var()`,
  *   μ̃ on the mean of class means); unc3_cosine the same for cos(w_k, μ̃_k);
  * - norm_w_cov, equiangularity_w, coherence_w on the uncentered rows w_k (Papyan colab);
- * - wmu_g_b_norm = ‖Wμ_G + b‖₂, μ_G the sample mean, b = 0 if absent (tding1 / nc_loss).
+ * - wmu_g_b_norm = ‖Wμ_G + b‖₂, μ_G the sample mean, b = 0 if absent (tding1 / nc_loss);
+ * - nc3_uncentered = dist(W Mᵀ, E_K) with UNcentred means (Yaras et al. `nc3`, features
+ *   normalized; docs/metrics.md#gnc);
+ * - gnc3 = (1/K) Σ_k (1 − cos(w_k, μ_k − μ_G)), μ_G the mean of class means (Jiang et al. GNC3);
+ * - gnc2_margin_w = ρ(W/‖w_k‖): the one-vs-rest margin of the unit classifier rows,
+ *   min_k dist(ŵ_k, conv{ŵ_j : j ≠ k}) (Jiang et al. GNC2; lib/theory/softmax_code.ts).
  */
 export function classifierMetrics(
   weights: Matrix,
@@ -151,6 +169,9 @@ export function classifierMetrics(
       self_duality_uncentered: normalizedDistance(w, means.data),
       unc3: unbiasedVariance(dots),
       unc3_cosine: unbiasedVariance(cosWithMean),
+      nc3_uncentered: productDistance(weights, means, "etf"),
+      gnc3: cosWithMean.reduce((sum, cosine) => sum + (1 - cosine), 0) / classes,
+      gnc2_margin_w: oneVsRestMargin(unitRows(w, classes, dim)),
       norm_w_cov: coefficientOfVariation(wNorms),
       equiangularity_w: own.equiangularity,
       coherence_w: own.coherence,

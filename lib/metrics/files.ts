@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
+import assert from "node:assert/strict";
  * import { writeNpy } from "../io/npy.ts";
  * import { metricsFromFiles } from "./files.ts";
  * const dir = await Deno.makeTempDir();
@@ -18,6 +18,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { unitVectors } from "../unit_vectors.ts";
 import { assertCoreFits } from "../core/budget.ts";
 import { SampleFiles } from "../io/samples.ts";
 import { readArray } from "../io/sources.ts";
@@ -50,6 +51,11 @@ export interface MetricsFilesOptions {
   batchRows?: number;
   /** Progress lines (stderr in the CLI); called at most every 2 s. */
   progress?: (line: string) => void;
+  /**
+   * L2-normalize every feature vector before any statistic (normalized-feature networks; the
+   * NC1 of unit features is GNC1, docs/metrics.md#gnc). Zero vectors stay zero.
+   */
+  normalize?: boolean;
 }
 
 /** Result of {@link metricsFromFiles}. */
@@ -241,6 +247,7 @@ export async function metricsFromFiles(options: MetricsFilesOptions): Promise<Fi
         const matrix = batch.rows === batchRows ? full : Matrix.zeros(batch.rows, dim);
         try {
           matrix.data.set(batch.features);
+          if (options.normalize) unitVectors("rows").retract(matrix); // GNC1: unit features
           const common = { features: matrix, describe: batch.describe };
           if (accumulator instanceof MultiLabelAccumulator) {
             const labeled = { ...common, multiHot: batch.labels };

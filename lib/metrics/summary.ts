@@ -19,6 +19,8 @@
  * ```
  * @module
  */
+import { oneVsRestMargin } from "../theory/softmax_code.ts";
+import { unitRows } from "./duality.ts";
 import type { Matrix } from "../matrix.ts";
 import type { NcMetrics } from "./definitions.ts";
 import { centeredRows, classifierMetrics } from "./duality.ts";
@@ -89,6 +91,8 @@ const NEEDS_BETWEEN = [
   "nc3_mean_of_means",
   "self_duality_sq",
   "unc3_cosine",
+  "gnc3",
+  "gnc2_margin_means",
 ] as const;
 
 /**
@@ -163,6 +167,10 @@ export function summarize(moments: ClassMoments, options: SummaryOptions = {}): 
       self_duality_uncentered: classifier?.self_duality_uncentered ?? null,
       unc3: classifier?.unc3 ?? null,
       unc3_cosine: classifier?.unc3_cosine ?? null,
+      nc3_uncentered: classifier?.nc3_uncentered ?? null,
+      gnc3: classifier?.gnc3 ?? null,
+      gnc2_margin_w: classifier?.gnc2_margin_w ?? null,
+      gnc2_margin_means: oneVsRestMargin(unitRows(meanCentered.data, classes, dim)),
       norm_m_cov: coefficientOfVariation(meanNorms),
       norm_w_cov: classifier?.norm_w_cov ?? null,
       equiangularity_m: geometry.equiangularity,

@@ -26,47 +26,17 @@
  * @module
  */
 import { parseNumberFlag } from "../../cli.ts";
-import { coreKernel, type UnitNormalizeKernel, type UnitProjectKernel } from "../../core/wasm.ts";
 import { UsageError } from "../../errors.ts";
 import { gemm } from "../../gemm.ts";
 import { type KernelChoice, type Loss, type LossTargets, makeLoss } from "../../losses.ts";
 import { Matrix } from "../../matrix.ts";
-import type { BlockConstraint, ParameterBlock } from "../../optim/minimize.ts";
+import type { ParameterBlock } from "../../optim/minimize.ts";
+import { unitVectors } from "../../unit_vectors.ts";
 import { Rng } from "../../rng.ts";
 import { sphereTheory } from "../../theory/sphere.ts";
 import { lossTargets } from "../dense.ts";
 import type { Architecture, ResolvedProblem, UfmProblem } from "../problem.ts";
 import type { FlagValues, ModelDefinition, ModelOptions, UfmObjective } from "./types.ts";
-
-/**
- * Unit-length rows (`rows`) or columns (`columns`) of a matrix as a {@link BlockConstraint}:
- * tangent projection g ← g − ⟨g, x⟩x and retraction x ← x/‖x‖ per vector.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { Matrix } from "../../matrix.ts";
- * const x = Matrix.from(2, 2, [3, 0, 0, 2]);
- * unitVectors("rows").retract(x);
- * assert.deepEqual(x.toRows(), [[1, 0], [0, 1]]);
- * ```
- */
-export function unitVectors(
-  along: "rows" | "columns",
-  kernel: KernelChoice = "simd",
-): BlockConstraint {
-  const base = along === "rows" ? "unit_rows" : "unit_cols";
-  return {
-    tangent(point: Matrix, vector: Matrix): void {
-      const run = coreKernel<UnitProjectKernel>(`${base}_project`, point.dtype, kernel);
-      run(point.ptr, vector.ptr, point.rows, point.cols);
-    },
-    retract(point: Matrix): void {
-      const run = coreKernel<UnitNormalizeKernel>(`${base}_normalize`, point.dtype, kernel);
-      run(point.ptr, point.rows, point.cols);
-    },
-  };
-}
 
 /** Spherical UFM objective over (W, H[, b]). */
 export class SphereUfm implements UfmObjective {
