@@ -20,7 +20,10 @@
 // - When A's rows and B's columns are both contiguous along k (A·Bᵀ of row-major matrices),
 //   gemm_dot.ts computes dot products directly, with no packing and no broadcasts.
 import { gemmDotF32, gemmDotF64 } from "./gemm_dot";
-import { B_ROW_BYTES, bPanelStride, MR, packA, packB, scratchForA, scratchForB } from "./gemm_pack";
+import {
+  B_ROW_BYTES, bPanelStride, borrowScratch, MR, packA, packB, scratchForA, scratchForB,
+  setTileScratch, TILE_SCRATCH_BYTES, tileScratch,
+} from "./gemm_pack";
 
 // Block sizes in elements: an A panel (MR × KC) and a B panel (KC × NR) sit in L1, the packed A
 // block (MC × KC) in L2, the packed B block (KC × NC, 2 MiB) in L3. f64 uses half of NC_F32.
@@ -44,8 +47,6 @@ const DOT_MIN_K_SHORT_A: i32 = 16;
 const DOT_KC: i32 = 4096;
 const DOT_B_BLOCK_BYTES: i32 = 512 * 1024;
 
-// An edge tile (rows of 32 bytes for both element types) is computed here, then copied to C.
-const edgeTile: usize = memory.data(128, 16);
 
 // @ts-ignore: decorator
 @inline function roundUp(x: i32, to: i32): i32 {
@@ -55,8 +56,37 @@ const edgeTile: usize = memory.data(128, 16);
 // The scratch buffers are allocated at their largest size (2.4 MiB) when the module starts, so
 // that no product ever grows the memory: growth would detach typed-array views that the host
 // holds across a call. Both element types need the same bytes (NC and NR halve together).
-scratchForA(<usize>roundUp(MC, MR) * <usize>KC * 8);
-scratchForB(<usize>(NC_F32 / 8) * bPanelStride(KC));
+// (Functions, not globals: a global with a computed initializer is set by the start function,
+// which thread instances never run.)
+// @ts-ignore: decorator
+@inline function scratchABytes(): usize {
+  return <usize>roundUp(MC, MR) * <usize>KC * 8;
+}
+// @ts-ignore: decorator
+@inline function scratchBBytes(): usize {
+  return <usize>(NC_F32 / 8) * bPanelStride(KC);
+}
+scratchForA(scratchABytes());
+scratchForB(scratchBBytes());
+setTileScratch(heap.alloc(TILE_SCRATCH_BYTES));
+
+/** Bytes a thread instance needs for its own scratch (see {@link thread_init}). */
+export function thread_scratch_bytes(): usize {
+  return scratchABytes() + scratchBBytes() + TILE_SCRATCH_BYTES;
+}
+
+/**
+ * Makes this instance a thread instance (lib/core/threads.ts): a second instance of the module
+ * on the main instance's shared memory, which never runs the start function and never
+ * allocates. `scratch` (16-byte aligned, thread_scratch_bytes() long) is allocated for it by the
+ * main instance.
+ */
+export function thread_init(scratch: usize): void {
+  const aBytes = scratchABytes();
+  const bBytes = scratchBBytes();
+  borrowScratch(scratch, aBytes, scratch + aBytes, bBytes);
+  setTileScratch(scratch + aBytes + bBytes);
+}
 
 /** Copies the mr × nr corner of the edge tile (already scaled by alpha) into C. */
 // @ts-ignore: decorator
@@ -64,7 +94,7 @@ scratchForB(<usize>(NC_F32 / 8) * bPanelStride(KC));
   const size = <usize>sizeof<T>();
   for (let i = 0; i < mr; i++) {
     const row = c + <usize>i * ldcBytes;
-    const src = edgeTile + (<usize>i << 5);
+    const src = tileScratch() + (<usize>i << 5);
     for (let j = 0; j < nr; j++) {
       const at = row + <usize>j * size;
       const v = load<T>(src + <usize>j * size);
@@ -174,7 +204,7 @@ scratchForB(<usize>(NC_F32 / 8) * bPanelStride(KC));
     storeRowF32(c + 2 * ldcBytes, c20, c21, va, vb, beta);
     storeRowF32(c + 3 * ldcBytes, c30, c31, va, vb, beta);
   } else {
-    const t = edgeTile;
+    const t = tileScratch();
     v128.store(t, f32x4.mul(va, c00));
     v128.store(t, f32x4.mul(va, c01), 16);
     v128.store(t, f32x4.mul(va, c10), 32);
@@ -238,7 +268,7 @@ scratchForB(<usize>(NC_F32 / 8) * bPanelStride(KC));
     storeRowF32(c, c00, c01, va, vb, beta);
     storeRowF32(c + ldcBytes, c10, c11, va, vb, beta);
   } else {
-    const t = edgeTile;
+    const t = tileScratch();
     v128.store(t, f32x4.mul(va, c00));
     v128.store(t, f32x4.mul(va, c01), 16);
     v128.store(t, f32x4.mul(va, c10), 32);
@@ -283,7 +313,7 @@ scratchForB(<usize>(NC_F32 / 8) * bPanelStride(KC));
     storeRowF64(c + 2 * ldcBytes, c20, c21, va, vb, beta);
     storeRowF64(c + 3 * ldcBytes, c30, c31, va, vb, beta);
   } else {
-    const t = edgeTile;
+    const t = tileScratch();
     v128.store(t, f64x2.mul(va, c00));
     v128.store(t, f64x2.mul(va, c01), 16);
     v128.store(t, f64x2.mul(va, c10), 32);
@@ -322,7 +352,7 @@ scratchForB(<usize>(NC_F32 / 8) * bPanelStride(KC));
     storeRowF64(c, c00, c01, va, vb, beta);
     storeRowF64(c + ldcBytes, c10, c11, va, vb, beta);
   } else {
-    const t = edgeTile;
+    const t = tileScratch();
     v128.store(t, f64x2.mul(va, c00));
     v128.store(t, f64x2.mul(va, c01), 16);
     v128.store(t, f64x2.mul(va, c10), 32);
@@ -392,7 +422,24 @@ function gemmDot<T>(
   }
 }
 
-/** C = alpha·A·B + beta·C for one element type: picks a path, then runs the blocked loop nest. */
+// The three paths of a product. Which one runs decides the arithmetic of every element (the
+// blocked path's packed-B and B-in-place variants do not), so a product split over threads
+// (lib/core/threads.ts) picks the path once for the whole product: then every part computes its
+// elements exactly as the undivided product would.
+const PATH_SCALE: i32 = 0;
+const PATH_DOT: i32 = 1;
+const PATH_BLOCKED: i32 = 2;
+
+/** The path of C = alpha·A·B + beta·C (m, n ≥ 1): see the header. */
+export function gemm_path(m: i32, n: i32, k: i32, csa: i32, rsb: i32): i32 {
+  if (k <= 0) return PATH_SCALE;
+  if (csa == 1 && rsb == 1 && (k >= DOT_MIN_K || (k >= DOT_MIN_K_SHORT_A && m <= DOT_SHORT_A))) {
+    return PATH_DOT;
+  }
+  return PATH_BLOCKED;
+}
+
+/** C = alpha·A·B + beta·C for one element type: picks a path, then runs it. */
 function gemmBlocked<T>(
   m: i32, n: i32, k: i32, alpha: T,
   a: usize, rsa: i32, csa: i32,
@@ -400,11 +447,22 @@ function gemmBlocked<T>(
   beta: T, c: usize, ldc: i32,
 ): void {
   if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
+  gemmWithPath<T>(gemm_path(m, n, k, csa, rsb), m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c,
+    ldc);
+}
+
+/** C = alpha·A·B + beta·C on the given path (m, n ≥ 1). */
+function gemmWithPath<T>(
+  path: i32, m: i32, n: i32, k: i32, alpha: T,
+  a: usize, rsa: i32, csa: i32,
+  b: usize, rsb: i32, csb: i32,
+  beta: T, c: usize, ldc: i32,
+): void {
+  if (path == PATH_SCALE) {
     scaleC<T>(m, n, beta, c, ldc);
     return;
   }
-  if (csa == 1 && rsb == 1 && (k >= DOT_MIN_K || (k >= DOT_MIN_K_SHORT_A && m <= DOT_SHORT_A))) {
+  if (path == PATH_DOT) {
     gemmDot<T>(m, n, k, alpha, a, rsa, b, csb, beta, c, ldc);
     return;
   }
@@ -483,4 +541,30 @@ export function gemm_f32(
   beta: f32, c: usize, ldc: i32,
 ): void {
   gemmBlocked<f32>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+}
+
+/**
+ * Part of a product split over threads: {@link gemm_f64} on the path `path` = gemm_path(…) of
+ * the whole product (the caller passes the part's operands: a row range of A and C, or a
+ * column range of B and C).
+ */
+export function gemm_part_f64(
+  path: i32, m: i32, n: i32, k: i32, alpha: f64,
+  a: usize, rsa: i32, csa: i32,
+  b: usize, rsb: i32, csb: i32,
+  beta: f64, c: usize, ldc: i32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  gemmWithPath<f64>(path, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+}
+
+/** f32 version of {@link gemm_part_f64}. */
+export function gemm_part_f32(
+  path: i32, m: i32, n: i32, k: i32, alpha: f32,
+  a: usize, rsa: i32, csa: i32,
+  b: usize, rsb: i32, csb: i32,
+  beta: f32, c: usize, ldc: i32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  gemmWithPath<f32>(path, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
 }

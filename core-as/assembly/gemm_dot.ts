@@ -23,7 +23,13 @@
   return f64x2.add(i64x2.shuffle(x, y, 0, 2), i64x2.shuffle(x, y, 1, 3));
 }
 
-const dotTile: usize = memory.data(64, 16);
+import { tileScratch } from "./gemm_pack";
+
+// The dot kernels' 64-byte edge tile: per instance, after gemm.ts's 128-byte edge tile.
+// @ts-ignore: decorator
+@inline function dotTileAt(): usize {
+  return tileScratch() + 128;
+}
 
 /**
  * C[i, j] = alpha·Σp A[i·rsa + p]·B[p + j·csb] + beta·C[i, j] (C row-major, leading dimension
@@ -98,6 +104,7 @@ export function gemmDotF32(
           v128.store(c1, f32x4.add(row1, f32x4.mul(vb, v128.load(c1))));
         }
       } else {
+        const dotTile = dotTileAt();
         v128.store(dotTile, row0);
         v128.store(dotTile, row1, 16);
         const rows = min(2, m - i);
@@ -188,6 +195,7 @@ export function gemmDotF64(
           v128.store(c1, f64x2.add(r11, f64x2.mul(vb, v128.load(c1, 16))), 16);
         }
       } else {
+        const dotTile = dotTileAt();
         v128.store(dotTile, r00);
         v128.store(dotTile, r01, 16);
         v128.store(dotTile, r10, 32);

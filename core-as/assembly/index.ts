@@ -2,7 +2,9 @@
 // module's memory; lib/core/wasm.ts types them and lib/matrix.ts hands them out.
 export { alloc, free } from "./memory";
 export { gemm_ref_f64, gemm_ref_f32 } from "./gemm_ref";
-export { gemm_f64, gemm_f32 } from "./gemm";
+export {
+  gemm_f64, gemm_f32, gemm_path, gemm_part_f64, gemm_part_f32, thread_init, thread_scratch_bytes,
+} from "./gemm";
 export {
   opt_step_f64, opt_step_f32, opt_step_ref_f64, opt_step_ref_f32,
 } from "./ufm";
