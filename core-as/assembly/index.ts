@@ -14,9 +14,12 @@ export {
 } from "./stats";
 export {
   loss_softmax_f64, loss_softmax_f32, loss_softmax_ref_f64, loss_softmax_ref_f32,
+  loss_softmax_part_f64, loss_softmax_part_f32, loss_softmax_reduce_f64, loss_softmax_reduce_f32,
   loss_mse_f64, loss_mse_f32, loss_mse_ref_f64, loss_mse_ref_f32,
 } from "./losses";
-export { vexp_f64, vexp_f32 } from "./vmath";
+export {
+  vexp_f64, vexp_f32, vlog_f64, vlog_f32, vlog1p_f64, vpow_f64, vpow_f32,
+} from "./vmath";
 export {
   relu_f64, relu_f32, relu_ref_f64, relu_ref_f32,
   relu_backward_f64, relu_backward_f32, relu_backward_ref_f64, relu_backward_ref_f32,
