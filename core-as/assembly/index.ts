@@ -30,3 +30,4 @@ export {
   scale_f64, scale_f32, scale_ref_f64, scale_ref_f32,
   sum_sq_f64, sum_sq_f32, sum_sq_ref_f64, sum_sq_ref_f32,
 } from "./nn";
+export { opt_step_chunks_f64, opt_step_chunks_f32 } from "./opt_chunks";

@@ -24,6 +24,7 @@ interface ThreadData {
     | "KERNEL"
     | "STOP"
     | "READY"
+    | "WORKER_PARTS"
     | "MAX_PART_ARGS"
     | "RESULTS",
     number
@@ -36,7 +37,8 @@ interface ThreadData {
 const SPIN_MS = 20;
 
 const data = workerData as ThreadData;
-const { WAKE, CLAIM, PENDING, FAILED, KERNEL, STOP, READY, MAX_PART_ARGS, RESULTS } = data.layout;
+const { WAKE, CLAIM, PENDING, FAILED, KERNEL, STOP, READY, WORKER_PARTS, MAX_PART_ARGS, RESULTS } =
+  data.layout;
 const instance = new WebAssembly.Instance(data.module, coreImports(data.memory));
 const exports = instance.exports as Record<string, unknown>;
 (exports.thread_init as (scratch: number) => void)(data.scratch);
@@ -65,6 +67,7 @@ function work(): void {
       );
       Atomics.add(ints, FAILED, 1);
     }
+    Atomics.add(ints, WORKER_PARTS, 1);
     if (Atomics.sub(ints, PENDING, 1) === 1) Atomics.notify(ints, PENDING);
   }
 }

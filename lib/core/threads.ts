@@ -25,7 +25,7 @@
  * setThreads(2);
  * await threadsReady();
  * assert.equal(threadCount(), 2);
- * setThreads(1); // stops the pool
+ * setThreads(1); // back to one thread (the idle pool sleeps)
  * ```
  * @module
  */
@@ -33,6 +33,7 @@ import { Worker } from "node:worker_threads";
 import { UsageError } from "../cli.ts";
 import type { FlagSpec } from "../cli.ts";
 import { core, coreModule } from "./wasm.ts";
+import { setPartRunner } from "./split.ts";
 
 /** Kernels a thread can run, by index in the control block (the same list is sent to workers). */
 export const threadKernels: readonly string[] = [
@@ -42,8 +43,8 @@ export const threadKernels: readonly string[] = [
   "gemm_fma_part_f32",
   "loss_softmax_part_f64",
   "loss_softmax_part_f32",
-  "opt_step_f64",
-  "opt_step_f32",
+  "opt_step_chunks_f64",
+  "opt_step_chunks_f32",
 ];
 
 /** Most arguments of one part. */
@@ -67,6 +68,7 @@ const PENDING = 32;
 const FAILED = 48;
 const KERNEL = 64;
 const STOP = 80;
+const WORKER_PARTS = 88; // parts run by workers so far (for tests and benchmarks)
 const READY = 96;
 const RESULTS = MAX_PARTS * MAX_PART_ARGS;
 
@@ -89,6 +91,15 @@ interface Pool {
 
 let requested = 1;
 let pool: Pool | null = null;
+let mainTakesParts = true;
+
+/**
+ * Whether the main thread claims parts too (default true). Tests turn it off to make the pool
+ * Workers run every part; then the main thread only waits.
+ */
+export function setMainTakesParts(flag: boolean): void {
+  mainTakesParts = flag;
+}
 
 /** Hardware threads of this machine (navigator.hardwareConcurrency, at least 1). */
 export function hardwareThreads(): number {
@@ -108,10 +119,18 @@ export function setThreads(n: number): void {
   if (!Number.isSafeInteger(n) || n < 1) {
     throw new RangeError(`threads: expected an integer ≥ 1, got ${n}`);
   }
-  if (n === requested && (n === 1 || pool !== null)) return;
-  stopPool();
   requested = n;
-  if (n > 1) pool = startPool(n - 1);
+  // A smaller count keeps the pool (its idle Workers sleep): only growing restarts it.
+  if (n - 1 <= (pool?.workers.length ?? 0)) return;
+  stopPool();
+  pool = startPool(n - 1);
+  setPartRunner({ threads: activeThreads, run: runParts });
+}
+
+/** Stops the pool's Workers and frees their scratch (threads = 1 afterwards). */
+export function stopThreads(): void {
+  stopPool();
+  requested = 1;
 }
 
 /** The thread count set by {@link setThreads} (1 by default). */
@@ -119,11 +138,16 @@ export function threadCount(): number {
   return requested;
 }
 
-/** Threads usable right now: the main thread plus the pool Workers that are ready. */
+/** Threads usable right now: the main thread plus ready pool Workers, at most threadCount(). */
 export function activeThreads(): number {
-  if (pool === null) return 1;
+  if (pool === null || requested === 1) return 1;
   refreshReady(pool);
-  return 1 + pool.ready;
+  return Math.min(requested, 1 + pool.ready);
+}
+
+/** Parts run by pool Workers since the pool started (0 without a pool). */
+export function workerPartCount(): number {
+  return pool === null ? 0 : Atomics.load(pool.ints, WORKER_PARTS);
 }
 
 /** Resolves once every pool Worker is ready (or rejects if one failed to start). */
@@ -132,7 +156,7 @@ export async function threadsReady(timeoutMs = 60_000): Promise<void> {
   while (pool !== null) {
     refreshReady(pool);
     if (pool.failed !== null) throw new Error(`thread pool: ${pool.failed}`);
-    if (pool.ready === pool.workers.length) return;
+    if (pool.ready + 1 >= requested) return;
     if (performance.now() - started > timeoutMs) {
       throw new Error(`thread pool: workers not ready after ${timeoutMs} ms`);
     }
@@ -166,7 +190,18 @@ function startPool(size: number): Pool {
         index: w,
         kernels: threadKernels,
         scratch,
-        layout: { WAKE, CLAIM, PENDING, FAILED, KERNEL, STOP, READY, MAX_PART_ARGS, RESULTS },
+        layout: {
+          WAKE,
+          CLAIM,
+          PENDING,
+          FAILED,
+          KERNEL,
+          STOP,
+          READY,
+          WORKER_PARTS,
+          MAX_PART_ARGS,
+          RESULTS,
+        },
       },
     });
     worker.on("error", (error: Error) => {
@@ -183,6 +218,7 @@ function stopPool(): void {
   if (pool === null) return;
   const p = pool;
   pool = null;
+  setPartRunner(null);
   // No job is running (runParts returns only when all parts are done): stop and release.
   Atomics.store(p.ints, STOP, 1);
   Atomics.store(p.ints, WAKE, ++p.job);
@@ -242,7 +278,7 @@ export function runParts(kernel: string, parts: readonly (readonly number[])[]):
   Atomics.store(ints, CLAIM, ((job & 0xffff) << 16) | (parts.length << 8));
   Atomics.store(ints, WAKE, job);
   Atomics.notify(ints, WAKE);
-  const failure = runClaimed(p, run, parts);
+  const failure = mainTakesParts ? runClaimed(p, run, parts) : null;
   // Parts claimed by workers may still be running.
   let spins = 0;
   let started = -1;

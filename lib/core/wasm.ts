@@ -13,6 +13,7 @@
  */
 import { ensureCoreBuilt, memoryPages } from "./build.ts";
 import { coreImports } from "./imports.ts";
+import { splitKernel } from "./split.ts";
 
 /** Signature shared by every matrix-product kernel: C = alpha·A·B + beta·C (C row-major). */
 export type GemmKernel = (
@@ -242,5 +243,7 @@ export function coreKernel<T>(
   const name = choice === "simd" ? `${base}_${dtype}` : `${base}_ref_${dtype}`;
   const kernel = core[name];
   if (typeof kernel !== "function") throw new Error(`core has no kernel ${name}`);
-  return kernel as T;
+  // SIMD products, optimizer steps and softmax losses come split into parts for threads
+  // (split.ts: the same results for every thread count).
+  return choice === "simd" ? splitKernel(name, kernel as T) : kernel as T;
 }
