@@ -9,8 +9,8 @@
 // f32 tiles are 4×8 (eight f32x4 accumulators), f64 tiles 4×4 (eight f64x2 accumulators); a
 // 2-row variant serves the last rows when m mod 4 is 1 or 2 (m = K = 10 is common). The
 // micro-kernels are inlined into the loop nest and the f32 ones unrolled by two (each measured
-// 5-15% faster; unrolling slows f64). Products use plain mul + add, never fused multiply-add,
-// so results are the same on every engine.
+// 5-15% faster; unrolling slows f64). Products use plain mul + add, so results are the same on
+// every engine; the opt-in gemm_fma_* kernels (fast-math) use fused multiply-add instead.
 //
 // Two shortcuts, both chosen by measurement on the project machine:
 // - B is read in place instead of packed when its rows are contiguous, A is short (m ≤ 64) and
@@ -47,6 +47,28 @@ const DOT_MIN_K_SHORT_A: i32 = 16;
 const DOT_KC: i32 = 4096;
 const DOT_B_BLOCK_BYTES: i32 = 512 * 1024;
 
+
+
+// Products use mul + add (bitwise reproducible) unless the opt-in fast-math kernels (`gemm_fma_*`,
+// lib/core/fast_math.ts) ask for relaxed-SIMD fused multiply-add: M = Plain or Fused, resolved
+// at compile time. relaxed_madd rounds once or twice depending on the engine and CPU, so fused
+// results are not bitwise portable.
+type Plain = f64;
+type Fused = i32;
+
+/** acc + a·b on f32x4: fused when M is Fused. */
+// @ts-ignore: decorator
+@inline export function madd4<M>(acc: v128, a: v128, b: v128): v128 {
+  if (isInteger<M>()) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+/** acc + a·b on f64x2: fused when M is Fused. */
+// @ts-ignore: decorator
+@inline export function madd2<M>(acc: v128, a: v128, b: v128): v128 {
+  if (isInteger<M>()) return f64x2.relaxed_madd(a, b, acc);
+  return f64x2.add(acc, f64x2.mul(a, b));
+}
 
 // @ts-ignore: decorator
 @inline function roundUp(x: i32, to: i32): i32 {
@@ -133,7 +155,7 @@ export function thread_init(scratch: usize): void {
  * stride of B when read in place).
  */
 // @ts-ignore: decorator
-@inline function tileF32(
+@inline function tileF32<M>(
   kc: i32, pa: usize, pb: usize, sb: usize,
   alpha: f32, beta: f32, c: usize, ldcBytes: usize, mr: i32, nr: i32,
 ): void {
@@ -148,34 +170,34 @@ export function thread_init(scratch: usize): void {
       const b0 = v128.load(pb);
       const b1 = v128.load(pb, 16);
       let ai = v128.load32_splat(pa);
-      c00 = f32x4.add(c00, f32x4.mul(ai, b0));
-      c01 = f32x4.add(c01, f32x4.mul(ai, b1));
+      c00 = madd4<M>(c00, ai, b0);
+      c01 = madd4<M>(c01, ai, b1);
       ai = v128.load32_splat(pa, 4);
-      c10 = f32x4.add(c10, f32x4.mul(ai, b0));
-      c11 = f32x4.add(c11, f32x4.mul(ai, b1));
+      c10 = madd4<M>(c10, ai, b0);
+      c11 = madd4<M>(c11, ai, b1);
       ai = v128.load32_splat(pa, 8);
-      c20 = f32x4.add(c20, f32x4.mul(ai, b0));
-      c21 = f32x4.add(c21, f32x4.mul(ai, b1));
+      c20 = madd4<M>(c20, ai, b0);
+      c21 = madd4<M>(c21, ai, b1);
       ai = v128.load32_splat(pa, 12);
-      c30 = f32x4.add(c30, f32x4.mul(ai, b0));
-      c31 = f32x4.add(c31, f32x4.mul(ai, b1));
+      c30 = madd4<M>(c30, ai, b0);
+      c31 = madd4<M>(c31, ai, b1);
       pb += sb;
     }
     {
       const b0 = v128.load(pb);
       const b1 = v128.load(pb, 16);
       let ai = v128.load32_splat(pa, 16);
-      c00 = f32x4.add(c00, f32x4.mul(ai, b0));
-      c01 = f32x4.add(c01, f32x4.mul(ai, b1));
+      c00 = madd4<M>(c00, ai, b0);
+      c01 = madd4<M>(c01, ai, b1);
       ai = v128.load32_splat(pa, 20);
-      c10 = f32x4.add(c10, f32x4.mul(ai, b0));
-      c11 = f32x4.add(c11, f32x4.mul(ai, b1));
+      c10 = madd4<M>(c10, ai, b0);
+      c11 = madd4<M>(c11, ai, b1);
       ai = v128.load32_splat(pa, 24);
-      c20 = f32x4.add(c20, f32x4.mul(ai, b0));
-      c21 = f32x4.add(c21, f32x4.mul(ai, b1));
+      c20 = madd4<M>(c20, ai, b0);
+      c21 = madd4<M>(c21, ai, b1);
       ai = v128.load32_splat(pa, 28);
-      c30 = f32x4.add(c30, f32x4.mul(ai, b0));
-      c31 = f32x4.add(c31, f32x4.mul(ai, b1));
+      c30 = madd4<M>(c30, ai, b0);
+      c31 = madd4<M>(c31, ai, b1);
       pb += sb;
     }
     pa += 32;
@@ -184,17 +206,17 @@ export function thread_init(scratch: usize): void {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let ai = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(ai, b0));
-    c01 = f32x4.add(c01, f32x4.mul(ai, b1));
+    c00 = madd4<M>(c00, ai, b0);
+    c01 = madd4<M>(c01, ai, b1);
     ai = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(ai, b0));
-    c11 = f32x4.add(c11, f32x4.mul(ai, b1));
+    c10 = madd4<M>(c10, ai, b0);
+    c11 = madd4<M>(c11, ai, b1);
     ai = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(ai, b0));
-    c21 = f32x4.add(c21, f32x4.mul(ai, b1));
+    c20 = madd4<M>(c20, ai, b0);
+    c21 = madd4<M>(c21, ai, b1);
     ai = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(ai, b0));
-    c31 = f32x4.add(c31, f32x4.mul(ai, b1));
+    c30 = madd4<M>(c30, ai, b0);
+    c31 = madd4<M>(c31, ai, b1);
   }
   const va = f32x4.splat(alpha);
   if (mr == 4 && nr == 8) {
@@ -219,7 +241,7 @@ export function thread_init(scratch: usize): void {
 
 /** {@link tileF32} for mr ≤ 2: half the work of a zero-padded 4-row tile. */
 // @ts-ignore: decorator
-@inline function tileF32Short(
+@inline function tileF32Short<M>(
   kc: i32, pa: usize, pb: usize, sb: usize,
   alpha: f32, beta: f32, c: usize, ldcBytes: usize, mr: i32, nr: i32,
 ): void {
@@ -232,22 +254,22 @@ export function thread_init(scratch: usize): void {
       const b0 = v128.load(pb);
       const b1 = v128.load(pb, 16);
       let ai = v128.load32_splat(pa);
-      c00 = f32x4.add(c00, f32x4.mul(ai, b0));
-      c01 = f32x4.add(c01, f32x4.mul(ai, b1));
+      c00 = madd4<M>(c00, ai, b0);
+      c01 = madd4<M>(c01, ai, b1);
       ai = v128.load32_splat(pa, 4);
-      c10 = f32x4.add(c10, f32x4.mul(ai, b0));
-      c11 = f32x4.add(c11, f32x4.mul(ai, b1));
+      c10 = madd4<M>(c10, ai, b0);
+      c11 = madd4<M>(c11, ai, b1);
       pb += sb;
     }
     {
       const b0 = v128.load(pb);
       const b1 = v128.load(pb, 16);
       let ai = v128.load32_splat(pa, 16);
-      c00 = f32x4.add(c00, f32x4.mul(ai, b0));
-      c01 = f32x4.add(c01, f32x4.mul(ai, b1));
+      c00 = madd4<M>(c00, ai, b0);
+      c01 = madd4<M>(c01, ai, b1);
       ai = v128.load32_splat(pa, 20);
-      c10 = f32x4.add(c10, f32x4.mul(ai, b0));
-      c11 = f32x4.add(c11, f32x4.mul(ai, b1));
+      c10 = madd4<M>(c10, ai, b0);
+      c11 = madd4<M>(c11, ai, b1);
       pb += sb;
     }
     pa += 32;
@@ -256,11 +278,11 @@ export function thread_init(scratch: usize): void {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let ai = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(ai, b0));
-    c01 = f32x4.add(c01, f32x4.mul(ai, b1));
+    c00 = madd4<M>(c00, ai, b0);
+    c01 = madd4<M>(c01, ai, b1);
     ai = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(ai, b0));
-    c11 = f32x4.add(c11, f32x4.mul(ai, b1));
+    c10 = madd4<M>(c10, ai, b0);
+    c11 = madd4<M>(c11, ai, b1);
   }
   const va = f32x4.splat(alpha);
   if (mr == 2 && nr == 8) {
@@ -279,7 +301,7 @@ export function thread_init(scratch: usize): void {
 
 /** One f64 tile, mr ≤ 4, nr ≤ 4; same contract as {@link tileF32} (B rows of 32 bytes packed). */
 // @ts-ignore: decorator
-@inline function tileF64(
+@inline function tileF64<M>(
   kc: i32, pa: usize, pb: usize, sb: usize,
   alpha: f64, beta: f64, c: usize, ldcBytes: usize, mr: i32, nr: i32,
 ): void {
@@ -291,17 +313,17 @@ export function thread_init(scratch: usize): void {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let ai = v128.load64_splat(pa);
-    c00 = f64x2.add(c00, f64x2.mul(ai, b0));
-    c01 = f64x2.add(c01, f64x2.mul(ai, b1));
+    c00 = madd2<M>(c00, ai, b0);
+    c01 = madd2<M>(c01, ai, b1);
     ai = v128.load64_splat(pa, 8);
-    c10 = f64x2.add(c10, f64x2.mul(ai, b0));
-    c11 = f64x2.add(c11, f64x2.mul(ai, b1));
+    c10 = madd2<M>(c10, ai, b0);
+    c11 = madd2<M>(c11, ai, b1);
     ai = v128.load64_splat(pa, 16);
-    c20 = f64x2.add(c20, f64x2.mul(ai, b0));
-    c21 = f64x2.add(c21, f64x2.mul(ai, b1));
+    c20 = madd2<M>(c20, ai, b0);
+    c21 = madd2<M>(c21, ai, b1);
     ai = v128.load64_splat(pa, 24);
-    c30 = f64x2.add(c30, f64x2.mul(ai, b0));
-    c31 = f64x2.add(c31, f64x2.mul(ai, b1));
+    c30 = madd2<M>(c30, ai, b0);
+    c31 = madd2<M>(c31, ai, b1);
     pa += 32;
     pb += sb;
   }
@@ -328,7 +350,7 @@ export function thread_init(scratch: usize): void {
 
 /** {@link tileF64} for mr ≤ 2. */
 // @ts-ignore: decorator
-@inline function tileF64Short(
+@inline function tileF64Short<M>(
   kc: i32, pa: usize, pb: usize, sb: usize,
   alpha: f64, beta: f64, c: usize, ldcBytes: usize, mr: i32, nr: i32,
 ): void {
@@ -338,11 +360,11 @@ export function thread_init(scratch: usize): void {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let ai = v128.load64_splat(pa);
-    c00 = f64x2.add(c00, f64x2.mul(ai, b0));
-    c01 = f64x2.add(c01, f64x2.mul(ai, b1));
+    c00 = madd2<M>(c00, ai, b0);
+    c01 = madd2<M>(c01, ai, b1);
     ai = v128.load64_splat(pa, 8);
-    c10 = f64x2.add(c10, f64x2.mul(ai, b0));
-    c11 = f64x2.add(c11, f64x2.mul(ai, b1));
+    c10 = madd2<M>(c10, ai, b0);
+    c11 = madd2<M>(c11, ai, b1);
     pa += 32;
     pb += sb;
   }
@@ -363,21 +385,21 @@ export function thread_init(scratch: usize): void {
 
 /** Dispatches one tile to the micro-kernel of T (resolved at compile time). */
 // @ts-ignore: decorator
-@inline function tile<T>(
+@inline function tile<T, M>(
   kc: i32, pa: usize, pb: usize, sb: usize,
   alpha: T, beta: T, c: usize, ldcBytes: usize, mr: i32, nr: i32,
 ): void {
   if (sizeof<T>() == 4) {
     if (mr <= 2) {
-      tileF32Short(kc, pa, pb, sb, <f32>alpha, <f32>beta, c, ldcBytes, mr, nr);
+      tileF32Short<M>(kc, pa, pb, sb, <f32>alpha, <f32>beta, c, ldcBytes, mr, nr);
     } else {
-      tileF32(kc, pa, pb, sb, <f32>alpha, <f32>beta, c, ldcBytes, mr, nr);
+      tileF32<M>(kc, pa, pb, sb, <f32>alpha, <f32>beta, c, ldcBytes, mr, nr);
     }
   } else {
     if (mr <= 2) {
-      tileF64Short(kc, pa, pb, sb, <f64>alpha, <f64>beta, c, ldcBytes, mr, nr);
+      tileF64Short<M>(kc, pa, pb, sb, <f64>alpha, <f64>beta, c, ldcBytes, mr, nr);
     } else {
-      tileF64(kc, pa, pb, sb, <f64>alpha, <f64>beta, c, ldcBytes, mr, nr);
+      tileF64<M>(kc, pa, pb, sb, <f64>alpha, <f64>beta, c, ldcBytes, mr, nr);
     }
   }
 }
@@ -398,7 +420,7 @@ function scaleC<T>(m: i32, n: i32, beta: T, c: usize, ldc: i32): void {
  * The dot-product path (csa = 1, rsb = 1), over k chunks of at most DOT_KC and column blocks of
  * B that fit in L2; later k chunks accumulate onto the earlier ones.
  */
-function gemmDot<T>(
+function gemmDot<T, M>(
   m: i32, n: i32, k: i32, alpha: T, a: usize, rsa: i32, b: usize, csb: i32,
   beta: T, c: usize, ldc: i32,
 ): void {
@@ -414,9 +436,9 @@ function gemmDot<T>(
       const bBlock = b + (<usize>jc * <usize>csb + <usize>pc) * size;
       const cBlock = c + <usize>jc * size;
       if (sizeof<T>() == 4) {
-        gemmDotF32(m, nc, kc, <f32>alpha, aChunk, rsa, bBlock, csb, <f32>betaChunk, cBlock, ldc);
+        gemmDotF32<M>(m, nc, kc, <f32>alpha, aChunk, rsa, bBlock, csb, <f32>betaChunk, cBlock, ldc);
       } else {
-        gemmDotF64(m, nc, kc, <f64>alpha, aChunk, rsa, bBlock, csb, <f64>betaChunk, cBlock, ldc);
+        gemmDotF64<M>(m, nc, kc, <f64>alpha, aChunk, rsa, bBlock, csb, <f64>betaChunk, cBlock, ldc);
       }
     }
   }
@@ -440,19 +462,19 @@ export function gemm_path(m: i32, n: i32, k: i32, csa: i32, rsb: i32): i32 {
 }
 
 /** C = alpha·A·B + beta·C for one element type: picks a path, then runs it. */
-function gemmBlocked<T>(
+function gemmBlocked<T, M>(
   m: i32, n: i32, k: i32, alpha: T,
   a: usize, rsa: i32, csa: i32,
   b: usize, rsb: i32, csb: i32,
   beta: T, c: usize, ldc: i32,
 ): void {
   if (m <= 0 || n <= 0) return;
-  gemmWithPath<T>(gemm_path(m, n, k, csa, rsb), m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c,
+  gemmWithPath<T, M>(gemm_path(m, n, k, csa, rsb), m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c,
     ldc);
 }
 
 /** C = alpha·A·B + beta·C on the given path (m, n ≥ 1). */
-function gemmWithPath<T>(
+function gemmWithPath<T, M>(
   path: i32, m: i32, n: i32, k: i32, alpha: T,
   a: usize, rsa: i32, csa: i32,
   b: usize, rsb: i32, csb: i32,
@@ -463,7 +485,7 @@ function gemmWithPath<T>(
     return;
   }
   if (path == PATH_DOT) {
-    gemmDot<T>(m, n, k, alpha, a, rsa, b, csb, beta, c, ldc);
+    gemmDot<T, M>(m, n, k, alpha, a, rsa, b, csb, beta, c, ldc);
     return;
   }
   const size = <usize>sizeof<T>();
@@ -513,7 +535,7 @@ function gemmWithPath<T>(
           let pa = packedA;
           let cTile = c + (<usize>ic * <usize>ldc + <usize>(jc + jr)) * size;
           for (let ir = 0; ir < mc; ir += MR) {
-            tile<T>(kc, pa, pb, sb, alpha, betaBlock, cTile, ldcBytes, min(MR, mc - ir), cols);
+            tile<T, M>(kc, pa, pb, sb, alpha, betaBlock, cTile, ldcBytes, min(MR, mc - ir), cols);
             pa += <usize>MR * <usize>kc * size;
             cTile += <usize>MR * ldcBytes;
           }
@@ -530,7 +552,7 @@ export function gemm_f64(
   b: usize, rsb: i32, csb: i32,
   beta: f64, c: usize, ldc: i32,
 ): void {
-  gemmBlocked<f64>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+  gemmBlocked<f64, Plain>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
 }
 
 /** C = alpha·A·B + beta·C in f32 (see the header for the operands). */
@@ -540,7 +562,7 @@ export function gemm_f32(
   b: usize, rsb: i32, csb: i32,
   beta: f32, c: usize, ldc: i32,
 ): void {
-  gemmBlocked<f32>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+  gemmBlocked<f32, Plain>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
 }
 
 /**
@@ -555,7 +577,7 @@ export function gemm_part_f64(
   beta: f64, c: usize, ldc: i32,
 ): void {
   if (m <= 0 || n <= 0) return;
-  gemmWithPath<f64>(path, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+  gemmWithPath<f64, Plain>(path, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
 }
 
 /** f32 version of {@link gemm_part_f64}. */
@@ -566,5 +588,47 @@ export function gemm_part_f32(
   beta: f32, c: usize, ldc: i32,
 ): void {
   if (m <= 0 || n <= 0) return;
-  gemmWithPath<f32>(path, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+  gemmWithPath<f32, Plain>(path, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+}
+
+/** {@link gemm_f64} with relaxed-SIMD fused multiply-add (fast-math: not bitwise portable). */
+export function gemm_fma_f64(
+  m: i32, n: i32, k: i32, alpha: f64,
+  a: usize, rsa: i32, csa: i32,
+  b: usize, rsb: i32, csb: i32,
+  beta: f64, c: usize, ldc: i32,
+): void {
+  gemmBlocked<f64, Fused>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+}
+
+/** {@link gemm_f32} with relaxed-SIMD fused multiply-add (fast-math: not bitwise portable). */
+export function gemm_fma_f32(
+  m: i32, n: i32, k: i32, alpha: f32,
+  a: usize, rsa: i32, csa: i32,
+  b: usize, rsb: i32, csb: i32,
+  beta: f32, c: usize, ldc: i32,
+): void {
+  gemmBlocked<f32, Fused>(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+}
+
+/** {@link gemm_part_f64} with fused multiply-add (fast-math). */
+export function gemm_fma_part_f64(
+  path: i32, m: i32, n: i32, k: i32, alpha: f64,
+  a: usize, rsa: i32, csa: i32,
+  b: usize, rsb: i32, csb: i32,
+  beta: f64, c: usize, ldc: i32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  gemmWithPath<f64, Fused>(path, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+}
+
+/** {@link gemm_part_f32} with fused multiply-add (fast-math). */
+export function gemm_fma_part_f32(
+  path: i32, m: i32, n: i32, k: i32, alpha: f32,
+  a: usize, rsa: i32, csa: i32,
+  b: usize, rsb: i32, csb: i32,
+  beta: f32, c: usize, ldc: i32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  gemmWithPath<f32, Fused>(path, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
 }

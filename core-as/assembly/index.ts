@@ -4,6 +4,7 @@ export { alloc, free } from "./memory";
 export { gemm_ref_f64, gemm_ref_f32 } from "./gemm_ref";
 export {
   gemm_f64, gemm_f32, gemm_path, gemm_part_f64, gemm_part_f32, thread_init, thread_scratch_bytes,
+  gemm_fma_f64, gemm_fma_f32, gemm_fma_part_f64, gemm_fma_part_f32,
 } from "./gemm";
 export {
   opt_step_f64, opt_step_f32, opt_step_ref_f64, opt_step_ref_f32,

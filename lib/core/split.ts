@@ -6,7 +6,8 @@
  *
  * The arithmetic never depends on the thread count:
  * - matrix products are split into panels of C (columns, or rows when C is tall) computed on
- *   the path chosen for the whole product, so every element is computed as by one call;
+ *   the path chosen for the whole product, so every element is computed as by one call (with
+ *   fast math, fast_math.ts, the fused kernels are split the same way);
  * - the optimizer step over a block of more than {@link OPT_CHUNK} elements always runs in
  *   fixed chunks (also on one thread) whose sums of squares are added in chunk order;
  * - softmax losses are split into groups of samples whose per-sample losses and per-class
@@ -22,6 +23,7 @@
  * @module
  */
 import { core, type GemmKernel, type OptStepKernel, type SoftmaxLossKernel } from "./wasm.ts";
+import { fastMath } from "./fast_math.ts";
 
 type AnyKernel = (...args: number[]) => number;
 
@@ -93,17 +95,19 @@ function ranges(total: number, count: number, align: number): [number, number][]
   return out;
 }
 
-function gemmSplit(dtype: "f64" | "f32", whole: GemmKernel): GemmKernel {
+function gemmSplit(dtype: "f64" | "f32", plain: GemmKernel): GemmKernel {
   const size = dtype === "f64" ? 8 : 4;
-  const part = `gemm_part_${dtype}`;
+  const fused = core[`gemm_fma_${dtype}`] as GemmKernel;
   const path = core.gemm_path as AnyKernel;
   return (m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc) => {
     const threads = runner.threads();
     const flops = 2 * m * n * k;
+    const fast = fastMath();
     if (threads < 2 || flops < PARALLEL_MIN_FLOPS || m <= 0 || n <= 0) {
-      whole(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
+      (fast ? fused : plain)(m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc);
       return;
     }
+    const part = fast ? `gemm_fma_part_${dtype}` : `gemm_part_${dtype}`;
     const route = path(m, n, k, csa, rsb);
     const count = Math.max(
       1,
