@@ -13,6 +13,7 @@
  * @module
  */
 import { parseFlags, parseNumberFlag, runCli, UsageError } from "../lib/cli.ts";
+import { applyThreadsFlag, threadsFlag } from "../lib/core/threads.ts";
 import { readNpy } from "../lib/io/npy.ts";
 import { Matrix } from "../lib/matrix.ts";
 import { metricDescriptions, type NcMetrics, ncMetrics } from "../lib/metrics/mod.ts";
@@ -42,6 +43,7 @@ const flags = {
   },
   classes: { type: "string", help: "number of classes K (default: max(label) + 1)" },
   json: { type: "boolean", default: false, help: "print one JSON object instead of CSV" },
+  threads: threadsFlag,
 } as const;
 
 /** Formats the metrics as the tidy CSV described in the module notes. */
@@ -63,6 +65,7 @@ function metricsCsv(metrics: NcMetrics): string {
 async function main(): Promise<void> {
   const values = parseFlags(Deno.args, { ...flags }, usage);
   if (values === null) return;
+  applyThreadsFlag(values.threads);
   for (const required of ["features", "labels"]) {
     if (typeof values[required] !== "string") throw new UsageError(`--${required} is required`);
   }

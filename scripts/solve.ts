@@ -31,6 +31,8 @@ import {
 } from "../lib/ufm/problem.ts";
 import { type RestartReport, solveWithRestarts } from "../lib/ufm/restarts.ts";
 import { type SolveReport, solveUfm } from "../lib/ufm/solve.ts";
+import { applyThreadsFlag, threadsFlag } from "../lib/core/threads.ts";
+import { fastMathFlag, setFastMath } from "../lib/core/fast_math.ts";
 
 const flags: Record<string, FlagSpec> = {
   model: { type: "string", default: "ufm", help: `model: ${modelNames.join("|")}` },
@@ -86,6 +88,8 @@ const flags: Record<string, FlagSpec> = {
       "same minimizer; plain UFM only)",
   },
   json: { type: "boolean", default: false, help: "print one JSON object on stdout" },
+  threads: threadsFlag,
+  "fast-math": fastMathFlag,
 };
 
 const usage = "Usage: deno task solve [options]\n\n" +
@@ -95,6 +99,8 @@ const usage = "Usage: deno task solve [options]\n\n" +
 await runCli(async () => {
   const values = parseFlags(Deno.args, flags, usage);
   if (values === null) return;
+  applyThreadsFlag(values.threads);
+  setFastMath(values["fast-math"] === true);
   const str = (name: string): string => values[name] as string;
   const num = (name: string, c: Parameters<typeof parseNumberFlag>[2] = {}): number =>
     parseNumberFlag(name, str(name), c);

@@ -17,6 +17,8 @@
  */
 import { join } from "node:path";
 import { parseChoiceFlag, parseFlags, parseNumberFlag, runCli, UsageError } from "../lib/cli.ts";
+import { applyThreadsFlag, threadsFlag } from "../lib/core/threads.ts";
+import { fastMathFlag, setFastMath } from "../lib/core/fast_math.ts";
 import { writeNpy } from "../lib/io/npy.ts";
 import { lossNames } from "../lib/losses.ts";
 import {
@@ -85,6 +87,8 @@ const flags = {
     help: "directory for the final features: layer<l>.npy (N × width, training digits as rows) " +
       "and labels.npy, ready for `deno task metrics`",
   },
+  threads: threadsFlag,
+  "fast-math": fastMathFlag,
 } as const;
 
 function onOff(flag: string, raw: string): boolean {
@@ -170,6 +174,8 @@ function evalLine(record: EvalRecord): string {
 async function main(): Promise<void> {
   const values = parseFlags(Deno.args, { ...flags }, usage);
   if (values === null) return;
+  applyThreadsFlag(values.threads);
+  setFastMath(values["fast-math"] === true);
   const config = configFromArgs(values);
   const saveDir = values["save-features"] as string | undefined;
   if (saveDir !== undefined) await checkWritableDir(saveDir);
