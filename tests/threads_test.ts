@@ -20,6 +20,7 @@ import { Rng } from "../lib/rng.ts";
 import { solveUfm } from "../lib/ufm/solve.ts";
 import { Mlp } from "../lib/nn/mlp.ts";
 import { Sgd } from "../lib/nn/sgd.ts";
+import { runScript } from "./run_script.ts";
 
 // Workers of the pool live across tests: no resource or op sanitizing.
 const options = { sanitizeOps: false, sanitizeResources: false };
@@ -212,4 +213,18 @@ Deno.test("threads: --threads values are validated", () => {
   assert.throws(() => applyThreadsFlag("two"), /--threads/);
   assert.throws(() => applyThreadsFlag("1.5"), /--threads/);
   assert.equal(applyThreadsFlag("1"), 1);
+});
+
+Deno.test("solve --threads 1 and --threads 2 print the same JSON; bad --threads exits 2", async () => {
+  const args = ["--K", "10", "--n", "100", "--d", "96", "--loss", "ce", "--dtype", "f32"];
+  const run = (threads: string) =>
+    runScript("scripts/solve.ts", [...args, "--iters", "200", "--threads", threads, "--json"]);
+  const [one, two] = [await run("1"), await run("2")];
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.code, 0, two.stderr);
+  const strip = (text: string) => text.replace(/"seconds": [^,\n]+/, "");
+  assert.equal(strip(one.stdout), strip(two.stdout));
+  const bad = await run("zero");
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^error: --threads: expected an integer ≥ 1, got 'zero'/m);
 });
