@@ -125,27 +125,57 @@ export function thread_init(scratch: usize): void {
   }
 }
 
-/** C[row, 0..8) = alpha·(x0, x1) + beta·C[row, 0..8) for f32 (beta = 0: C not read). */
+/**
+ * C[row, 0..8) = alpha·(x0, x1) + beta·C[row, 0..8) for f32 (beta = 0: C not read). alpha = 1
+ * and beta = 1 (the common cases: plain products, later k blocks) skip their multiplications,
+ * which are exact: the result is the same.
+ */
 // @ts-ignore: decorator
-@inline function storeRowF32(at: usize, x0: v128, x1: v128, va: v128, vb: v128, beta: f32): void {
+@inline function storeRowF32(
+  at: usize, x0: v128, x1: v128, va: v128, vb: v128, alpha: f32, beta: f32,
+): void {
+  let y0 = x0;
+  let y1 = x1;
+  if (alpha != 1) {
+    y0 = f32x4.mul(va, x0);
+    y1 = f32x4.mul(va, x1);
+  }
   if (beta == 0) {
-    v128.store(at, f32x4.mul(va, x0));
-    v128.store(at, f32x4.mul(va, x1), 16);
+    v128.store(at, y0);
+    v128.store(at, y1, 16);
+  } else if (beta == 1) {
+    v128.store(at, f32x4.add(y0, v128.load(at)));
+    v128.store(at, f32x4.add(y1, v128.load(at, 16)), 16);
   } else {
-    v128.store(at, f32x4.add(f32x4.mul(va, x0), f32x4.mul(vb, v128.load(at))));
-    v128.store(at, f32x4.add(f32x4.mul(va, x1), f32x4.mul(vb, v128.load(at, 16))), 16);
+    v128.store(at, f32x4.add(y0, f32x4.mul(vb, v128.load(at))));
+    v128.store(at, f32x4.add(y1, f32x4.mul(vb, v128.load(at, 16))), 16);
   }
 }
 
-/** C[row, 0..4) = alpha·(x0, x1) + beta·C[row, 0..4) for f64 (beta = 0: C not read). */
+/**
+ * C[row, 0..4) = alpha·(x0, x1) + beta·C[row, 0..4) for f64 (beta = 0: C not read). alpha = 1
+ * and beta = 1 (the common cases: plain products, later k blocks) skip their multiplications,
+ * which are exact: the result is the same.
+ */
 // @ts-ignore: decorator
-@inline function storeRowF64(at: usize, x0: v128, x1: v128, va: v128, vb: v128, beta: f64): void {
+@inline function storeRowF64(
+  at: usize, x0: v128, x1: v128, va: v128, vb: v128, alpha: f64, beta: f64,
+): void {
+  let y0 = x0;
+  let y1 = x1;
+  if (alpha != 1) {
+    y0 = f64x2.mul(va, x0);
+    y1 = f64x2.mul(va, x1);
+  }
   if (beta == 0) {
-    v128.store(at, f64x2.mul(va, x0));
-    v128.store(at, f64x2.mul(va, x1), 16);
+    v128.store(at, y0);
+    v128.store(at, y1, 16);
+  } else if (beta == 1) {
+    v128.store(at, f64x2.add(y0, v128.load(at)));
+    v128.store(at, f64x2.add(y1, v128.load(at, 16)), 16);
   } else {
-    v128.store(at, f64x2.add(f64x2.mul(va, x0), f64x2.mul(vb, v128.load(at))));
-    v128.store(at, f64x2.add(f64x2.mul(va, x1), f64x2.mul(vb, v128.load(at, 16))), 16);
+    v128.store(at, f64x2.add(y0, f64x2.mul(vb, v128.load(at))));
+    v128.store(at, f64x2.add(y1, f64x2.mul(vb, v128.load(at, 16))), 16);
   }
 }
 
@@ -221,10 +251,10 @@ export function thread_init(scratch: usize): void {
   const va = f32x4.splat(alpha);
   if (mr == 4 && nr == 8) {
     const vb = f32x4.splat(beta);
-    storeRowF32(c, c00, c01, va, vb, beta);
-    storeRowF32(c + ldcBytes, c10, c11, va, vb, beta);
-    storeRowF32(c + 2 * ldcBytes, c20, c21, va, vb, beta);
-    storeRowF32(c + 3 * ldcBytes, c30, c31, va, vb, beta);
+    storeRowF32(c, c00, c01, va, vb, alpha, beta);
+    storeRowF32(c + ldcBytes, c10, c11, va, vb, alpha, beta);
+    storeRowF32(c + 2 * ldcBytes, c20, c21, va, vb, alpha, beta);
+    storeRowF32(c + 3 * ldcBytes, c30, c31, va, vb, alpha, beta);
   } else {
     const t = tileScratch();
     v128.store(t, f32x4.mul(va, c00));
@@ -287,8 +317,8 @@ export function thread_init(scratch: usize): void {
   const va = f32x4.splat(alpha);
   if (mr == 2 && nr == 8) {
     const vb = f32x4.splat(beta);
-    storeRowF32(c, c00, c01, va, vb, beta);
-    storeRowF32(c + ldcBytes, c10, c11, va, vb, beta);
+    storeRowF32(c, c00, c01, va, vb, alpha, beta);
+    storeRowF32(c + ldcBytes, c10, c11, va, vb, alpha, beta);
   } else {
     const t = tileScratch();
     v128.store(t, f32x4.mul(va, c00));
@@ -330,10 +360,10 @@ export function thread_init(scratch: usize): void {
   const va = f64x2.splat(alpha);
   if (mr == 4 && nr == 4) {
     const vb = f64x2.splat(beta);
-    storeRowF64(c, c00, c01, va, vb, beta);
-    storeRowF64(c + ldcBytes, c10, c11, va, vb, beta);
-    storeRowF64(c + 2 * ldcBytes, c20, c21, va, vb, beta);
-    storeRowF64(c + 3 * ldcBytes, c30, c31, va, vb, beta);
+    storeRowF64(c, c00, c01, va, vb, alpha, beta);
+    storeRowF64(c + ldcBytes, c10, c11, va, vb, alpha, beta);
+    storeRowF64(c + 2 * ldcBytes, c20, c21, va, vb, alpha, beta);
+    storeRowF64(c + 3 * ldcBytes, c30, c31, va, vb, alpha, beta);
   } else {
     const t = tileScratch();
     v128.store(t, f64x2.mul(va, c00));
@@ -371,8 +401,8 @@ export function thread_init(scratch: usize): void {
   const va = f64x2.splat(alpha);
   if (mr == 2 && nr == 4) {
     const vb = f64x2.splat(beta);
-    storeRowF64(c, c00, c01, va, vb, beta);
-    storeRowF64(c + ldcBytes, c10, c11, va, vb, beta);
+    storeRowF64(c, c00, c01, va, vb, alpha, beta);
+    storeRowF64(c + ldcBytes, c10, c11, va, vb, alpha, beta);
   } else {
     const t = tileScratch();
     v128.store(t, f64x2.mul(va, c00));

@@ -64,8 +64,10 @@ function sampleTerms(
   gradLabel = F * (1 - alpha);
 }
 
-// The same terms for two samples at once (f64x2 lanes), with the SIMD log / log1p / pow of
-// vmath.ts (< 1 ulp; the scalar version above uses Math.log and Math.pow). Results in the four
+// The same terms for two samples at once (f64x2 lanes), with the SIMD log / pow of vmath.ts
+// (< 1 ulp; the scalar version above uses Math.log and Math.pow), for the f32 kernels: their
+// per-sample terms are rounded to f32, so the last-bit differences of the logarithm almost never
+// show (measured: the gradients and totals of tests/threads_test.ts's cases are unchanged). Results in the four
 // v128 globals below (per instance: thread instances have their own).
 let sampleLoss2: v128 = f64x2.splat(0);
 let gradScale2: v128 = f64x2.splat(0);
@@ -281,11 +283,21 @@ function softmaxGroup_f64(
     S = f64x2.add(S, e);
     other = f64x2.add(other, v128.andnot(e, isLabel));
   }
-  sampleTerms2(kind, param, classes, m, S, other, zy, sumZ);
-  groupLossLo = sampleLoss2;
-  const scale = gradScale2;
-  const all = gradAll2;
-  const atLabel = gradLabel2;
+  // Per-sample terms one lane at a time with Math.log / Math.pow (sampleTerms): f64 results stay
+  // those of the scalar reference's formulas bit for bit, and the exponentials (K per sample)
+  // dominate the cost anyway. (f32 uses the vectorised sampleTerms2.)
+  sampleTerms(kind, param, classes, f64x2.extract_lane(m, 0), f64x2.extract_lane(S, 0),
+    f64x2.extract_lane(other, 0), f64x2.extract_lane(zy, 0), f64x2.extract_lane(sumZ, 0));
+  const loss0 = sampleLoss;
+  let scale = f64x2.splat(gradScale);
+  let all = f64x2.splat(gradAll);
+  let atLabel = f64x2.splat(gradLabel);
+  sampleTerms(kind, param, classes, f64x2.extract_lane(m, 1), f64x2.extract_lane(S, 1),
+    f64x2.extract_lane(other, 1), f64x2.extract_lane(zy, 1), f64x2.extract_lane(sumZ, 1));
+  groupLossLo = f64x2.replace_lane(f64x2.splat(loss0), 1, sampleLoss);
+  scale = f64x2.replace_lane(scale, 1, gradScale);
+  all = f64x2.replace_lane(all, 1, gradAll);
+  atLabel = f64x2.replace_lane(atLabel, 1, gradLabel);
   const g0 = j >> 1;
   for (let k = 0; k < classes; k++) {
     const at = z + (<usize>(k * samples + j) << 3);
