@@ -32,9 +32,11 @@ interface ThreadData {
 }
 
 // Idle time spent spinning before sleeping: back-to-back kernels (a solver's iterations, a
-// training step's layers) find the thread awake. Waking a sleeping thread costs ~50 µs on an
-// idle machine and several ms on a loaded one (measured: it waits for the scheduler).
-const SPIN_MS = 20;
+// training step's layers: gaps of µs) find the thread awake, while a spinning thread that has
+// nothing to do soon stops taking CPU time from the main thread and other processes. Waking a
+// sleeping thread costs ~50 µs on an idle machine and several ms on a loaded one (measured: it
+// waits for the scheduler).
+const SPIN_MS = 2;
 
 const data = workerData as ThreadData;
 const { WAKE, CLAIM, PENDING, FAILED, KERNEL, STOP, READY, WORKER_PARTS, MAX_PART_ARGS, RESULTS } =

@@ -141,8 +141,42 @@ export function threadCount(): number {
 /** Threads usable right now: the main thread plus ready pool Workers, at most threadCount(). */
 export function activeThreads(): number {
   if (pool === null || requested === 1) return 1;
+  if (backoffUntil > 0) {
+    if (performance.now() < backoffUntil) return 1;
+    backoffUntil = 0;
+  }
   refreshReady(pool);
   return Math.min(requested, 1 + pool.ready);
+}
+
+// Back-off on an overloaded machine: a Worker that is descheduled while it holds a part makes
+// the main thread wait for a whole scheduler time slice (milliseconds), so two threads become
+// slower than one (measured at load 6 on 2 cores: 2×). When the main thread waits longer than
+// it worked in BACKOFF_STRIKES jobs out of the last few, kernels run on one thread for
+// BACKOFF_MS, then threads are tried again. Results are the same either way.
+const BACKOFF_STRIKES = 3;
+const BACKOFF_MS = 200;
+/** Waiting counts as a strike when it exceeds the main thread's own work by this much (ms). */
+const BACKOFF_SLACK_MS = 0.05;
+let strikes = 0;
+let backoffUntil = 0;
+let backoffs = 0;
+
+/** Times the pool backed off to one thread because the machine was overloaded. */
+export function backoffCount(): number {
+  return backoffs;
+}
+
+function recordWait(workedMs: number, waitedMs: number): void {
+  if (waitedMs > workedMs + BACKOFF_SLACK_MS) {
+    if (++strikes >= BACKOFF_STRIKES) {
+      strikes = 0;
+      backoffs++;
+      backoffUntil = performance.now() + BACKOFF_MS;
+    }
+  } else if (strikes > 0) {
+    strikes--;
+  }
 }
 
 /** Parts run by pool Workers since the pool started (0 without a pool). */
@@ -278,7 +312,9 @@ export function runParts(kernel: string, parts: readonly (readonly number[])[]):
   Atomics.store(ints, CLAIM, ((job & 0xffff) << 16) | (parts.length << 8));
   Atomics.store(ints, WAKE, job);
   Atomics.notify(ints, WAKE);
+  const posted = performance.now();
   const failure = mainTakesParts ? runClaimed(p, run, parts) : null;
+  const worked = performance.now();
   // Parts claimed by workers may still be running.
   let spins = 0;
   let started = -1;
@@ -291,6 +327,7 @@ export function runParts(kernel: string, parts: readonly (readonly number[])[]):
       }
     }
   }
+  if (mainTakesParts) recordWait(worked - posted, performance.now() - worked);
   if (failure !== null) throw failure;
   if (Atomics.load(ints, FAILED) !== 0) throw new Error(`threads: ${kernel} failed in a worker`);
   return Array.from(floats.subarray(RESULTS, RESULTS + parts.length));
