@@ -228,3 +228,24 @@ Deno.test("solve --threads 1 and --threads 2 print the same JSON; bad --threads 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^error: --threads: expected an integer ≥ 1, got 'zero'/m);
 });
+
+Deno.test("shared memory: growth keeps old views valid and Matrix.data follows the new buffer", () => {
+  const a = Matrix.from(2, 2, [1, 2, 3, 4], "f32");
+  const oldView = a.data;
+  const oldBuffer = oldView.buffer;
+  assert.ok(oldBuffer instanceof SharedArrayBuffer);
+  // Allocate more than the memory holds: it grows (a new SharedArrayBuffer object).
+  const pages = (oldBuffer as SharedArrayBuffer).byteLength / 65536;
+  const big = Matrix.zeros(pages * 65536 / 4 + 1024, 1, "f32");
+  const newView = a.data;
+  assert.notEqual(newView.buffer, oldBuffer);
+  assert.ok(
+    (newView.buffer as SharedArrayBuffer).byteLength > (oldBuffer as SharedArrayBuffer).byteLength,
+  );
+  oldView[0] = 10; // a shared buffer is never detached: the old view still writes core memory
+  assert.deepEqual(Array.from(newView), [10, 2, 3, 4]);
+  // A view of the old buffer can still be copied into a new matrix.
+  assert.deepEqual(Array.from(Matrix.from(2, 2, oldView, "f32").data), [10, 2, 3, 4]);
+  big.free();
+  a.free();
+});
