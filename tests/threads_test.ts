@@ -67,12 +67,12 @@ function assertBitwise(a: ArrayLike<number>, b: ArrayLike<number>, what: string)
 // [m, n, k, transA, transB]: dot-product path (A·Bᵀ), blocked with B in place and packed,
 // column and row splits, edges (m, n not multiples of the tiles), k = 0, beta ≠ 0.
 const shapes: [number, number, number, boolean, boolean][] = [
-  [10, 1001, 64, false, false],
-  [10, 67, 1003, false, true],
-  [67, 1001, 10, true, false],
+  [10, 4001, 64, false, false],
+  [10, 67, 4003, false, true],
+  [67, 4001, 10, true, false],
   [301, 37, 203, false, false],
   [263, 129, 77, true, true],
-  [5, 3001, 33, false, true],
+  [5, 13001, 33, false, true],
   [129, 515, 0, false, false],
 ];
 
@@ -100,7 +100,7 @@ for (const dtype of ["f32", "f64"] as const) {
     ...options,
     fn: async () => {
       for (const name of ["ce", "ls", "fl"] as const) {
-        for (const [K, N, withBias] of [[10, 1003, true], [7, 2050, false], [33, 501, true]]) {
+        for (const [K, N, withBias] of [[10, 3403, true], [7, 5001, false], [33, 1003, true]]) {
           const logits = random(K as number, N as number, dtype, 4);
           const labels = IntVector.from(
             Array.from({ length: N as number }, (_, j) => (j * 7) % (K as number)),
@@ -152,10 +152,10 @@ Deno.test({
   name: "threads: a UFM solve (MSE f64, CE f32) is bitwise the same at 1 and 2 threads",
   ...options,
   fn: async () => {
-    for (const [loss, dtype, d] of [["mse", "f64", 160], ["ce", "f32", 64]] as const) {
+    for (const [loss, dtype, n, d] of [["mse", "f64", 100, 256], ["ce", "f32", 400, 64]] as const) {
       const problem = {
         K: 10,
-        n: 100,
+        n,
         d,
         lambdaW: 5e-3,
         lambdaH: 5e-3,
@@ -216,7 +216,7 @@ Deno.test("threads: --threads values are validated", () => {
 });
 
 Deno.test("solve --threads 1 and --threads 2 print the same JSON; bad --threads exits 2", async () => {
-  const args = ["--K", "10", "--n", "100", "--d", "96", "--loss", "ce", "--dtype", "f32"];
+  const args = ["--K", "10", "--n", "400", "--d", "96", "--loss", "ce", "--dtype", "f32"];
   const run = (threads: string) =>
     runScript("scripts/solve.ts", [...args, "--iters", "200", "--threads", threads, "--json"]);
   const [one, two] = [await run("1"), await run("2")];

@@ -52,16 +52,19 @@ export function partThreads(): number {
 }
 
 /**
- * Matrix products below this many flops (2·m·n·k) stay in one call: a part must outlast the
- * hand-over to another thread (a few µs) by far. 5·10⁵ flops is ~12 µs on one core.
+ * Matrix products below this many flops (2·m·n·k) stay in one call. A part must outlast the
+ * hand-over to another thread (a few µs) by far — and, inside a solver iteration, the transfer
+ * of its operands between the cores' caches (the main thread updates H between the products):
+ * measured at K=10, n=100, d=64 (1.3·10⁶ flops per product), two threads made an iteration
+ * 20% slower while the same products alone ran 1.4× faster. 4·10⁶ flops is ~100 µs on one core.
  */
-export const PARALLEL_MIN_FLOPS = 5e5;
+export const PARALLEL_MIN_FLOPS = 4e6;
 /** Parts per thread: a thread that is late (a loaded machine) leaves its parts to the others. */
 const PARTS_PER_THREAD = 2;
 /** Elements per optimizer chunk (core-as/assembly/opt_chunks.ts OPT_CHUNK). */
 export const OPT_CHUNK = 65536;
-/** Softmax losses over fewer logits than this stay in one call. */
-const SOFTMAX_MIN_LOGITS = 8192;
+/** Softmax losses over fewer logits than this stay in one call (~100 µs; see above). */
+const SOFTMAX_MIN_LOGITS = 32768;
 
 /** A growable scratch buffer in core memory (per-sample losses, partial sums). */
 class Scratch {
