@@ -4,6 +4,9 @@ same run as ufmlab (scripts/bench.ts starts this script and prints the ratios).
     python3 scripts/bench_anchors.py '{"engine": "numpy", "threads": 1, "budget_ms": 300,
         "ufm": [{"K": 10, "n": 100, "d": 64, "loss": "mse"}], "mlp": null}'
 
+With "run": {"K", "n", "d", "loss", "iterations"} instead, runs exactly that many iterations of
+one problem and prints nothing else (for timing whole commands from outside).
+
 Prints one JSON object: {"engine", "threads", "version", "ufm": [{"K", "n", "d", "loss",
 "microseconds"}], "mlp": {"ms_per_epoch", "batch_norm"} | null}. The thread count is set by the
 caller's environment (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS) and, for PyTorch, by
@@ -162,6 +165,13 @@ def main():
         torch.set_num_threads(threads)
         out["version"] = torch.__version__
         make = lambda *a: ufm_torch(torch, *a)
+    if "run" in spec:
+        r = spec["run"]
+        step = make(r["K"], r["n"], r["d"], r["loss"])
+        for _ in range(r["iterations"]):
+            step()
+        print(json.dumps({"engine": engine, "threads": threads, "iterations": r["iterations"]}))
+        return
     for p in spec["ufm"]:
         micro = median_microseconds(make(p["K"], p["n"], p["d"], p["loss"]), budget)
         out["ufm"].append({**p, "microseconds": micro})
