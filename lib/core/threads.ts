@@ -12,6 +12,12 @@
  * the whole product) or into fixed chunks reduced in a fixed order. Work below a size threshold
  * stays on one thread.
  *
+ * A thread instance re-applies the module's data segments to the shared memory when it is
+ * created: they hold read-only tables (math constants, strings) and the list heads of the
+ * AssemblyScript garbage collector, which the core never uses (kernels take raw addresses and
+ * allocate with the TLSF heap only); mutable per-instance state lives in WASM globals and in
+ * scratch buffers the main instance allocates for each thread (`thread_init`).
+ *
  * The library default is one thread, so tests and library users are never surprised by
  * Workers; scripts opt in with the `--threads` flag ({@link threadsFlag}, default: all
  * cores). Inside Workers of restarts and grids the default stays one: they already use the
