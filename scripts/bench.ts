@@ -1,32 +1,37 @@
 /**
- * `deno task bench`: speed of the matrix-product kernels and of the UFM solver.
+ * `deno task bench`: speed of ufmlab's kernels, solver iterations and training epochs, as
+ * ratios measured in this one run — against ufmlab's own baselines (scalar WASM, plain
+ * TypeScript, one thread) and against NumPy and hand-fused PyTorch run by the same command
+ * (scripts/bench_anchors.py; "skipped" where python3 / numpy / torch are missing).
  *
- *     npx deno task bench [-- --json] [-- --quick]
+ *     npx deno task bench [-- --json] [-- --quick] [-- --no-anchors]
  *
- * Kernel section: GFLOP/s (2·m·n·k / time, median over repetitions, all in this one run) of
- * three implementations of C ← op(A)·op(B), in f32 and f64:
- * - `ts`: plain TypeScript loops over Float32Array / Float64Array (i-k-j order; i-j-p dot
- *   products when op(B) = Bᵀ, so that the inner loop is contiguous either way),
- * - `wasm-ref`: the scalar WASM reference (core-as/assembly/gemm_ref.ts),
- * - `wasm-simd`: the blocked SIMD kernels (core-as/assembly/gemm.ts),
- * at 512×512×512 and at the three products of one UFM-MSE gradient step (science.md §2.1,
- * N = K·n): W·H (K×d · d×N), R·Hᵀ (K×N · (d×N)ᵀ) and Wᵀ·R ((K×d)ᵀ · K×N), for (K, n, d) =
- * (10, 100, 64) and (10, 500, 512). Each SIMD rate is also shown as a fraction of the best
- * SIMD rate of the run, and the two ratios the kernels are held to at 512³ f32: SIMD / scalar
- * WASM (≥ 3×) and SIMD / plain TypeScript (≥ 8×). Timings on a shared machine are noisy: compare
- * ratios from one run rather than figures across runs.
+ * Sections (f32 unless said otherwise; medians; the load average is printed with the run):
+ * 1. Matrix products: GFLOP/s (2·m·n·k / time) of plain TypeScript, scalar WASM and SIMD WASM
+ *    at one thread and SIMD at two, at 512³, the three products of a UFM gradient step (W·H,
+ *    R·Hᵀ, Wᵀ·R) for (K, n, d) = (10, 100, 64), (10, 500, 512), (100, 50, 512), and the six
+ *    products of an MLP training step (784-512-512-10, batch 100). Targets: every UFM and MLP
+ *    shape ≥ 33 GFLOP/s per thread (80% of the 41 GFLOP/s micro-kernel ceiling,
+ *    performance.md), 512³ at two threads ≥ 1.8× one.
+ * 2. UFM iterations (gradient + heavy-ball update, what lib/optim/minimize.ts runs), ufmlab at
+ *    1 and 2 threads against NumPy (1 thread) and hand-fused PyTorch (1 and 2 threads, OpenMP
+ *    wait policy passive, BLAS threads pinned to the same count). Targets: ≤ 1.0× NumPy 1t at
+ *    one thread (K = 10 sizes); ≤ 1.0× fused PyTorch 2t at two threads (MSE K=10 n=500 d=512);
+ *    CE ≤ 1.2× MSE at the same size; K=100 n=50 d=512 at two threads ≥ 66 GFLOP/s in its
+ *    three products (80% of the two-core SIMD128 ceiling).
+ * 3. A λ sweep solved to convergence (f64).
+ * 4. MLP training epoch (784-512-512-10, with and without BatchNorm, batch 100, CE, SGD with
+ *    momentum and weight decay) at 1 and 2 threads against PyTorch at the same thread count
+ *    (target ≤ 1.0×), and against plain TypeScript.
+ * 5. CNN training epoch (conv 16 → 32, BN, pooling, FC 256-256-10; f32) at the current thread
+ *    count, with its GFLOP/s in the products.
+ * 6. NC metrics of N×512 float32 features streamed from a .npy file (lib/metrics, two passes)
+ *    against numpy's in-memory NC1 on the same file; "skipped" without numpy.
+ * Results are bitwise the same for every thread count (tests/threads_test.ts), so the thread
+ * rows differ in speed only.
  *
- * Network section: time of one training epoch (2,000 samples, batch 100, cross-entropy, SGD with
- * momentum and weight decay) of a 784-512-512-10 ReLU MLP in f32, on the WASM SIMD stack
- * (lib/nn: gemm, fused bias/ReLU/loss kernels, fused optimizer step) against the same step in
- * plain TypeScript loops (lib/nn/plain_ts.ts). The WASM epoch is timed whole; the plain
- * TypeScript epoch is extrapolated from a few timed steps (it takes seconds).
- *
- * Metrics section: NC metrics of N×512 float32 features streamed from a .npy file (lib/metrics,
- * two passes) against numpy's in-memory NC1 on the same file; "skipped" without numpy.
- *
- * Output: a table on stdout. With --json the table goes to stderr and stdout gets one JSON
- * object `{ kernels: KernelRow[], ratios: {...}, ufm: UfmRow[], epoch: EpochBench, metrics }`.
+ * Output: the tables on stdout. With --json the tables go to stderr and stdout gets one JSON
+ * object with every measurement.
  * @module
  */
 import { parseFlags, runCli } from "../lib/cli.ts";
@@ -35,30 +40,38 @@ import { type DType, IntVector, Matrix } from "../lib/matrix.ts";
 import { Rng } from "../lib/rng.ts";
 import { minimize } from "../lib/optim/minimize.ts";
 import { createModel, solveUfm } from "../lib/ufm/solve.ts";
-import { resolveProblem, type UfmProblem } from "../lib/ufm/problem.ts";
+import { resolveProblem } from "../lib/ufm/problem.ts";
+import type { UfmProblem } from "../lib/ufm/problem.ts";
 import { makeLoss } from "../lib/losses.ts";
 import { Mlp } from "../lib/nn/mlp.ts";
 import { ConvNet } from "../lib/nn/cnn.ts";
 import { PlainMlp } from "../lib/nn/plain_ts.ts";
 import { Sgd } from "../lib/nn/sgd.ts";
+import { setThreads, threadsReady } from "../lib/core/threads.ts";
+import { fastMath, setFastMath } from "../lib/core/fast_math.ts";
 
 const usage = [
-  "Usage: deno task bench [-- --json] [-- --quick]",
+  "Usage: deno task bench [-- --json] [-- --quick] [-- --no-anchors]",
   "",
-  "GFLOP/s of the matrix-product kernels (plain TypeScript, scalar WASM, SIMD WASM; f32, f64)",
-  "at 512³ and at the three UFM-MSE gradient products for (K, n, d) = (10, 100, 64) and",
-  "(10, 500, 512), UFM-MSE iterations, and one training epoch of a 784-512-512-10 MLP (WASM",
-  "SIMD vs plain TypeScript), and NC metrics of 200,000×512 float32 features against numpy.",
-  "About a minute; --quick takes a few seconds (fewer repetitions, 20,000 samples).",
+  "Speed of the matrix products (GFLOP/s at 1 and 2 threads), UFM solver iterations, a λ",
+  "sweep to convergence and an MLP training epoch, as ratios against ufmlab's own baselines",
+  "and against NumPy and hand-fused PyTorch measured in the same run (python3 with numpy;",
+  "torch from python3 or /usr/bin/python3; 'skipped' when absent). A few minutes; --quick",
+  "takes well under a minute (fewer, shorter repetitions).",
 ].join("\n");
 
 const flags = {
-  json: { type: "boolean", default: false, help: "JSON on stdout (the table goes to stderr)" },
+  json: { type: "boolean", default: false, help: "JSON on stdout (the tables go to stderr)" },
   quick: { type: "boolean", default: false, help: "fewer, shorter repetitions (a smoke run)" },
+  "no-anchors": { type: "boolean", default: false, help: "skip the NumPy / PyTorch anchors" },
 } as const;
 
+/** Per-thread f32 micro-kernel ceiling (performance.md) and the 80% target. */
+const CEILING_GFLOPS = 41;
+const TARGET_GFLOPS = 33;
+
 /** Kernel implementations compared. */
-type KernelName = "ts" | "wasm-ref" | "wasm-simd";
+type KernelName = "ts" | "wasm-ref" | "wasm-simd" | "wasm-simd-2t" | "wasm-fma";
 
 /** One benchmarked product: C (m×n) ← op(A)·op(B) with op(A) m×k. */
 interface ProductShape {
@@ -69,6 +82,8 @@ interface ProductShape {
   k: number;
   transA: boolean;
   transB: boolean;
+  /** Also time plain TypeScript and scalar WASM (slow: small shapes only). */
+  baselines: boolean;
 }
 
 /** One measurement of the kernel section. */
@@ -98,16 +113,32 @@ interface TimingPlan {
 /** The products of the kernel section. */
 function productShapes(): ProductShape[] {
   const shapes: ProductShape[] = [
-    { name: "A·B 512³", m: 512, n: 512, k: 512, transA: false, transB: false },
+    { name: "A·B 512³", m: 512, n: 512, k: 512, transA: false, transB: false, baselines: true },
   ];
-  for (const [K, n, d] of [[10, 100, 64], [10, 500, 512]]) {
+  for (const [K, n, d] of [[10, 100, 64], [10, 500, 512], [100, 50, 512]]) {
     const N = K * n;
     const tag = `K=${K} n=${n} d=${d}`;
+    const baselines = d === 64;
     shapes.push(
-      { name: `W·H ${tag}`, m: K, n: N, k: d, transA: false, transB: false },
-      { name: `R·Hᵀ ${tag}`, m: K, n: d, k: N, transA: false, transB: true },
-      { name: `Wᵀ·R ${tag}`, m: d, n: N, k: K, transA: true, transB: false },
+      { name: `W·H ${tag}`, m: K, n: N, k: d, transA: false, transB: false, baselines },
+      { name: `R·Hᵀ ${tag}`, m: K, n: d, k: N, transA: false, transB: true, baselines },
+      { name: `Wᵀ·R ${tag}`, m: d, n: N, k: K, transA: true, transB: false, baselines },
     );
+  }
+  // One MLP step, 784-512-512-10, batch B = 100 (lib/nn/mlp.ts): forward W_l·A_l (the first
+  // reads the B×784 inputs transposed), weight gradients G·Aᵀ, input gradients Wᵀ·G.
+  const mlp: [string, number, number, number, boolean, boolean][] = [
+    ["MLP W₀·Xᵀ", 512, 100, 784, false, true],
+    ["MLP W₁·A₁", 512, 100, 512, false, false],
+    ["MLP W₂·A₂", 10, 100, 512, false, false],
+    ["MLP G₂·A₂ᵀ", 10, 512, 100, false, true],
+    ["MLP W₂ᵀ·G₂", 512, 100, 10, true, false],
+    ["MLP G₁·A₁ᵀ", 512, 512, 100, false, true],
+    ["MLP W₁ᵀ·G₁", 512, 100, 512, true, false],
+    ["MLP G₀·X", 512, 784, 100, false, false],
+  ];
+  for (const [name, m, n, k, transA, transB] of mlp) {
+    shapes.push({ name, m, n, k, transA, transB, baselines: false });
   }
   return shapes;
 }
@@ -192,42 +223,60 @@ function medianSecondsPerCall(
     for (let i = 0; i < calls; i++) run();
     perCall.push((performance.now() - start) / 1000 / calls);
   }
-  perCall.sort((x, y) => x - y);
-  const mid = perCall.length >> 1;
-  const seconds = perCall.length % 2 ? perCall[mid] : (perCall[mid - 1] + perCall[mid]) / 2;
-  return { seconds, reps };
+  return { seconds: median(perCall), reps };
 }
 
-/** Measures every kernel on every product in both element types. */
-function benchKernels(plan: TimingPlan): KernelRow[] {
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs `body` with `threads` threads (the pool ready), then returns to one thread. */
+async function withThreads<T>(threads: number, body: () => T): Promise<T> {
+  setThreads(threads);
+  await threadsReady();
+  try {
+    return body();
+  } finally {
+    setThreads(1);
+  }
+}
+
+/** Measures every kernel on every product (f32; f64 for 512³ and the UFM shapes). */
+async function benchKernels(plan: TimingPlan): Promise<KernelRow[]> {
   const rows: KernelRow[] = [];
   const rng = new Rng(2024);
   for (const dtype of ["f32", "f64"] as const) {
     for (const shape of productShapes()) {
+      if (dtype === "f64" && shape.name.startsWith("MLP")) continue;
       const { m, n, k, transA, transB } = shape;
       const a = transA ? Matrix.zeros(k, m, dtype) : Matrix.zeros(m, k, dtype);
       const b = transB ? Matrix.zeros(n, k, dtype) : Matrix.zeros(k, n, dtype);
       const c = Matrix.zeros(m, n, dtype);
       rng.fillNormal(a.data);
       rng.fillNormal(b.data);
-      // Plain TypeScript works on ordinary heap copies, as a TypeScript user's code would.
-      let ts: () => void;
-      if (dtype === "f32") {
-        const [aTs, bTs] = [Float32Array.from(a.data), Float32Array.from(b.data)];
-        const cTs = new Float32Array(m * n);
-        ts = () => tsGemmF32(shape, aTs, bTs, cTs);
-      } else {
-        const [aTs, bTs] = [Float64Array.from(a.data), Float64Array.from(b.data)];
-        const cTs = new Float64Array(m * n);
-        ts = () => tsGemmF64(shape, aTs, bTs, cTs);
+      const simd = () => gemm(c, a, b, { transA, transB, kernel: "simd" });
+      const runs: [KernelName, () => void][] = [];
+      if (shape.baselines) {
+        // Plain TypeScript works on ordinary heap copies, as a TypeScript user's code would.
+        let ts: () => void;
+        if (dtype === "f32") {
+          const [aTs, bTs] = [Float32Array.from(a.data), Float32Array.from(b.data)];
+          const cTs = new Float32Array(m * n);
+          ts = () => tsGemmF32(shape, aTs, bTs, cTs);
+        } else {
+          const [aTs, bTs] = [Float64Array.from(a.data), Float64Array.from(b.data)];
+          const cTs = new Float64Array(m * n);
+          ts = () => tsGemmF64(shape, aTs, bTs, cTs);
+        }
+        runs.push(["ts", ts], [
+          "wasm-ref",
+          () => gemm(c, a, b, { transA, transB, kernel: "reference" }),
+        ]);
       }
-      const runs: Record<KernelName, () => void> = {
-        "ts": ts,
-        "wasm-ref": () => gemm(c, a, b, { transA, transB, kernel: "reference" }),
-        "wasm-simd": () => gemm(c, a, b, { transA, transB, kernel: "simd" }),
-      };
-      for (const kernel of ["ts", "wasm-ref", "wasm-simd"] as const) {
-        const { seconds, reps } = medianSecondsPerCall(runs[kernel], plan);
+      runs.push(["wasm-simd", simd]);
+      const record = (kernel: KernelName, seconds: number, reps: number) =>
         rows.push({
           kernel,
           dtype,
@@ -239,6 +288,23 @@ function benchKernels(plan: TimingPlan): KernelRow[] {
           gflops: 2 * m * n * k / seconds / 1e9,
           repetitions: reps,
         });
+      for (const [kernel, run] of runs) {
+        const { seconds, reps } = medianSecondsPerCall(run, plan);
+        record(kernel, seconds, reps);
+      }
+      if (dtype === "f32") {
+        const fma = () => {
+          setFastMath(true);
+          try {
+            simd();
+          } finally {
+            setFastMath(false);
+          }
+        };
+        const timed = medianSecondsPerCall(fma, plan);
+        record("wasm-fma", timed.seconds, timed.reps);
+        const two = await withThreads(2, () => medianSecondsPerCall(simd, plan));
+        record("wasm-simd-2t", two.seconds, two.reps);
       }
       for (const x of [a, b, c]) x.free();
     }
@@ -246,281 +312,349 @@ function benchKernels(plan: TimingPlan): KernelRow[] {
   return rows;
 }
 
-/** The ratios at 512³ f32 the SIMD kernel is held to. */
+/** The ratios the kernels are held to. */
 function kernelRatios(rows: KernelRow[]): Record<string, number> {
-  const rate = (kernel: KernelName) =>
-    rows.find((r) => r.kernel === kernel && r.dtype === "f32" && r.product === "A·B 512³")!.gflops;
+  const rate = (kernel: KernelName, product = "A·B 512³") =>
+    rows.find((r) => r.kernel === kernel && r.dtype === "f32" && r.product === product)!.gflops;
+  const shapes = rows.filter((r) =>
+    r.kernel === "wasm-simd" && r.dtype === "f32" && r.product !== "A·B 512³"
+  );
   return {
     simd_over_wasm_ref_512_f32: rate("wasm-simd") / rate("wasm-ref"),
     simd_over_ts_512_f32: rate("wasm-simd") / rate("ts"),
+    two_threads_over_one_512_f32: rate("wasm-simd-2t") / rate("wasm-simd"),
+    slowest_shape_gflops_f32: Math.min(...shapes.map((r) => r.gflops)),
+    fma_over_simd_512_f32: rate("wasm-fma") / rate("wasm-simd"),
   };
+}
+
+function verdict(ok: boolean): string {
+  return ok ? "met" : "NOT met";
 }
 
 /** The kernel section as a table: one line per product, kernels side by side. */
 function kernelTable(rows: KernelRow[], ratios: Record<string, number>): string {
-  const bestSimd = Math.max(...rows.filter((r) => r.kernel === "wasm-simd").map((r) => r.gflops));
   const lines = [
-    "Matrix products, GFLOP/s (median; SIMD also as a fraction of the best SIMD rate of this run)",
+    "Matrix products, GFLOP/s (median). ts = plain TypeScript, ref = scalar WASM, simd = SIMD",
+    `WASM (1 thread; ceiling ${CEILING_GFLOPS}, target ≥ ${TARGET_GFLOPS} per thread), fma =`,
+    "fast-math fused multiply-add (1 thread), 2t = SIMD at 2 threads (and its speed-up).",
     "",
-    `${"product".padEnd(26)} ${"dtype"}  ${"m×n×k".padEnd(16)} ${"ts".padStart(7)} ${
-      "wasm-ref".padStart(9)
-    } ${"wasm-simd".padStart(10)} ${"of best".padStart(8)} ${"simd µs".padStart(9)}`,
+    `${"product".padEnd(22)} ${"dtype"} ${"m×n×k".padEnd(15)} ${"ts".padStart(6)} ${
+      "ref".padStart(6)
+    } ${"simd".padStart(7)} ${"fma".padStart(7)} ${"2t".padStart(7)} ${"2t/1t".padStart(6)} ${
+      "simd µs".padStart(9)
+    }`,
   ];
+  const cell = (row: KernelRow | undefined, width: number) =>
+    (row === undefined ? "—" : row.gflops.toFixed(1)).padStart(width);
   for (const simd of rows.filter((r) => r.kernel === "wasm-simd")) {
     const same = (kernel: KernelName) =>
-      rows.find((r) =>
-        r.kernel === kernel && r.dtype === simd.dtype && r.product === simd.product
-      )!;
+      rows.find((r) => r.kernel === kernel && r.dtype === simd.dtype && r.product === simd.product);
+    const two = same("wasm-simd-2t");
+    const mark = simd.dtype === "f32" && simd.product !== "A·B 512³" &&
+        simd.gflops < TARGET_GFLOPS
+      ? " <33"
+      : "";
     lines.push(
-      `${simd.product.padEnd(26)} ${simd.dtype.padEnd(5)}  ${
-        `${simd.m}×${simd.n}×${simd.k}`.padEnd(16)
-      } ${same("ts").gflops.toFixed(2).padStart(7)} ${
-        same("wasm-ref").gflops.toFixed(2).padStart(9)
-      } ${simd.gflops.toFixed(2).padStart(10)} ${(simd.gflops / bestSimd).toFixed(2).padStart(8)} ${
-        simd.microseconds.toFixed(1).padStart(9)
-      }`,
+      `${simd.product.padEnd(22)} ${simd.dtype.padEnd(5)} ${
+        `${simd.m}×${simd.n}×${simd.k}`.padEnd(15)
+      } ${cell(same("ts"), 6)} ${cell(same("wasm-ref"), 6)} ${cell(simd, 7)} ${
+        cell(same("wasm-fma"), 7)
+      } ${cell(two, 7)} ${
+        (two === undefined ? "—" : (two.gflops / simd.gflops).toFixed(2)).padStart(6)
+      } ${simd.microseconds.toFixed(1).padStart(9)}${mark}`,
     );
   }
-  const verdict = (value: number, target: number) =>
-    `${value.toFixed(1)}× (target ≥ ${target}×: ${value >= target ? "met" : "NOT met"})`;
   lines.push(
     "",
-    `512³ f32  SIMD / scalar WASM:     ${verdict(ratios.simd_over_wasm_ref_512_f32, 3)}`,
-    `512³ f32  SIMD / plain TypeScript: ${verdict(ratios.simd_over_ts_512_f32, 8)}`,
+    `512³ f32  SIMD / scalar WASM:       ${ratios.simd_over_wasm_ref_512_f32.toFixed(1)}× ` +
+      `(target ≥ 3×: ${verdict(ratios.simd_over_wasm_ref_512_f32 >= 3)})`,
+    `512³ f32  SIMD / plain TypeScript:   ${ratios.simd_over_ts_512_f32.toFixed(1)}× ` +
+      `(target ≥ 8×: ${verdict(ratios.simd_over_ts_512_f32 >= 8)})`,
+    `512³ f32  2 threads / 1 thread:      ${ratios.two_threads_over_one_512_f32.toFixed(2)}× ` +
+      `(target ≥ 1.8×: ${verdict(ratios.two_threads_over_one_512_f32 >= 1.8)})`,
+    `512³ f32  fast-math FMA / mul + add: ${ratios.fma_over_simd_512_f32.toFixed(2)}×`,
+    `slowest UFM/MLP shape, f32, 1 thread: ${ratios.slowest_shape_gflops_f32.toFixed(1)} GFLOP/s ` +
+      `(target ≥ ${TARGET_GFLOPS}: ${verdict(ratios.slowest_shape_gflops_f32 >= TARGET_GFLOPS)})`,
   );
   return lines.join("\n");
 }
 
-/** One measurement of the UFM section. */
-interface UfmRow {
-  problem: string;
-  dtype: DType;
-  kernel: "simd" | "reference";
-  /** Median wall time of one full-batch iteration (gradient + update), µs. */
-  microsecondsPerIteration: number;
-  iterationsPerSecond: number;
-}
-
-/** UFM-MSE sizes of the section and the per-iteration times of other tools (performance.md). */
-const ufmProblems: {
+/** A UFM problem of the iteration section. */
+interface UfmSize {
   K: number;
   n: number;
   d: number;
-  loss?: "ce";
-  anchors: { pytorchAutograd: number; numpy: number; pytorchFused: number };
-}[] = [
-  { K: 10, n: 100, d: 64, anchors: { pytorchAutograd: 360, numpy: 136, pytorchFused: 45 } },
-  {
-    K: 10,
-    n: 100,
-    d: 64,
-    loss: "ce",
-    anchors: { pytorchAutograd: 456, numpy: 162, pytorchFused: 75 },
-  },
-  { K: 10, n: 500, d: 512, anchors: { pytorchAutograd: 18700, numpy: 9000, pytorchFused: 3700 } },
-  { K: 100, n: 50, d: 512, anchors: { pytorchAutograd: 26900, numpy: 19000, pytorchFused: 12400 } },
+  loss: "mse" | "ce";
+}
+
+const ufmSizes: UfmSize[] = [
+  { K: 10, n: 100, d: 64, loss: "mse" },
+  { K: 10, n: 100, d: 64, loss: "ce" },
+  { K: 10, n: 500, d: 512, loss: "mse" },
+  { K: 10, n: 500, d: 512, loss: "ce" },
+  { K: 100, n: 50, d: 512, loss: "mse" },
 ];
 
-/** Full-batch UFM-MSE iterations (three products, fused residual, fused update) per second. */
-function benchUfm(plan: TimingPlan): UfmRow[] {
+function sizeLabel(p: UfmSize): string {
+  return `${p.loss.toUpperCase()} K=${p.K} n=${p.n} d=${p.d}`;
+}
+
+/** One measurement of the UFM section (ufmlab). */
+interface UfmRow {
+  problem: string;
+  dtype: DType;
+  threads: number;
+  /** Median wall time of one full-batch iteration (gradient + update), µs. */
+  microsecondsPerIteration: number;
+}
+
+/** Median µs per full-batch iteration (three products, fused loss, fused update) of ufmlab. */
+function timeUfm(size: UfmSize, dtype: DType, plan: TimingPlan): number {
+  const problem: UfmProblem = {
+    K: size.K,
+    n: size.n,
+    d: size.d,
+    lambdaW: 5e-4,
+    lambdaH: 5e-4,
+    lambdaB: 0,
+    bias: "none",
+    norm: "z",
+    loss: size.loss,
+    targetScale: 1,
+  };
+  const model = createModel(resolveProblem(problem), { seed: 1, initStd: 0.1, dtype });
+  const runFor = (iterations: number) => () =>
+    minimize(model, {
+      method: "momentum",
+      lr: 0.1,
+      momentum: 0.9,
+      maxIterations: iterations,
+      tolerance: 0,
+    });
+  // Size each timed run from one probe run: about 5 repetition budgets, at least 2 updates.
+  const probeStart = performance.now();
+  runFor(1)();
+  const probeMs = (performance.now() - probeStart) / 2; // 1 update + 1 final evaluation
+  const iterations = Math.max(2, Math.round((5 * plan.repetitionMs) / probeMs));
+  // minimize adds one evaluation at the end: iterations + 1 gradient evaluations per run.
+  const { seconds } = medianSecondsPerCall(runFor(iterations), {
+    repetitionMs: 0,
+    repetitions: Math.min(plan.repetitions, 5),
+  });
+  model.free();
+  return (seconds / (iterations + 1)) * 1e6;
+}
+
+async function benchUfm(plan: TimingPlan): Promise<UfmRow[]> {
   const rows: UfmRow[] = [];
-  for (const { K, n, d, loss } of ufmProblems) {
-    for (const dtype of ["f32", "f64"] as const) {
-      for (const kernel of ["simd", "reference"] as const) {
-        const problem: UfmProblem = {
-          K,
-          n,
-          d,
-          lambdaW: 5e-4,
-          lambdaH: 5e-4,
-          lambdaB: 0,
-          bias: "none",
-          norm: "z",
-          loss: loss ?? "mse",
-          targetScale: 1,
-        };
-        const model = createModel(resolveProblem(problem), {
-          seed: 1,
-          initStd: 0.1,
-          dtype,
-          kernel,
-        });
-        const runFor = (iterations: number) => () =>
-          minimize(model, {
-            method: "momentum",
-            lr: 0.1,
-            momentum: 0.9,
-            maxIterations: iterations,
-            tolerance: 0,
-            kernel,
-          });
-        // Size each timed run from one probe run: about 5 repetition budgets, at least 2 updates.
-        const probeStart = performance.now();
-        runFor(1)();
-        const probeMs = (performance.now() - probeStart) / 2; // 1 update + 1 final evaluation
-        const iterations = Math.max(2, Math.round((5 * plan.repetitionMs) / probeMs));
-        // minimize adds one evaluation at the end: iterations + 1 gradient evaluations per run.
-        const { seconds } = medianSecondsPerCall(runFor(iterations), {
-          repetitionMs: 0,
-          repetitions: Math.min(plan.repetitions, 3),
-        });
-        const perIteration = seconds / (iterations + 1);
-        rows.push({
-          problem: `${(loss ?? "mse").toUpperCase()} K=${K} n=${n} d=${d}`,
-          dtype,
-          kernel,
-          microsecondsPerIteration: perIteration * 1e6,
-          iterationsPerSecond: 1 / perIteration,
-        });
-        model.free();
-      }
+  for (const size of ufmSizes) {
+    const problem = sizeLabel(size);
+    rows.push({
+      problem,
+      dtype: "f32",
+      threads: 1,
+      microsecondsPerIteration: timeUfm(size, "f32", plan),
+    });
+    const two = await withThreads(2, () => timeUfm(size, "f32", plan));
+    rows.push({ problem, dtype: "f32", threads: 2, microsecondsPerIteration: two });
+    if (size.K === 10 && size.d === 64) {
+      rows.push({
+        problem,
+        dtype: "f64",
+        threads: 1,
+        microsecondsPerIteration: timeUfm(size, "f64", plan),
+      });
     }
   }
   return rows;
 }
 
-/** The UFM section as a table, with the anchors of performance.md for f32. */
-function ufmTable(rows: UfmRow[]): string {
-  const lines = [
-    "UFM full-batch iterations (gradient + momentum update), median µs per iteration",
-    "Anchors (performance.md, f32, one thread, measured elsewhere — not in this run):",
-    "PyTorch autograd / NumPy / hand-fused PyTorch.",
-    "",
-    `${"problem".padEnd(22)} dtype ${"simd µs".padStart(10)} ${"iter/s".padStart(9)} ${
-      "ref µs".padStart(10)
-    } ${"simd/ref".padStart(9)}   anchors µs (autograd / numpy / fused)`,
+/** Result of one anchor engine at one thread count (scripts/bench_anchors.py). */
+interface AnchorRun {
+  engine: "numpy" | "torch";
+  threads: number;
+  /** Interpreter used, or null when skipped. */
+  python: string | null;
+  version?: string;
+  /** Why it was skipped. */
+  skipped?: string;
+  ufm: (UfmSize & { microseconds: number })[];
+  mlp: { batch_norm: boolean; ms_per_epoch: number }[] | null;
+}
+
+const anchorScript = new URL("./bench_anchors.py", import.meta.url).pathname;
+
+/** The first interpreter of `candidates` that imports `module`, or null. */
+async function findPython(module: string): Promise<string | null> {
+  for (const python of ["python3", "/usr/bin/python3"]) {
+    try {
+      const { success } = await new Deno.Command(python, {
+        args: ["-c", `import ${module}`],
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      if (success) return python;
+    } catch {
+      // not installed
+    }
+  }
+  return null;
+}
+
+/**
+ * Runs the anchors of one engine at one thread count. BLAS and OpenMP get exactly `threads`
+ * threads; OpenMP waits passively (its default spin-wait made PyTorch 15× slower at 2 threads
+ * on 2 shared cores, performance.md) and binds its threads.
+ */
+async function runAnchor(
+  engine: "numpy" | "torch",
+  threads: number,
+  budgetMs: number,
+  withMlp: boolean,
+): Promise<AnchorRun> {
+  const python = await findPython(engine);
+  const empty: AnchorRun = { engine, threads, python, ufm: [], mlp: null };
+  if (python === null) return { ...empty, skipped: `no python3 with ${engine}` };
+  const spec = {
+    engine,
+    threads,
+    budget_ms: budgetMs,
+    ufm: ufmSizes,
+    mlp: withMlp ? { batch_norm: [false, true] } : null,
+  };
+  const count = String(threads);
+  const output = await new Deno.Command(python, {
+    args: [anchorScript, JSON.stringify(spec)],
+    env: {
+      OPENBLAS_NUM_THREADS: count,
+      OMP_NUM_THREADS: count,
+      MKL_NUM_THREADS: count,
+      OMP_WAIT_POLICY: "passive",
+      ...(threads > 1 ? { OMP_PROC_BIND: "true" } : {}),
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    const reason = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1);
+    return { ...empty, skipped: `${engine} failed: ${reason}` };
+  }
+  const parsed = JSON.parse(new TextDecoder().decode(output.stdout));
+  return { ...empty, version: parsed.version, ufm: parsed.ufm, mlp: parsed.mlp };
+}
+
+async function benchAnchors(quick: boolean): Promise<AnchorRun[]> {
+  const budget = quick ? 60 : 400;
+  return [
+    await runAnchor("numpy", 1, budget, false),
+    await runAnchor("numpy", 2, budget, false),
+    await runAnchor("torch", 1, budget, true),
+    await runAnchor("torch", 2, budget, true),
   ];
-  for (const simd of rows.filter((r) => r.kernel === "simd")) {
-    const ref = rows.find((r) =>
-      r.kernel === "reference" && r.dtype === simd.dtype && r.problem === simd.problem
-    )!;
-    const anchor = ufmProblems.find((p) =>
-      `${(p.loss ?? "mse").toUpperCase()} K=${p.K} n=${p.n} d=${p.d}` === simd.problem
-    )!.anchors;
+}
+
+function anchorMicros(
+  anchors: AnchorRun[],
+  engine: "numpy" | "torch",
+  threads: number,
+  size: UfmSize,
+): number | null {
+  const run = anchors.find((a) => a.engine === engine && a.threads === threads);
+  const row = run?.ufm.find((u) =>
+    u.K === size.K && u.n === size.n && u.d === size.d && u.loss === size.loss
+  );
+  return row?.microseconds ?? null;
+}
+
+/** Ratios of the UFM section (ufmlab time ÷ peer time; below 1: ufmlab faster). */
+function ufmRatios(rows: UfmRow[], anchors: AnchorRun[]): Record<string, number | null> {
+  const ours = (size: UfmSize, threads: number) =>
+    rows.find((r) => r.problem === sizeLabel(size) && r.dtype === "f32" && r.threads === threads)!
+      .microsecondsPerIteration;
+  const ratio = (a: number, b: number | null) => (b === null ? null : a / b);
+  const out: Record<string, number | null> = {};
+  for (const size of ufmSizes) {
+    const tag = sizeLabel(size);
+    out[`${tag} 1t / numpy 1t`] = ratio(ours(size, 1), anchorMicros(anchors, "numpy", 1, size));
+    out[`${tag} 1t / torch fused 1t`] = ratio(
+      ours(size, 1),
+      anchorMicros(anchors, "torch", 1, size),
+    );
+    out[`${tag} 2t / torch fused 2t`] = ratio(
+      ours(size, 2),
+      anchorMicros(anchors, "torch", 2, size),
+    );
+    out[`${tag} 2t / numpy 2t`] = ratio(ours(size, 2), anchorMicros(anchors, "numpy", 2, size));
+  }
+  for (const [K, n, d] of [[10, 100, 64], [10, 500, 512]]) {
+    const mse = { K, n, d, loss: "mse" as const }, ce = { K, n, d, loss: "ce" as const };
+    out[`CE / MSE K=${K} n=${n} d=${d} 1t`] = ours(ce, 1) / ours(mse, 1);
+    out[`CE / MSE K=${K} n=${n} d=${d} 2t`] = ours(ce, 2) / ours(mse, 2);
+  }
+  const big = { K: 100, n: 50, d: 512, loss: "mse" as const };
+  const flops = 3 * 2 * big.K * big.K * big.n * big.d;
+  out["K=100 n=50 d=512 GFLOP/s in the products, 2t"] = flops / ours(big, 2) / 1e3;
+  return out;
+}
+
+function ufmTable(rows: UfmRow[], anchors: AnchorRun[], ratios: Record<string, number | null>) {
+  const fmt = (x: number | null, digits = 1) => (x === null ? "skipped" : x.toFixed(digits));
+  const lines = [
+    "UFM full-batch iterations (gradient + heavy-ball update), median µs per iteration, f32.",
+    "numpy / torch: the same iteration in NumPy and hand-fused PyTorch (scripts/bench_anchors.py),",
+    "run now; 1t / 2t = threads.",
+    "",
+    `${"problem".padEnd(22)} ${"ufmlab 1t".padStart(10)} ${"2t".padStart(9)} ${
+      "numpy 1t".padStart(9)
+    } ${"numpy 2t".padStart(9)} ${"torch 1t".padStart(9)} ${"torch 2t".padStart(9)}   ratios`,
+  ];
+  for (const size of ufmSizes) {
+    const tag = sizeLabel(size);
+    const ours = (threads: number) =>
+      rows.find((r) => r.problem === tag && r.dtype === "f32" && r.threads === threads)!
+        .microsecondsPerIteration;
     lines.push(
-      `${simd.problem.padEnd(22)} ${simd.dtype.padEnd(5)} ${
-        simd.microsecondsPerIteration.toFixed(1).padStart(10)
-      } ${simd.iterationsPerSecond.toFixed(0).padStart(9)} ${
-        ref.microsecondsPerIteration.toFixed(1).padStart(10)
-      } ${(ref.microsecondsPerIteration / simd.microsecondsPerIteration).toFixed(1).padStart(8)}×` +
-        (simd.dtype === "f32"
-          ? `   ${anchor.pytorchAutograd} / ${anchor.numpy} / ${anchor.pytorchFused}` +
-            `  (×${(anchor.numpy / simd.microsecondsPerIteration).toFixed(1)} vs NumPy)`
-          : ""),
+      `${tag.padEnd(22)} ${fmt(ours(1)).padStart(10)} ${fmt(ours(2)).padStart(9)} ${
+        fmt(anchorMicros(anchors, "numpy", 1, size)).padStart(9)
+      } ${fmt(anchorMicros(anchors, "numpy", 2, size)).padStart(9)} ${
+        fmt(anchorMicros(anchors, "torch", 1, size)).padStart(9)
+      } ${fmt(anchorMicros(anchors, "torch", 2, size)).padStart(9)}   1t/numpy ${
+        fmt(ratios[`${tag} 1t / numpy 1t`], 2)
+      }, 2t/torch2t ${fmt(ratios[`${tag} 2t / torch fused 2t`], 2)}`,
+    );
+  }
+  for (const row of rows.filter((r) => r.dtype === "f64")) {
+    lines.push(
+      `${row.problem.padEnd(22)} ${
+        fmt(row.microsecondsPerIteration).padStart(10)
+      }  (f64, 1 thread)`,
+    );
+  }
+  const target = (key: string, limit: number, below = true) => {
+    const value = ratios[key];
+    if (value === null || value === undefined) return `${key}: skipped`;
+    const ok = below ? value <= limit : value >= limit;
+    return `${key}: ${value.toFixed(2)} (target ${below ? "≤" : "≥"} ${limit}: ${verdict(ok)})`;
+  };
+  lines.push(
+    "",
+    target("MSE K=10 n=100 d=64 1t / numpy 1t", 1),
+    target("MSE K=10 n=500 d=512 1t / numpy 1t", 1),
+    target("CE K=10 n=100 d=64 1t / numpy 1t", 1),
+    target("MSE K=10 n=500 d=512 2t / torch fused 2t", 1),
+    target("CE / MSE K=10 n=100 d=64 1t", 1.2),
+    target("CE / MSE K=10 n=100 d=64 2t", 1.2),
+    target("CE / MSE K=10 n=500 d=512 1t", 1.2),
+    target("K=100 n=50 d=512 GFLOP/s in the products, 2t", 66, false),
+    target("MSE K=100 n=50 d=512 2t / numpy 2t", 2.5),
+  );
+  for (const a of anchors) {
+    lines.push(
+      `  ${a.engine} ${a.threads}t: ${a.skipped ?? `${a.python}, ${a.engine} ${a.version}`}`,
     );
   }
   return lines.join("\n");
-}
-
-/** Result of the network section. */
-interface EpochBench {
-  /** Layer widths. */
-  dims: number[];
-  /** Samples per epoch and batch size. */
-  samples: number;
-  batch: number;
-  /** Median ms per epoch on the WASM SIMD stack. */
-  wasmMs: number;
-  /** Plain TypeScript ms per epoch (median step time × steps per epoch). */
-  tsMs: number;
-  /** tsMs / wasmMs. */
-  speedup: number;
-  /**
-   * Matrix-product flops of an epoch / WASM epoch time, GFLOP/s: 2·N·Σ(out·in) each for the
-   * forward products and the weight gradients, and for the input gradients of every layer but
-   * the first.
-   */
-  wasmGflops: number;
-}
-
-/** One training epoch of a 784-512-512-10 MLP: WASM SIMD vs plain TypeScript (f32, CE). */
-function benchEpoch(quick: boolean): EpochBench {
-  const dims = [784, 512, 512, 10];
-  const samples = 2000, batch = 100, steps = samples / batch;
-  const rng = new Rng(5);
-  const net = new Mlp({ inputDim: dims[0], hidden: dims.slice(1, -1), classes: 10 }, rng);
-  const plain = PlainMlp.fromMlp(net);
-  const inputs = Matrix.zeros(samples, dims[0], "f32");
-  rng.fillNormal(inputs.data);
-  const labelArray = Int32Array.from({ length: samples }, () => rng.int(10));
-  const batches = Array.from({ length: steps }, (_, b) => {
-    const x = Matrix.from(
-      batch,
-      dims[0],
-      inputs.data.slice(b * batch * dims[0], (b + 1) * batch * dims[0]),
-      "f32",
-    );
-    return {
-      x,
-      plainX: Float32Array.from(x.data),
-      labels: IntVector.from(labelArray.subarray(b * batch, (b + 1) * batch)),
-    };
-  });
-  const loss = makeLoss({ name: "ce" });
-  const grads = net.zerosLikeParameters();
-  const sgd = new Sgd(net.parameters(), { momentum: 0.9, weightDecay: 5e-4 });
-  const wasmEpoch = () => {
-    for (const { x, labels } of batches) {
-      net.lossAndGradient(x, labels, loss, grads, 1 / batch);
-      sgd.step(grads, 0.01);
-    }
-  };
-  wasmEpoch(); // warm-up (workspace allocation, JIT)
-  const wasmTimes: number[] = [];
-  for (let r = 0; r < (quick ? 2 : 5); r++) {
-    const start = performance.now();
-    wasmEpoch();
-    wasmTimes.push(performance.now() - start);
-  }
-  const tsTimes: number[] = [];
-  const plainLabels = batches.map((b) => Int32Array.from(b.labels.data));
-  for (let r = 0; r < (quick ? 2 : 5); r++) {
-    const { plainX } = batches[r % steps];
-    const start = performance.now();
-    plain.step(plainX, plainLabels[r % steps], { lr: 0.01, momentum: 0.9, wd: 5e-4 });
-    tsTimes.push(performance.now() - start);
-  }
-  const median = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  };
-  const wasmMs = median(wasmTimes);
-  const tsMs = median(tsTimes) * steps;
-  const weights = dims.slice(1).reduce((sum, out, l) => sum + out * dims[l], 0);
-  const flops = 2 * samples * (3 * weights - dims[0] * dims[1]);
-  for (const b of batches) {
-    b.x.free();
-    b.labels.free();
-  }
-  inputs.free();
-  sgd.free();
-  net.free();
-  return {
-    dims,
-    samples,
-    batch,
-    wasmMs,
-    tsMs,
-    speedup: tsMs / wasmMs,
-    wasmGflops: flops / (wasmMs / 1000) / 1e9,
-  };
-}
-
-/** The network section as text. */
-function epochTable(epoch: EpochBench): string {
-  return [
-    `MLP training epoch, ${
-      epoch.dims.join("-")
-    } f32, ${epoch.samples} samples, batch ${epoch.batch}, CE + SGD (momentum, wd)`,
-    `  WASM SIMD (lib/nn):       ${epoch.wasmMs.toFixed(1).padStart(9)} ms/epoch  (≈${
-      epoch.wasmGflops.toFixed(1)
-    } GFLOP/s in the matrix products)`,
-    `  plain TypeScript:         ${epoch.tsMs.toFixed(1).padStart(9)} ms/epoch  (median step × ${
-      epoch.samples / epoch.batch
-    } steps)`,
-    `  speed-up WASM SIMD / TS:  ${epoch.speedup.toFixed(1)}×`,
-  ].join("\n");
 }
 
 /** A λ sweep solved to convergence: the workload behind a figure such as A2. */
@@ -592,6 +726,149 @@ function sweepTable(sweep: SweepBench): string {
     `  anchor (performance.md): 20 λ × 20,000 plain-GD iterations, f32 — PyTorch autograd ` +
     `249 s, NumPy 147 s (${(147 / (perLambda * 20)).toFixed(0)}× this sweep scaled to 20 λ)`,
   ].join("\n");
+}
+
+/** Result of the network section. */
+interface EpochBench {
+  /** Layer widths. */
+  dims: number[];
+  /** Samples per epoch and batch size. */
+  samples: number;
+  batch: number;
+  /** Median ms per epoch on the WASM SIMD stack: [batch norm][threads − 1]. */
+  wasmMs: { plain: number[]; batchNorm: number[] };
+  /** Plain TypeScript ms per epoch, no BN (median step time × steps per epoch). */
+  tsMs: number;
+  /**
+   * Matrix-product flops of an epoch / WASM epoch time (1 thread, no BN), GFLOP/s: 2·N·Σ(out·in)
+   * each for the forward products and the weight gradients, and for the input gradients of every
+   * layer but the first.
+   */
+  wasmGflops: number;
+}
+
+/** One training epoch of a 784-512-512-10 MLP (f32, CE, SGD with momentum and wd), ms. */
+function timeEpoch(quick: boolean, batchNorm: boolean): number {
+  const dims = [784, 512, 512, 10];
+  const samples = 2000, batch = 100, steps = samples / batch;
+  const rng = new Rng(5);
+  const net = new Mlp(
+    { inputDim: dims[0], hidden: dims.slice(1, -1), classes: 10, batchNorm },
+    rng,
+  );
+  const inputs = Matrix.zeros(samples, dims[0], "f32");
+  rng.fillNormal(inputs.data);
+  const labelArray = Int32Array.from({ length: samples }, () => rng.int(10));
+  const batches = Array.from({ length: steps }, (_, b) => ({
+    x: Matrix.from(
+      batch,
+      dims[0],
+      inputs.data.slice(b * batch * dims[0], (b + 1) * batch * dims[0]),
+      "f32",
+    ),
+    labels: IntVector.from(labelArray.subarray(b * batch, (b + 1) * batch)),
+  }));
+  const loss = makeLoss({ name: "ce" });
+  const grads = net.zerosLikeParameters();
+  const sgd = new Sgd(net.parameters(), { momentum: 0.9, weightDecay: 5e-4 });
+  const epoch = () => {
+    for (const { x, labels } of batches) {
+      net.lossAndGradient(x, labels, loss, grads, 1 / batch);
+      sgd.step(grads, 0.01);
+    }
+  };
+  epoch(); // warm-up (workspace allocation, JIT)
+  const times: number[] = [];
+  for (let r = 0; r < (quick ? 2 : 5); r++) {
+    const start = performance.now();
+    epoch();
+    times.push(performance.now() - start);
+  }
+  for (const b of batches) {
+    b.x.free();
+    b.labels.free();
+  }
+  inputs.free();
+  sgd.free();
+  net.free();
+  return median(times);
+}
+
+/** The same epoch's step in plain TypeScript loops (lib/nn/plain_ts.ts), extrapolated, ms. */
+function timePlainEpoch(quick: boolean): number {
+  const dims = [784, 512, 512, 10];
+  const rng = new Rng(5);
+  const net = new Mlp({ inputDim: dims[0], hidden: dims.slice(1, -1), classes: 10 }, rng);
+  const plain = PlainMlp.fromMlp(net);
+  const x = new Float32Array(100 * 784);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+  const labels = Int32Array.from({ length: 100 }, () => rng.int(10));
+  const times: number[] = [];
+  for (let r = 0; r < (quick ? 2 : 5); r++) {
+    const start = performance.now();
+    plain.step(x, labels, { lr: 0.01, momentum: 0.9, wd: 5e-4 });
+    times.push(performance.now() - start);
+  }
+  net.free();
+  return median(times) * 20;
+}
+
+async function benchEpoch(quick: boolean): Promise<EpochBench> {
+  const dims = [784, 512, 512, 10];
+  const samples = 2000;
+  const wasmMs = { plain: [] as number[], batchNorm: [] as number[] };
+  for (const batchNorm of [false, true]) {
+    const slot = batchNorm ? wasmMs.batchNorm : wasmMs.plain;
+    slot.push(timeEpoch(quick, batchNorm));
+    slot.push(await withThreads(2, () => timeEpoch(quick, batchNorm)));
+  }
+  const weights = dims.slice(1).reduce((sum, out, l) => sum + out * dims[l], 0);
+  const flops = 2 * samples * (3 * weights - dims[0] * dims[1]);
+  return {
+    dims,
+    samples,
+    batch: 100,
+    wasmMs,
+    tsMs: timePlainEpoch(quick),
+    wasmGflops: flops / (wasmMs.plain[0] / 1000) / 1e9,
+  };
+}
+
+/** The network section as text. */
+function epochTable(epoch: EpochBench, anchors: AnchorRun[]): string {
+  const torch = (threads: number, batchNorm: boolean) =>
+    anchors.find((a) => a.engine === "torch" && a.threads === threads)?.mlp?.find((m) =>
+      m.batch_norm === batchNorm
+    )?.ms_per_epoch ?? null;
+  const lines = [
+    `MLP training epoch, ${epoch.dims.join("-")} f32, ${epoch.samples} samples, batch ` +
+    `${epoch.batch}, CE + SGD (momentum, wd); ms per epoch (median)`,
+    "",
+    `${"".padEnd(14)} ${"ufmlab 1t".padStart(10)} ${"2t".padStart(8)} ${"torch 1t".padStart(9)} ${
+      "torch 2t".padStart(9)
+    }   ratios (target ≤ 1.0 at the same thread count)`,
+  ];
+  for (const batchNorm of [false, true]) {
+    const ours = batchNorm ? epoch.wasmMs.batchNorm : epoch.wasmMs.plain;
+    const [t1, t2] = [torch(1, batchNorm), torch(2, batchNorm)];
+    const ratio = (a: number, b: number | null) =>
+      b === null ? "skipped" : `${(a / b).toFixed(2)} (${verdict(a / b <= 1)})`;
+    lines.push(
+      `${(batchNorm ? "with BN" : "without BN").padEnd(14)} ${ours[0].toFixed(1).padStart(10)} ${
+        ours[1].toFixed(1).padStart(8)
+      } ${(t1 === null ? "skipped" : t1.toFixed(1)).padStart(9)} ${
+        (t2 === null ? "skipped" : t2.toFixed(1)).padStart(9)
+      }   1t ${ratio(ours[0], t1)}, 2t ${ratio(ours[1], t2)}`,
+    );
+  }
+  lines.push(
+    "",
+    `ufmlab 1t without BN: ≈${epoch.wasmGflops.toFixed(1)} GFLOP/s in the matrix products; ` +
+      `plain TypeScript ${epoch.tsMs.toFixed(0)} ms/epoch (${
+        (epoch.tsMs / epoch.wasmMs.plain[0]).toFixed(1)
+      }× slower)`,
+  );
+  return lines.join("\n");
 }
 
 /**
@@ -734,28 +1011,61 @@ function benchCnnEpoch(quick: boolean, print: (text: string) => void) {
 async function main(): Promise<void> {
   const values = parseFlags(Deno.args, { ...flags }, usage);
   if (values === null) return;
-  const plan: TimingPlan = values.quick
+  const quick = values.quick === true;
+  const plan: TimingPlan = quick
     ? { repetitionMs: 2, repetitions: 3 }
     : { repetitionMs: 20, repetitions: 9 };
   const print = values.json ? console.error : console.log;
+  // 1, 5 and 15-minute load averages (Linux /proc/loadavg, read by `cat`: Deno reads /proc
+  // only with every permission).
+  const load = () => {
+    try {
+      const out = new Deno.Command("cat", { args: ["/proc/loadavg"] }).outputSync();
+      return new TextDecoder().decode(out.stdout).split(" ").slice(0, 3).join(" ");
+    } catch {
+      return "unknown";
+    }
+  };
+  const loadAtStart = load();
+  print(
+    `ufmlab bench, ${navigator.hardwareConcurrency} hardware threads, load average ${loadAtStart}`,
+  );
 
-  const kernels = benchKernels(plan);
+  const kernels = await benchKernels(plan);
   const ratios = kernelRatios(kernels);
-  print(kernelTable(kernels, ratios));
-  const ufm = benchUfm(plan);
-  print("\n" + ufmTable(ufm));
-  const sweep = benchSweep(values.quick === true);
+  print("\n" + kernelTable(kernels, ratios));
+  const ufm = await benchUfm(plan);
+  const anchors = values["no-anchors"] ? [] : await benchAnchors(quick);
+  const ufmRatioValues = ufmRatios(ufm, anchors);
+  print("\n" + ufmTable(ufm, anchors, ufmRatioValues));
+  const sweep = benchSweep(quick);
   print("\n" + sweepTable(sweep));
-  const epoch = benchEpoch(values.quick === true);
-  print("\n" + epochTable(epoch));
-  const cnn = benchCnnEpoch(values.quick === true, print);
-  const metrics = await benchMetricsVsNumpy(values.quick === true);
+  const epoch = await benchEpoch(quick);
+  print("\n" + epochTable(epoch, anchors));
+  const cnn = benchCnnEpoch(quick, print);
+  const metrics = await benchMetricsVsNumpy(quick);
   print("\n" + metrics.table);
+  const loadAtEnd = load();
+  print(`\nload average at the end: ${loadAtEnd}`);
 
   if (values.json) {
-    console.log(
-      JSON.stringify({ kernels, ratios, ufm, sweep, epoch, cnn, metrics: metrics.result }, null, 2),
-    );
+    console.log(JSON.stringify(
+      {
+        load: { start: loadAtStart, end: loadAtEnd },
+        kernels,
+        ratios,
+        ufm,
+        anchors,
+        ufmRatios: ufmRatioValues,
+        sweep,
+        epoch,
+        cnn,
+        metrics: metrics.result,
+        fastMath: fastMath(),
+      },
+      null,
+      2,
+    ));
   }
 }
 

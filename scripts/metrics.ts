@@ -29,6 +29,7 @@ import {
 } from "../lib/metrics/mod.ts";
 import { type MetricsFilesOptions, metricsFromFiles } from "../lib/metrics/files.ts";
 import { trackCheckpoints, trackCsv } from "../lib/metrics/track.ts";
+import { applyThreadsFlag, threadsFlag } from "../lib/core/threads.ts";
 
 const usage = [
   "Usage: deno task metrics -- --features H.npy --labels y.npy [options]",
@@ -103,6 +104,7 @@ const flags = {
       "checkpoints' parent directory)",
   },
   json: { type: "boolean", default: false, help: "print one JSON object instead of CSV" },
+  threads: threadsFlag,
 } as const;
 
 const format = (value: number | null) =>
@@ -150,6 +152,7 @@ async function write(text: string): Promise<void> {
 async function main(): Promise<void> {
   const values = parseFlags(Deno.args, { ...flags }, usage);
   if (values === null) return;
+  applyThreadsFlag(values.threads);
   const layout = parseChoiceFlag(
     "layout",
     values.layout as string,

@@ -45,6 +45,8 @@ for (const name of modelNames) {
     (modelsOfFlag[flag] ??= []).push(name);
   }
 }
+import { applyThreadsFlag, threadsFlag } from "../lib/core/threads.ts";
+import { fastMathFlag, setFastMath } from "../lib/core/fast_math.ts";
 
 const flags: Record<string, FlagSpec> = {
   model: {
@@ -131,6 +133,8 @@ const flags: Record<string, FlagSpec> = {
       "auto (f64 problems with at most 20,000 parameters)",
   },
   json: { type: "boolean", default: false, help: "print one JSON object on stdout" },
+  threads: threadsFlag,
+  "fast-math": fastMathFlag,
 };
 
 const usage = "Usage: deno task solve [options]\n\n" +
@@ -145,6 +149,8 @@ await runCli(async () => {
     Deno.args.filter((arg) => arg.startsWith("--")).map((arg) => arg.slice(2).split("=")[0]),
   );
   if (values === null) return;
+  applyThreadsFlag(values.threads);
+  setFastMath(values["fast-math"] === true);
   const str = (name: string): string => values[name] as string;
   const num = (name: string, c: Parameters<typeof parseNumberFlag>[2] = {}): number =>
     parseNumberFlag(name, str(name), c);

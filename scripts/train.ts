@@ -34,6 +34,8 @@ import { assertCoreFits } from "../lib/core/budget.ts";
 import { writeNpy, writeNpySync } from "../lib/io/npy.ts";
 import type { Matrix } from "../lib/matrix.ts";
 import { trainCoreBytes } from "../lib/nn/budget.ts";
+import { applyThreadsFlag, threadsFlag } from "../lib/core/threads.ts";
+import { fastMathFlag, setFastMath } from "../lib/core/fast_math.ts";
 import { lossNames } from "../lib/losses.ts";
 import {
   type ArchName,
@@ -236,6 +238,8 @@ const flags: Record<string, TrainFlag> = {
     help: "with --save-features DIR: also a checkpoint DIR/epoch_<e>/ (same files) at every " +
       "evaluation whose epoch is a multiple of E, for `deno task metrics --track 'DIR/epoch_*'`",
   },
+  threads: threadsFlag,
+  "fast-math": fastMathFlag,
 };
 
 function parseMilestones(raw: string, flag: string, epochs: number): number[] {
@@ -308,6 +312,8 @@ function classifierArrays(classifier: { weight: Matrix; bias: Matrix | null }) {
 async function main(): Promise<void> {
   const values = parseFlags(Deno.args, { ...flags }, usage);
   if (values === null) return;
+  applyThreadsFlag(values.threads);
+  setFastMath(values["fast-math"] === true);
   const config = configFromArgs(values);
   const saveDir = values["save-features"] as string | undefined;
   const saveEvery = values["save-every"] === undefined

@@ -23,13 +23,20 @@
   return f64x2.add(i64x2.shuffle(x, y, 0, 2), i64x2.shuffle(x, y, 1, 3));
 }
 
-const dotTile: usize = memory.data(64, 16);
+import { tileScratch } from "./gemm_pack";
+import { madd2, madd4 } from "./gemm";
+
+// The dot kernels' 64-byte edge tile: per instance, after gemm.ts's 128-byte edge tile.
+// @ts-ignore: decorator
+@inline function dotTileAt(): usize {
+  return tileScratch() + 128;
+}
 
 /**
  * C[i, j] = alpha·Σp A[i·rsa + p]·B[p + j·csb] + beta·C[i, j] (C row-major, leading dimension
  * ldc), in f32 tiles of 2 rows × 4 columns. When beta is 0, C is not read.
  */
-export function gemmDotF32(
+export function gemmDotF32<M>(
   m: i32, n: i32, k: i32, alpha: f32, a: usize, rsa: i32, b: usize, csb: i32,
   beta: f32, c: usize, ldc: i32,
 ): void {
@@ -56,34 +63,34 @@ export function gemmDotF32(
         const x0 = v128.load(a0 + p);
         const x1 = v128.load(a1 + p);
         let y = v128.load(b0 + p);
-        c00 = f32x4.add(c00, f32x4.mul(x0, y));
-        c10 = f32x4.add(c10, f32x4.mul(x1, y));
+        c00 = madd4<M>(c00, x0, y);
+        c10 = madd4<M>(c10, x1, y);
         y = v128.load(b1 + p);
-        c01 = f32x4.add(c01, f32x4.mul(x0, y));
-        c11 = f32x4.add(c11, f32x4.mul(x1, y));
+        c01 = madd4<M>(c01, x0, y);
+        c11 = madd4<M>(c11, x1, y);
         y = v128.load(b2 + p);
-        c02 = f32x4.add(c02, f32x4.mul(x0, y));
-        c12 = f32x4.add(c12, f32x4.mul(x1, y));
+        c02 = madd4<M>(c02, x0, y);
+        c12 = madd4<M>(c12, x1, y);
         y = v128.load(b3 + p);
-        c03 = f32x4.add(c03, f32x4.mul(x0, y));
-        c13 = f32x4.add(c13, f32x4.mul(x1, y));
+        c03 = madd4<M>(c03, x0, y);
+        c13 = madd4<M>(c13, x1, y);
       }
       for (; p < kBytes; p += 4) {
         // k tail: lane 0 only (the other lanes multiply zeros).
         const x0 = v128.load32_zero(a0 + p);
         const x1 = v128.load32_zero(a1 + p);
         let y = v128.load32_zero(b0 + p);
-        c00 = f32x4.add(c00, f32x4.mul(x0, y));
-        c10 = f32x4.add(c10, f32x4.mul(x1, y));
+        c00 = madd4<M>(c00, x0, y);
+        c10 = madd4<M>(c10, x1, y);
         y = v128.load32_zero(b1 + p);
-        c01 = f32x4.add(c01, f32x4.mul(x0, y));
-        c11 = f32x4.add(c11, f32x4.mul(x1, y));
+        c01 = madd4<M>(c01, x0, y);
+        c11 = madd4<M>(c11, x1, y);
         y = v128.load32_zero(b2 + p);
-        c02 = f32x4.add(c02, f32x4.mul(x0, y));
-        c12 = f32x4.add(c12, f32x4.mul(x1, y));
+        c02 = madd4<M>(c02, x0, y);
+        c12 = madd4<M>(c12, x1, y);
         y = v128.load32_zero(b3 + p);
-        c03 = f32x4.add(c03, f32x4.mul(x0, y));
-        c13 = f32x4.add(c13, f32x4.mul(x1, y));
+        c03 = madd4<M>(c03, x0, y);
+        c13 = madd4<M>(c13, x1, y);
       }
       const row0 = f32x4.mul(va, transposeSumF32(c00, c01, c02, c03));
       const row1 = f32x4.mul(va, transposeSumF32(c10, c11, c12, c13));
@@ -98,6 +105,7 @@ export function gemmDotF32(
           v128.store(c1, f32x4.add(row1, f32x4.mul(vb, v128.load(c1))));
         }
       } else {
+        const dotTile = dotTileAt();
         v128.store(dotTile, row0);
         v128.store(dotTile, row1, 16);
         const rows = min(2, m - i);
@@ -115,7 +123,7 @@ export function gemmDotF32(
 }
 
 /** f64 version of {@link gemmDotF32}: 2×4 tiles of f64x2 dot products. */
-export function gemmDotF64(
+export function gemmDotF64<M>(
   m: i32, n: i32, k: i32, alpha: f64, a: usize, rsa: i32, b: usize, csb: i32,
   beta: f64, c: usize, ldc: i32,
 ): void {
@@ -141,33 +149,33 @@ export function gemmDotF64(
         const x0 = v128.load(a0 + p);
         const x1 = v128.load(a1 + p);
         let y = v128.load(b0 + p);
-        c00 = f64x2.add(c00, f64x2.mul(x0, y));
-        c10 = f64x2.add(c10, f64x2.mul(x1, y));
+        c00 = madd2<M>(c00, x0, y);
+        c10 = madd2<M>(c10, x1, y);
         y = v128.load(b1 + p);
-        c01 = f64x2.add(c01, f64x2.mul(x0, y));
-        c11 = f64x2.add(c11, f64x2.mul(x1, y));
+        c01 = madd2<M>(c01, x0, y);
+        c11 = madd2<M>(c11, x1, y);
         y = v128.load(b2 + p);
-        c02 = f64x2.add(c02, f64x2.mul(x0, y));
-        c12 = f64x2.add(c12, f64x2.mul(x1, y));
+        c02 = madd2<M>(c02, x0, y);
+        c12 = madd2<M>(c12, x1, y);
         y = v128.load(b3 + p);
-        c03 = f64x2.add(c03, f64x2.mul(x0, y));
-        c13 = f64x2.add(c13, f64x2.mul(x1, y));
+        c03 = madd2<M>(c03, x0, y);
+        c13 = madd2<M>(c13, x1, y);
       }
       if (p < kBytes) {
         const x0 = v128.load64_zero(a0 + p);
         const x1 = v128.load64_zero(a1 + p);
         let y = v128.load64_zero(b0 + p);
-        c00 = f64x2.add(c00, f64x2.mul(x0, y));
-        c10 = f64x2.add(c10, f64x2.mul(x1, y));
+        c00 = madd2<M>(c00, x0, y);
+        c10 = madd2<M>(c10, x1, y);
         y = v128.load64_zero(b1 + p);
-        c01 = f64x2.add(c01, f64x2.mul(x0, y));
-        c11 = f64x2.add(c11, f64x2.mul(x1, y));
+        c01 = madd2<M>(c01, x0, y);
+        c11 = madd2<M>(c11, x1, y);
         y = v128.load64_zero(b2 + p);
-        c02 = f64x2.add(c02, f64x2.mul(x0, y));
-        c12 = f64x2.add(c12, f64x2.mul(x1, y));
+        c02 = madd2<M>(c02, x0, y);
+        c12 = madd2<M>(c12, x1, y);
         y = v128.load64_zero(b3 + p);
-        c03 = f64x2.add(c03, f64x2.mul(x0, y));
-        c13 = f64x2.add(c13, f64x2.mul(x1, y));
+        c03 = madd2<M>(c03, x0, y);
+        c13 = madd2<M>(c13, x1, y);
       }
       const r00 = f64x2.mul(va, pairSumF64(c00, c01));
       const r01 = f64x2.mul(va, pairSumF64(c02, c03));
@@ -188,6 +196,7 @@ export function gemmDotF64(
           v128.store(c1, f64x2.add(r11, f64x2.mul(vb, v128.load(c1, 16))), 16);
         }
       } else {
+        const dotTile = dotTileAt();
         v128.store(dotTile, r00);
         v128.store(dotTile, r01, 16);
         v128.store(dotTile, r10, 32);

@@ -29,17 +29,21 @@ const PACK_GROUP: i32 = 8;
   return <usize>kc * <usize>B_ROW_BYTES + PANEL_PAD;
 }
 
-// Scratch buffers owned by the module, grown (never shrunk) when a larger block is needed.
-// gemm.ts requests the largest size at start-up, so in practice they never grow. The core is
-// single-threaded, so one pair serves every call.
+// Scratch buffers of this instance, grown (never shrunk) when a larger block is needed. The
+// main instance allocates the largest size in its start function (gemm.ts), so in practice they
+// never grow. A thread instance (threads.ts: a second instance on the same shared memory, for a
+// Worker) never allocates — the heap belongs to the main instance — and is handed its buffers
+// by thread_init; needing more than it was given is a bug and traps.
 let scratchA: usize = 0;
 let scratchACap: usize = 0;
 let scratchB: usize = 0;
 let scratchBCap: usize = 0;
+let borrowedScratch = false;
 
 /** A 16-byte aligned scratch area of at least `bytes` bytes for packed A. */
 export function scratchForA(bytes: usize): usize {
   if (bytes > scratchACap) {
+    if (borrowedScratch) unreachable();
     if (scratchA != 0) heap.free(scratchA);
     scratchA = heap.alloc(bytes);
     scratchACap = bytes;
@@ -50,11 +54,40 @@ export function scratchForA(bytes: usize): usize {
 /** A 16-byte aligned scratch area of at least `bytes` bytes for packed B. */
 export function scratchForB(bytes: usize): usize {
   if (bytes > scratchBCap) {
+    if (borrowedScratch) unreachable();
     if (scratchB != 0) heap.free(scratchB);
     scratchB = heap.alloc(bytes);
     scratchBCap = bytes;
   }
   return scratchB;
+}
+
+// 256 bytes of per-instance scratch for edge tiles (gemm.ts: 128 bytes at +0; gemm_dot.ts: 64
+// bytes at +128). Not static data: a thread instance re-applies the data segments when it is
+// created, and all instances would share one static tile.
+let tiles: usize = 0;
+
+/** Bytes of {@link tileScratch}. */
+export const TILE_SCRATCH_BYTES: usize = 256;
+
+/** This instance's 256-byte, 16-byte aligned tile scratch. */
+// @ts-ignore: decorator
+@inline export function tileScratch(): usize {
+  return tiles;
+}
+
+/** Sets this instance's tile scratch (the main instance allocates it at start). */
+export function setTileScratch(at: usize): void {
+  tiles = at;
+}
+
+/** Gives a thread instance its scratch buffers (allocated by the main instance). */
+export function borrowScratch(a: usize, aBytes: usize, b: usize, bBytes: usize): void {
+  scratchA = a;
+  scratchACap = aBytes;
+  scratchB = b;
+  scratchBCap = bBytes;
+  borrowedScratch = true;
 }
 
 /**

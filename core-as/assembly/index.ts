@@ -2,7 +2,10 @@
 // module's memory; lib/core/wasm.ts types them and lib/matrix.ts hands them out.
 export { alloc, free } from "./memory";
 export { gemm_ref_f64, gemm_ref_f32 } from "./gemm_ref";
-export { gemm_f64, gemm_f32 } from "./gemm";
+export {
+  gemm_f64, gemm_f32, gemm_path, gemm_part_f64, gemm_part_f32, thread_init, thread_scratch_bytes,
+  gemm_fma_f64, gemm_fma_f32, gemm_fma_part_f64, gemm_fma_part_f32,
+} from "./gemm";
 export {
   opt_step_f64, opt_step_f32, opt_step_ref_f64, opt_step_ref_f32,
 } from "./ufm";
@@ -12,9 +15,12 @@ export {
 } from "./stats";
 export {
   loss_softmax_f64, loss_softmax_f32, loss_softmax_ref_f64, loss_softmax_ref_f32,
+  loss_softmax_part_f64, loss_softmax_part_f32, loss_softmax_reduce_f64, loss_softmax_reduce_f32,
   loss_mse_f64, loss_mse_f32, loss_mse_ref_f64, loss_mse_ref_f32,
 } from "./losses";
-export { vexp_f64, vexp_f32 } from "./vmath";
+export {
+  vexp_f64, vexp_f32, vlog_f64, vlog_f32, vlog1p_f64, vpow_f64, vpow_f32,
+} from "./vmath";
 export {
   relu_f64, relu_f32, relu_ref_f64, relu_ref_f32,
   relu_backward_f64, relu_backward_f32, relu_backward_ref_f64, relu_backward_ref_f32,
@@ -43,3 +49,4 @@ export {
   maxpool_2x2_backward_f64, maxpool_2x2_backward_f32,
   maxpool_2x2_backward_ref_f64, maxpool_2x2_backward_ref_f32,
 } from "./conv";
+export { opt_step_chunks_f64, opt_step_chunks_f32 } from "./opt_chunks";

@@ -14,7 +14,7 @@
 // 1 − p_y is computed as Σ_{k≠y} e^{z_k−m} / Σ_k e^{z_k−m}, never as 1 − p_y, so focal weights
 // stay accurate when p_y → 1. log p_y = z_y − m − log S exactly, also when e^{z_y−m} underflows.
 
-import { exp_f32x4, exp_f64x2 } from "./vmath";
+import { exp_f32x4, exp_f64x2, log_f64x2, pow_f64x2 } from "./vmath";
 
 export const LOSS_CE: i32 = 0;
 export const LOSS_LS: i32 = 1;
@@ -62,6 +62,71 @@ function sampleTerms(
   gradScale = F / S;
   gradAll = F * alpha / <f64>classes;
   gradLabel = F * (1 - alpha);
+}
+
+// The same terms for two samples at once (f64x2 lanes), with the SIMD log / pow of vmath.ts
+// (< 1 ulp; the scalar version above uses Math.log and Math.pow), for the f32 kernels: their
+// per-sample terms are rounded to f32, so the last-bit differences of the logarithm almost never
+// show (measured: the gradients and totals of tests/threads_test.ts's cases are unchanged). Results in the four
+// v128 globals below (per instance: thread instances have their own).
+let sampleLoss2: v128 = f64x2.splat(0);
+let gradScale2: v128 = f64x2.splat(0);
+let gradAll2: v128 = f64x2.splat(0);
+let gradLabel2: v128 = f64x2.splat(0);
+
+@inline
+function sampleTerms2(
+  kind: i32, param: f64, classes: i32, m: v128, S: v128, other: v128, zy: v128, sumZ: v128,
+): void {
+  // log S, or log1p(other) where the label holds the maximum (see sampleTerms): one log of
+  // u = 1 + other or of S, then log1p's correction ((u − 1) − other)/u where it applies.
+  // (The correction is divided by S, not u: where it applies S = 1 + other up to f32 rounding,
+  // a relative change of 1e-7 in a term below 2^-53·u, and one division fewer.)
+  const labelIsMax = f64x2.eq(zy, m);
+  const u = f64x2.add(f64x2.splat(1.0), other);
+  const inverseS = f64x2.div(f64x2.splat(1.0), S);
+  const correction = f64x2.mul(f64x2.sub(f64x2.sub(u, f64x2.splat(1.0)), other), inverseS);
+  const logS = f64x2.sub(
+    log_f64x2(v128.bitselect(u, S, labelIsMax)),
+    v128.and(correction, labelIsMax),
+  );
+  const logPy = f64x2.sub(f64x2.sub(zy, m), logS);
+  if (kind == LOSS_CE) {
+    sampleLoss2 = f64x2.neg(logPy);
+    gradScale2 = inverseS;
+    gradAll2 = f64x2.splat(0);
+    gradLabel2 = f64x2.splat(1.0);
+  } else if (kind == LOSS_LS) {
+    const alpha = param;
+    const K = f64x2.splat(<f64>classes);
+    const sumLogP = f64x2.sub(f64x2.sub(sumZ, f64x2.mul(K, m)), f64x2.mul(K, logS));
+    sampleLoss2 = f64x2.sub(
+      f64x2.mul(f64x2.splat(-(1 - alpha)), logPy),
+      f64x2.mul(f64x2.splat(alpha / <f64>classes), sumLogP),
+    );
+    gradScale2 = inverseS;
+    gradAll2 = f64x2.splat(alpha / <f64>classes);
+    gradLabel2 = f64x2.splat(1 - alpha);
+  } else {
+    const beta = f64x2.splat(param);
+    const q = f64x2.div(other, S); // 1 − p_y
+    const p = exp_f64x2(logPy);
+    const qBeta = pow_f64x2(q, beta);
+    let loss = f64x2.neg(f64x2.mul(qBeta, logPy));
+    let F = f64x2.sub(
+      qBeta,
+      f64x2.mul(f64x2.mul(f64x2.mul(beta, p), f64x2.div(qBeta, q)), logPy),
+    );
+    // q = 0 (p_y = 1 exactly): F = 1, L = −log p_y when β = 0, else both 0.
+    const certain = f64x2.eq(q, f64x2.splat(0));
+    const atZero = param == 0 ? f64x2.splat(1.0) : f64x2.splat(0);
+    F = v128.bitselect(atZero, F, certain);
+    loss = v128.bitselect(param == 0 ? f64x2.neg(logPy) : f64x2.splat(0), loss, certain);
+    sampleLoss2 = loss;
+    gradScale2 = f64x2.div(F, S);
+    gradAll2 = f64x2.splat(0);
+    gradLabel2 = F;
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -174,7 +239,155 @@ export function loss_softmax_ref_f32(
 }
 
 // ---------------------------------------------------------------------------------------
-// SIMD softmax family: two (f64) or four (f32) samples per vector, classes in a loop.
+// SIMD softmax family: two (f64) or four (f32) samples per vector, classes in a loop, the
+// per-sample terms vectorised too (sampleTerms2).
+//
+// A group is 2 (f64) or 4 (f32) consecutive samples. Each group function writes the group's
+// gradient columns and its per-sample losses (groupLossLo/Hi) and, for the row sums, either
+// adds the group's per-class sums to rowSums (the whole-matrix kernels) or stores them in
+// groupSums[k·groups + g] (the part kernels, for threads: the reduce kernel then adds them in
+// group order, so the row sums and the total do not depend on how the groups were split).
+
+let groupLossLo: v128 = f64x2.splat(0);
+let groupLossHi: v128 = f64x2.splat(0);
+
+@inline
+function softmaxGroup_f64(
+  z: usize, classes: i32, samples: i32, j: i32, labels: usize, bias: usize,
+  kind: i32, param: f64, rowSums: usize, groupSums: usize, groups: i32,
+): void {
+  const y = i64x2.extend_low_i32x4_s(v128.load64_zero(labels + (<usize>j << 2)));
+  let m = f64x2.splat(-Infinity);
+  let sumZ = f64x2.splat(0);
+  for (let k = 0; k < classes; k++) {
+    const at = z + (<usize>(k * samples + j) << 3);
+    let v: v128 = v128.load(at);
+    if (bias != 0) {
+      v = f64x2.add(v, f64x2.splat(load<f64>(bias + (<usize>k << 3))));
+      v128.store(at, v);
+    }
+    m = f64x2.pmax(m, v); // NaN logits still give NaN (through S)
+    if (kind == LOSS_LS) sumZ = f64x2.add(sumZ, v);
+  }
+  let S = f64x2.splat(0);
+  let other = f64x2.splat(0);
+  let zy = f64x2.splat(0);
+  for (let k = 0; k < classes; k++) {
+    const at = z + (<usize>(k * samples + j) << 3);
+    const v = v128.load(at);
+    const isLabel = i64x2.eq(y, i64x2.splat(k));
+    zy = v128.bitselect(v, zy, isLabel);
+    const e = exp_f64x2(f64x2.sub(v, m));
+    v128.store(at, e);
+    S = f64x2.add(S, e);
+    other = f64x2.add(other, v128.andnot(e, isLabel));
+  }
+  // Per-sample terms one lane at a time with Math.log / Math.pow (sampleTerms): f64 results stay
+  // those of the scalar reference's formulas bit for bit, and the exponentials (K per sample)
+  // dominate the cost anyway. (f32 uses the vectorised sampleTerms2.)
+  sampleTerms(kind, param, classes, f64x2.extract_lane(m, 0), f64x2.extract_lane(S, 0),
+    f64x2.extract_lane(other, 0), f64x2.extract_lane(zy, 0), f64x2.extract_lane(sumZ, 0));
+  const loss0 = sampleLoss;
+  let scale = f64x2.splat(gradScale);
+  let all = f64x2.splat(gradAll);
+  let atLabel = f64x2.splat(gradLabel);
+  sampleTerms(kind, param, classes, f64x2.extract_lane(m, 1), f64x2.extract_lane(S, 1),
+    f64x2.extract_lane(other, 1), f64x2.extract_lane(zy, 1), f64x2.extract_lane(sumZ, 1));
+  groupLossLo = f64x2.replace_lane(f64x2.splat(loss0), 1, sampleLoss);
+  scale = f64x2.replace_lane(scale, 1, gradScale);
+  all = f64x2.replace_lane(all, 1, gradAll);
+  atLabel = f64x2.replace_lane(atLabel, 1, gradLabel);
+  const g0 = j >> 1;
+  for (let k = 0; k < classes; k++) {
+    const at = z + (<usize>(k * samples + j) << 3);
+    const isLabel = i64x2.eq(y, i64x2.splat(k));
+    const g = f64x2.sub(
+      f64x2.sub(f64x2.mul(v128.load(at), scale), all),
+      v128.and(atLabel, isLabel),
+    );
+    v128.store(at, g);
+    if (rowSums != 0 || groupSums != 0) {
+      const pair = f64x2.extract_lane(g, 0) + f64x2.extract_lane(g, 1);
+      if (rowSums != 0) {
+        const rs = rowSums + (<usize>k << 3);
+        store<f64>(rs, load<f64>(rs) + pair);
+      } else {
+        store<f64>(groupSums + (<usize>(k * groups + g0) << 3), pair);
+      }
+    }
+  }
+}
+
+@inline
+function softmaxGroup_f32(
+  z: usize, classes: i32, samples: i32, j: i32, labels: usize, bias: usize,
+  kind: i32, param: f64, rowSums: usize, groupSums: usize, groups: i32,
+): void {
+  const y = v128.load(labels + (<usize>j << 2));
+  let m = f32x4.splat(-Infinity);
+  let sumLo = f64x2.splat(0);
+  let sumHi = f64x2.splat(0);
+  for (let k = 0; k < classes; k++) {
+    const at = z + (<usize>(k * samples + j) << 2);
+    let v: v128 = v128.load(at);
+    if (bias != 0) {
+      v = f32x4.add(v, f32x4.splat(load<f32>(bias + (<usize>k << 2))));
+      v128.store(at, v);
+    }
+    m = f32x4.pmax(m, v); // NaN logits still give NaN (through S)
+    if (kind == LOSS_LS) {
+      sumLo = f64x2.add(sumLo, f64x2.promote_low_f32x4(v));
+      sumHi = f64x2.add(sumHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+    }
+  }
+  let S = f32x4.splat(0);
+  let other = f32x4.splat(0);
+  let zy = f32x4.splat(0);
+  for (let k = 0; k < classes; k++) {
+    const at = z + (<usize>(k * samples + j) << 2);
+    const v = v128.load(at);
+    const isLabel = i32x4.eq(y, i32x4.splat(k));
+    zy = v128.bitselect(v, zy, isLabel);
+    const e = exp_f32x4(f32x4.sub(v, m));
+    v128.store(at, e);
+    S = f32x4.add(S, e);
+    other = f32x4.add(other, v128.andnot(e, isLabel));
+  }
+  // Per-sample terms in f64, two samples per half.
+  sampleTerms2(kind, param, classes, f64x2.promote_low_f32x4(m), f64x2.promote_low_f32x4(S),
+    f64x2.promote_low_f32x4(other), f64x2.promote_low_f32x4(zy), sumLo);
+  groupLossLo = sampleLoss2;
+  let scale = f32x4.demote_f64x2_zero(gradScale2);
+  let all = f32x4.demote_f64x2_zero(gradAll2);
+  let atLabel = f32x4.demote_f64x2_zero(gradLabel2);
+  sampleTerms2(kind, param, classes, f64x2.promote_low_f32x4(v128.shuffle<f32>(m, m, 2, 3, 0, 1)),
+    f64x2.promote_low_f32x4(v128.shuffle<f32>(S, S, 2, 3, 0, 1)),
+    f64x2.promote_low_f32x4(v128.shuffle<f32>(other, other, 2, 3, 0, 1)),
+    f64x2.promote_low_f32x4(v128.shuffle<f32>(zy, zy, 2, 3, 0, 1)), sumHi);
+  groupLossHi = sampleLoss2;
+  scale = v128.shuffle<f32>(scale, f32x4.demote_f64x2_zero(gradScale2), 0, 1, 4, 5);
+  all = v128.shuffle<f32>(all, f32x4.demote_f64x2_zero(gradAll2), 0, 1, 4, 5);
+  atLabel = v128.shuffle<f32>(atLabel, f32x4.demote_f64x2_zero(gradLabel2), 0, 1, 4, 5);
+  const g0 = j >> 2;
+  for (let k = 0; k < classes; k++) {
+    const at = z + (<usize>(k * samples + j) << 2);
+    const isLabel = i32x4.eq(y, i32x4.splat(k));
+    let p = f32x4.mul(v128.load(at), scale);
+    if (kind != LOSS_CE) p = f32x4.sub(p, all); // CE: all = 0 (x − 0 = x exactly)
+    const g = f32x4.sub(p, v128.and(atLabel, isLabel));
+    v128.store(at, g);
+    if (rowSums != 0 || groupSums != 0) {
+      const pair = f32x4.add(g, v128.shuffle<f32>(g, g, 2, 3, 0, 1));
+      const sum: f32 = f32x4.extract_lane(pair, 0) + f32x4.extract_lane(pair, 1);
+      if (rowSums != 0) {
+        const rs = rowSums + (<usize>k << 2);
+        store<f32>(rs, load<f32>(rs) + sum);
+      } else {
+        store<f32>(groupSums + (<usize>(k * groups + g0) << 2), sum);
+      }
+    }
+  }
+}
 
 /** Softmax-family loss, f64, SIMD over pairs of samples. */
 export function loss_softmax_f64(
@@ -185,56 +398,9 @@ export function loss_softmax_f64(
   let total: f64 = 0;
   let j = 0;
   for (; j + 2 <= samples; j += 2) {
-    const y = i64x2.extend_low_i32x4_s(v128.load64_zero(labels + (<usize>j << 2)));
-    let m = f64x2.splat(-Infinity);
-    let sumZ = f64x2.splat(0);
-    for (let k = 0; k < classes; k++) {
-      const at = z + (<usize>(k * samples + j) << 3);
-      let v: v128 = v128.load(at);
-      if (bias != 0) v = f64x2.add(v, f64x2.splat(load<f64>(bias + (<usize>k << 3))));
-      v128.store(at, v);
-      m = f64x2.max(m, v);
-      sumZ = f64x2.add(sumZ, v);
-    }
-    let S = f64x2.splat(0);
-    let other = f64x2.splat(0);
-    let zy = f64x2.splat(0);
-    for (let k = 0; k < classes; k++) {
-      const at = z + (<usize>(k * samples + j) << 3);
-      const v = v128.load(at);
-      const isLabel = i64x2.eq(y, i64x2.splat(k));
-      zy = v128.bitselect(v, zy, isLabel);
-      const e = exp_f64x2(f64x2.sub(v, m));
-      v128.store(at, e);
-      S = f64x2.add(S, e);
-      other = f64x2.add(other, v128.andnot(e, isLabel));
-    }
-    // Per-sample scalars (one log, and for FL one pow, per sample).
-    sampleTerms(kind, param, classes, f64x2.extract_lane(m, 0), f64x2.extract_lane(S, 0),
-      f64x2.extract_lane(other, 0), f64x2.extract_lane(zy, 0), f64x2.extract_lane(sumZ, 0));
-    total += sampleLoss;
-    let scale = f64x2.splat(gradScale);
-    let all = f64x2.splat(gradAll);
-    let atLabel = f64x2.splat(gradLabel);
-    sampleTerms(kind, param, classes, f64x2.extract_lane(m, 1), f64x2.extract_lane(S, 1),
-      f64x2.extract_lane(other, 1), f64x2.extract_lane(zy, 1), f64x2.extract_lane(sumZ, 1));
-    total += sampleLoss;
-    scale = f64x2.replace_lane(scale, 1, gradScale);
-    all = f64x2.replace_lane(all, 1, gradAll);
-    atLabel = f64x2.replace_lane(atLabel, 1, gradLabel);
-    for (let k = 0; k < classes; k++) {
-      const at = z + (<usize>(k * samples + j) << 3);
-      const isLabel = i64x2.eq(y, i64x2.splat(k));
-      const g = f64x2.sub(
-        f64x2.sub(f64x2.mul(v128.load(at), scale), all),
-        v128.and(atLabel, isLabel),
-      );
-      v128.store(at, g);
-      if (rowSums != 0) {
-        const rs = rowSums + (<usize>k << 3);
-        store<f64>(rs, load<f64>(rs) + (f64x2.extract_lane(g, 0) + f64x2.extract_lane(g, 1)));
-      }
-    }
+    softmaxGroup_f64(z, classes, samples, j, labels, bias, kind, param, rowSums, 0, 0);
+    total += f64x2.extract_lane(groupLossLo, 0);
+    total += f64x2.extract_lane(groupLossLo, 1);
   }
   for (; j < samples; j++) {
     const y = load<i32>(labels + (<usize>j << 2));
@@ -252,58 +418,11 @@ export function loss_softmax_f32(
   let total: f64 = 0;
   let j = 0;
   for (; j + 4 <= samples; j += 4) {
-    const y = v128.load(labels + (<usize>j << 2));
-    let m = f32x4.splat(-Infinity);
-    let sumLo = f64x2.splat(0);
-    let sumHi = f64x2.splat(0);
-    for (let k = 0; k < classes; k++) {
-      const at = z + (<usize>(k * samples + j) << 2);
-      let v: v128 = v128.load(at);
-      if (bias != 0) v = f32x4.add(v, f32x4.splat(load<f32>(bias + (<usize>k << 2))));
-      v128.store(at, v);
-      m = f32x4.max(m, v);
-      sumLo = f64x2.add(sumLo, f64x2.promote_low_f32x4(v));
-      sumHi = f64x2.add(sumHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
-    }
-    let S = f32x4.splat(0);
-    let other = f32x4.splat(0);
-    let zy = f32x4.splat(0);
-    for (let k = 0; k < classes; k++) {
-      const at = z + (<usize>(k * samples + j) << 2);
-      const v = v128.load(at);
-      const isLabel = i32x4.eq(y, i32x4.splat(k));
-      zy = v128.bitselect(v, zy, isLabel);
-      const e = exp_f32x4(f32x4.sub(v, m));
-      v128.store(at, e);
-      S = f32x4.add(S, e);
-      other = f32x4.add(other, v128.andnot(e, isLabel));
-    }
-    let scale = f32x4.splat(0);
-    let all = f32x4.splat(0);
-    let atLabel = f32x4.splat(0);
-    for (let lane = 0; lane < 4; lane++) {
-      const sumZ = lane < 2 ? laneOf64(sumLo, lane) : laneOf64(sumHi, lane - 2);
-      sampleTerms(kind, param, classes, <f64>laneOf(m, lane), <f64>laneOf(S, lane),
-        <f64>laneOf(other, lane), <f64>laneOf(zy, lane), sumZ);
-      total += sampleLoss;
-      scale = setLane(scale, lane, <f32>gradScale);
-      all = setLane(all, lane, <f32>gradAll);
-      atLabel = setLane(atLabel, lane, <f32>gradLabel);
-    }
-    for (let k = 0; k < classes; k++) {
-      const at = z + (<usize>(k * samples + j) << 2);
-      const isLabel = i32x4.eq(y, i32x4.splat(k));
-      const g = f32x4.sub(
-        f32x4.sub(f32x4.mul(v128.load(at), scale), all),
-        v128.and(atLabel, isLabel),
-      );
-      v128.store(at, g);
-      if (rowSums != 0) {
-        const rs = rowSums + (<usize>k << 2);
-        const pair = f32x4.add(g, v128.shuffle<f32>(g, g, 2, 3, 0, 1));
-        store<f32>(rs, load<f32>(rs) + (f32x4.extract_lane(pair, 0) + f32x4.extract_lane(pair, 1)));
-      }
-    }
+    softmaxGroup_f32(z, classes, samples, j, labels, bias, kind, param, rowSums, 0, 0);
+    total += f64x2.extract_lane(groupLossLo, 0);
+    total += f64x2.extract_lane(groupLossLo, 1);
+    total += f64x2.extract_lane(groupLossHi, 0);
+    total += f64x2.extract_lane(groupLossHi, 1);
   }
   for (; j < samples; j++) {
     const y = load<i32>(labels + (<usize>j << 2));
@@ -312,26 +431,90 @@ export function loss_softmax_f32(
   return total;
 }
 
-// Lane access with a runtime lane index (SIMD lane indices must be constants).
-@inline
-function laneOf(v: v128, lane: i32): f32 {
-  if (lane == 0) return f32x4.extract_lane(v, 0);
-  if (lane == 1) return f32x4.extract_lane(v, 1);
-  if (lane == 2) return f32x4.extract_lane(v, 2);
-  return f32x4.extract_lane(v, 3);
+/**
+ * Part of loss_softmax_f64 for threads: the groups (sample pairs) g0 ≤ g < g1 only. Writes the
+ * per-sample losses to losses[2g], losses[2g+1] (f64) and, if groupSums ≠ 0, the per-class sums
+ * of each group's gradient to groupSums[k·⌊samples/2⌋ + g]. loss_softmax_reduce_f64 finishes.
+ */
+export function loss_softmax_part_f64(
+  z: usize, classes: i32, samples: i32, labels: usize, bias: usize,
+  kind: i32, param: f64, g0: i32, g1: i32, losses: usize, groupSums: usize,
+): f64 {
+  const groups = samples >> 1;
+  for (let g = g0; g < g1; g++) {
+    softmaxGroup_f64(z, classes, samples, 2 * g, labels, bias, kind, param, 0, groupSums, groups);
+    v128.store(losses + (<usize>g << 4), groupLossLo);
+  }
+  return 0;
 }
 
-@inline
-function laneOf64(v: v128, lane: i32): f64 {
-  return lane == 0 ? f64x2.extract_lane(v, 0) : f64x2.extract_lane(v, 1);
+/** f32 version of {@link loss_softmax_part_f64}: groups of 4 samples (losses still f64). */
+export function loss_softmax_part_f32(
+  z: usize, classes: i32, samples: i32, labels: usize, bias: usize,
+  kind: i32, param: f64, g0: i32, g1: i32, losses: usize, groupSums: usize,
+): f64 {
+  const groups = samples >> 2;
+  for (let g = g0; g < g1; g++) {
+    softmaxGroup_f32(z, classes, samples, 4 * g, labels, bias, kind, param, 0, groupSums, groups);
+    v128.store(losses + (<usize>g << 5), groupLossLo);
+    v128.store(losses + (<usize>g << 5), groupLossHi, 16);
+  }
+  return 0;
 }
 
-@inline
-function setLane(v: v128, lane: i32, x: f32): v128 {
-  if (lane == 0) return f32x4.replace_lane(v, 0, x);
-  if (lane == 1) return f32x4.replace_lane(v, 1, x);
-  if (lane == 2) return f32x4.replace_lane(v, 2, x);
-  return f32x4.replace_lane(v, 3, x);
+/**
+ * Finishes a softmax loss computed by parts (all groups done): the total of the per-sample
+ * losses and the row sums (if rowSums ≠ 0) in the order of loss_softmax_f64, then the last
+ * sample if the count is odd. Returns Σ L, bitwise equal to loss_softmax_f64.
+ */
+export function loss_softmax_reduce_f64(
+  z: usize, classes: i32, samples: i32, labels: usize, bias: usize,
+  kind: i32, param: f64, rowSums: usize, losses: usize, groupSums: usize,
+): f64 {
+  zeroRowSums(rowSums, classes, 8);
+  const groups = samples >> 1;
+  let total: f64 = 0;
+  for (let g = 0; g < groups; g++) {
+    total += load<f64>(losses + (<usize>g << 4));
+    total += load<f64>(losses + (<usize>g << 4), 8);
+  }
+  if (rowSums != 0) {
+    for (let k = 0; k < classes; k++) {
+      const rs = rowSums + (<usize>k << 3);
+      let sum = load<f64>(rs);
+      for (let g = 0; g < groups; g++) sum += load<f64>(groupSums + (<usize>(k * groups + g) << 3));
+      store<f64>(rs, sum);
+    }
+  }
+  for (let j = groups * 2; j < samples; j++) {
+    const y = load<i32>(labels + (<usize>j << 2));
+    total += softmaxColumn_f64(z, classes, samples, j, y, bias, kind, param, rowSums);
+  }
+  return total;
+}
+
+/** f32 version of {@link loss_softmax_reduce_f64} (groups of 4; row sums f32). */
+export function loss_softmax_reduce_f32(
+  z: usize, classes: i32, samples: i32, labels: usize, bias: usize,
+  kind: i32, param: f64, rowSums: usize, losses: usize, groupSums: usize,
+): f64 {
+  zeroRowSums(rowSums, classes, 4);
+  const groups = samples >> 2;
+  let total: f64 = 0;
+  for (let g = 0; g < groups * 4; g++) total += load<f64>(losses + (<usize>g << 3));
+  if (rowSums != 0) {
+    for (let k = 0; k < classes; k++) {
+      const rs = rowSums + (<usize>k << 2);
+      let sum = load<f32>(rs);
+      for (let g = 0; g < groups; g++) sum += load<f32>(groupSums + (<usize>(k * groups + g) << 2));
+      store<f32>(rs, sum);
+    }
+  }
+  for (let j = groups * 4; j < samples; j++) {
+    const y = load<i32>(labels + (<usize>j << 2));
+    total += softmaxColumn_f32(z, classes, samples, j, y, bias, kind, param, rowSums);
+  }
+  return total;
 }
 
 // ---------------------------------------------------------------------------------------

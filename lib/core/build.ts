@@ -22,20 +22,40 @@ export const wasmUrl: URL = new URL("ufmlab.wasm", buildDir);
 const stampUrl: URL = new URL("ufmlab.stamp", buildDir);
 
 /**
- * Compiler flags. SIMD is on; relaxed SIMD stays off because fused multiply-add is not bitwise
- * reproducible across engines. `--runtime minimal` gives a TLSF heap with a working `free`.
+ * Compiler flags. SIMD is on; relaxed SIMD is enabled for the opt-in fast-math kernels only
+ * (gemm_fma_*: fused multiply-add is not bitwise reproducible across engines and CPUs; every
+ * other kernel uses plain SIMD). `--runtime minimal` gives a TLSF heap with a working `free`.
+ * Threads (lib/core/threads.ts): the memory is imported and shared (its maximum, 4 GiB, is
+ * the 32-bit limit), and the start function is exported instead of run on instantiation, so
+ * that thread instances on the same memory never touch the main instance's heap.
  */
 export const ascFlags: readonly string[] = [
   "--enable",
   "simd",
+  "--enable",
+  "threads",
+  "--enable",
+  "relaxed-simd",
   "--runtime",
   "minimal",
   "-O3",
   "--noAssert",
   "--exportRuntime",
+  "--importMemory",
+  "--sharedMemory",
   "--initialMemory",
   "64",
+  "--maximumMemory",
+  "65536",
+  "--exportStart",
+  "_start",
 ];
+
+/** Initial and maximum memory in 64 KiB pages (the flags above). */
+export const memoryPages: { initial: number; maximum: number } = {
+  initial: 64,
+  maximum: 65536,
+};
 
 async function sourceFiles(): Promise<string[]> {
   const names: string[] = [];

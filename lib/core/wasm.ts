@@ -13,7 +13,9 @@
  * ```
  * @module
  */
-import { ensureCoreBuilt } from "./build.ts";
+import { ensureCoreBuilt, memoryPages } from "./build.ts";
+import { coreImports } from "./imports.ts";
+import { splitKernel } from "./split.ts";
 
 /** Signature shared by every matrix-product kernel: C = alpha·A·B + beta·C (C row-major). */
 export type GemmKernel = (
@@ -225,21 +227,29 @@ export interface CoreExports {
   [kernel: string]: unknown;
 }
 
-async function loadCore(): Promise<CoreExports> {
+async function loadCore(): Promise<{ module: WebAssembly.Module; exports: CoreExports }> {
   const path = await ensureCoreBuilt();
   const module = await WebAssembly.compile(await Deno.readFile(path));
-  const instance = await WebAssembly.instantiate(module, {
-    env: {
-      abort(_message: number, _file: number, line: number, column: number): never {
-        throw new Error(`ufmlab core aborted at ${line}:${column}`);
-      },
-    },
+  const memory = new WebAssembly.Memory({
+    initial: memoryPages.initial,
+    maximum: memoryPages.maximum,
+    shared: true,
   });
-  return instance.exports as unknown as CoreExports;
+  const instance = await WebAssembly.instantiate(module, coreImports(memory));
+  const exports = instance.exports as unknown as CoreExports & { _start(): void };
+  // The start function (static initialisation, scratch buffers) runs once, here: thread
+  // instances on the same memory (lib/core/threads.ts) must not run it.
+  exports._start();
+  return { module, exports };
 }
 
+const loaded = await loadCore();
+
 /** The single core instance of this process (one per Worker). */
-export const core: CoreExports = await loadCore();
+export const core: CoreExports = loaded.exports;
+
+/** The compiled core module (thread instances of lib/core/threads.ts instantiate it too). */
+export const coreModule: WebAssembly.Module = loaded.module;
 
 /**
  * The core kernel `<base>_<dtype>` (SIMD) or its scalar reference `<base>_ref_<dtype>`: the one
@@ -261,5 +271,7 @@ export function coreKernel<T>(
   const name = choice === "simd" ? `${base}_${dtype}` : `${base}_ref_${dtype}`;
   const kernel = core[name];
   if (typeof kernel !== "function") throw new Error(`core has no kernel ${name}`);
-  return kernel as T;
+  // SIMD products, optimizer steps and softmax losses come split into parts for threads
+  // (split.ts: the same results for every thread count).
+  return choice === "simd" ? splitKernel(name, kernel as T) : kernel as T;
 }
