@@ -68,7 +68,7 @@ export function minorityCollapseText(data: MinorityCollapseData): string {
   const { ratios } = data;
   const format = (x: number) => x.toFixed(3).replace("-", "−");
   const parts = data.losses.map((run) => {
-    const alive = ratios.flatMap((r, i) => run.norms[i] >= vanishedBelow ? [i] : []);
+    const alive = ratios.flatMap((_ratio, i) => run.norms[i] >= vanishedBelow ? [i] : []);
     const gone = ratios.find((_, i) => run.norms[i] < vanishedBelow);
     const cosines = alive.map((i) => run.cosines[i]).filter((c) => Number.isFinite(c));
     let shape = "no minority classifiers to compare";
