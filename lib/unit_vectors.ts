@@ -10,7 +10,9 @@
  * import { unitVectors } from "./unit_vectors.ts";
  * const x = Matrix.from(2, 2, [3, 4, 0, 0]);
  * unitVectors("rows").retract(x);
- * assert.deepEqual(x.toRows(), [[0.6, 0.8], [0, 0]]); // a zero row stays zero
+ * const [[a, b], zeroRow] = x.toRows();
+ * assert.ok(Math.abs(a - 0.6) < 1e-15 && Math.abs(b - 0.8) < 1e-15); // x · (1/‖x‖)
+ * assert.deepEqual(zeroRow, [0, 0]); // a zero row stays zero
  * ```
  * @module
  */
