@@ -66,8 +66,10 @@ export interface MeanViews {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
- * const centered: Matrix = centeredRows(Matrix.from(2, 1, [1, 3]), [2]); // rows [-1], [1]
+ * const centered: Matrix = centeredRows(Matrix.from(2, 1, [1, 3]), [2]);
+ * assert.deepEqual(centered.toRows(), [[-1], [1]]);
  * ```
  */
 export function centeredRows(rows: Matrix, center: ArrayLike<number>): Matrix {

@@ -6,10 +6,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gramDistance } from "./geometry.ts";
  * const identity = { rows: 3, cols: 3, data: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
- * gramDistance(identity, "of"); // 0 (already I/√3 after normalization)
- * gramDistance(identity, "etf"); // √(2 − 2√(2/3)) ≈ 0.6058108931
+ * assert.ok(gramDistance(identity, "of") < 1e-15); // already I/√3 after normalization
+ * const ofToEtf = Math.sqrt(2 - 2 * Math.sqrt(2 / 3)); // ≈ 0.6058108931
+ * assert.ok(Math.abs(gramDistance(identity, "etf") - ofToEtf) < 1e-12);
  * ```
  * @module
  */
@@ -33,9 +35,11 @@ export interface DenseMatrix {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * const weights = Matrix.from(2, 2, [1, 2, 3, 4]);
- * const wwt: Float64Array = rowGram(weights); // W·Wᵀ = [5, 11, 11, 25]
+ * const wwt: Float64Array = rowGram(weights);
+ * assert.deepEqual(wwt, new Float64Array([5, 11, 11, 25])); // W·Wᵀ
  * ```
  */
 export function rowGram(a: Matrix, b: Matrix = a): Float64Array {
@@ -58,8 +62,9 @@ export type { GramTarget } from "./pairwise.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const etf = { rows: 2, cols: 2, data: [0.5, -0.5, -0.5, 0.5] };
- * gramDistance(etf, "etf"); // 0
+ * assert.ok(gramDistance(etf, "etf") < 1e-15);
  * ```
  */
 export function gramDistance(gram: DenseMatrix, target: GramTarget): number {
@@ -79,7 +84,9 @@ export function gramDistance(gram: DenseMatrix, target: GramTarget): number {
  *
  * @example
  * ```ts
- * normalizedDistance([1, 0], [2, 0]); // 0
+ * import assert from "node:assert/strict";
+ * assert.equal(normalizedDistance([1, 0], [2, 0]), 0);
+ * assert.ok(Math.abs(normalizedDistance([1, 0], [0, 3]) - Math.SQRT2) < 1e-15);
  * ```
  */
 export function normalizedDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -107,7 +114,8 @@ export function normalizedDistance(a: ArrayLike<number>, b: ArrayLike<number>): 
  *
  * @example
  * ```ts
- * rowNorms({ rows: 2, cols: 2, data: [3, 4, 0, 1] }); // [5, 1]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(rowNorms({ rows: 2, cols: 2, data: [3, 4, 0, 1] }), new Float64Array([5, 1]));
  * ```
  */
 export function rowNorms(matrix: DenseMatrix): Float64Array {
@@ -126,7 +134,8 @@ export function rowNorms(matrix: DenseMatrix): Float64Array {
  *
  * @example
  * ```ts
- * coefficientOfVariation([1, 3]); // √2 / 2
+ * import assert from "node:assert/strict";
+ * assert.ok(Math.abs(coefficientOfVariation([1, 3]) - Math.SQRT2 / 2) < 1e-15);
  * ```
  */
 export function coefficientOfVariation(values: ArrayLike<number>): number {
@@ -143,7 +152,10 @@ export function coefficientOfVariation(values: ArrayLike<number>): number {
  *
  * @example
  * ```ts
- * cosineMatrix({ rows: 2, cols: 2, data: [1, 0, 1, 1] }); // [1, 1/√2, 1/√2, 1]
+ * import assert from "node:assert/strict";
+ * const cosines = cosineMatrix({ rows: 2, cols: 2, data: [1, 0, 1, 1] });
+ * const expected = [1, Math.SQRT1_2, Math.SQRT1_2, 1];
+ * assert.ok(cosines.every((cosine, i) => Math.abs(cosine - expected[i]) < 1e-15));
  * ```
  */
 export function cosineMatrix(vectors: DenseMatrix): Float64Array {

@@ -91,13 +91,15 @@ export interface NcMetricsOptions extends SummaryOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * // The UFM's H (d = 2 × N = 4, samples as columns, class-major) and classifier W (K×d).
  * const H = Matrix.from(2, 4, [1, 1.1, 0, 0, 0, 0, 1, 0.9]);
  * const W = Matrix.from(2, 2, [1, 0, 0, 1]);
  * const labels = [0, 0, 1, 1];
  * const metrics = ncMetrics({ features: H, layout: "samples-as-columns", labels, weights: W });
- * console.log(metrics.nc1, metrics.nc2_w_of); // small, 0
+ * assert.ok(metrics.nc1 > 0 && metrics.nc1 < 0.01); // nearly collapsed
+ * assert.ok(metrics.nc2_w_of !== null && metrics.nc2_w_of < 1e-15); // W = I: an orthogonal frame
  * ```
  */
 export function ncMetrics(input: NcInput, options: NcMetricsOptions = {}): NcMetrics {

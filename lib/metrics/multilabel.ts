@@ -152,6 +152,7 @@ const SET_BYTES_LIMIT = 256 * 2 ** 20;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * const batch = {
  *   features: Matrix.from(3, 2, [1, 0, 0, 1, 0.6, 0.6]),
@@ -161,7 +162,10 @@ const SET_BYTES_LIMIT = 256 * 2 ** 20;
  * accumulator.addMeans(batch);
  * accumulator.finishMeans();
  * accumulator.addDeviations(batch);
- * console.log(accumulator.metrics().per_set); // [{ labels: [0, 1], count: 1, … }]
+ * const perSet = accumulator.metrics().per_set;
+ * assert.deepEqual(perSet.map(({ labels, count }) => ({ labels, count })), [
+ *   { labels: [0, 1], count: 1 },
+ * ]);
  * accumulator.free();
  * ```
  */
@@ -426,10 +430,12 @@ function angleMetric(means: Matrix, pairs: SetSum[]): number | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * const features = Matrix.from(3, 2, [1, 0, 0, 1, 0.6, 0.6]);
  * const metrics = multiLabelMetrics({ features, multiHot: [1, 0, 0, 1, 1, 1], classes: 2 });
- * console.log(metrics.per_set[0].labels, metrics.multiplicity_counts); // [0, 1] { 1: 2, 2: 1 }
+ * assert.deepEqual(metrics.per_set[0].labels, [0, 1]);
+ * assert.deepEqual(metrics.multiplicity_counts, { 1: 2, 2: 1 });
  * ```
  */
 export function multiLabelMetrics(

@@ -13,10 +13,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hiddenWidths, validateTrainConfig } from "./config.ts";
  * const config = validateTrainConfig({ loss: "mse", width: 256, depth: 3, featureDim: 64,
  *   head: 32, bias: false });
- * console.log(hiddenWidths(config)); // [256, 256, 64, 32]
+ * assert.deepEqual(hiddenWidths(config), [256, 256, 64, 32]);
+ * assert.throws(() => validateTrainConfig({ loss: "mse", width: 0 }), /width/);
  * ```
  * @module
  */
