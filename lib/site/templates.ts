@@ -9,7 +9,8 @@
  * import type { SiteFigure } from "./load_figures.ts";
  * import { groupByPaper, indexPageHtml, paperPageHtml } from "./templates.ts";
  * const figure = (id: string, paper: string): SiteFigure => ({ id, paper, meta: null,
- *   description: `figure ${id}`, problem: "not reproduced yet", missingFiles: [], png: null });
+ *   description: `figure ${id}`, docs: null, docsHref: null, problem: "not reproduced yet",
+ *   missingFiles: [], png: null });
  * const groups = groupByPaper([figure("A1", "A"), figure("B1", "B")]);
  * const context = { builtAt: new Date(0), versions: {} };
  * assert.match(indexPageHtml(groups, context), /paper-a\.html/);
@@ -65,7 +66,7 @@ export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'u
  * ```ts
  * import assert from "node:assert/strict";
  * const figure = (id: string, paper: string) => ({ id, paper, meta: null, description: null,
- *   problem: "missing", missingFiles: [], png: null });
+ *   docs: null, docsHref: null, problem: "missing", missingFiles: [], png: null });
  * const groups = groupByPaper([figure("B1", "B"), figure("A1", "A")]);
  * assert.deepEqual(groups.map((group) => group.page), ["paper-b.html", "paper-a.html"]);
  * ```
@@ -120,6 +121,14 @@ ${footerHtml(context)}
 `;
 }
 
+/** "Theory and protocol: <link>" to the figure's docs section, or "" when the site has none. */
+function docsLinkHtml(figure: SiteFigure): string {
+  if (figure.docs === null || figure.docsHref === null) return "";
+  return `<p class="docs-link"><span class="label">Theory and protocol:</span> ${
+    link(figure.docsHref, `<code>${escapeHtml(figure.docs)}</code>`)
+  }</p>`;
+}
+
 function registryCommand(id: string): string {
   return `npx deno task reproduce --only ${id}`;
 }
@@ -143,6 +152,7 @@ export function missingFigureSectionHtml(figure: SiteFigure): string {
 Build it with <code>${escapeHtml(registryCommand(figure.id))}</code>, then run
 <code>npx deno task site</code>.</p>
 ${description}
+${docsLinkHtml(figure)}
 </section>`;
 }
 
@@ -200,6 +210,7 @@ ${missing}
 <div class="caption">
 <p><span class="label">The paper's claim.</span> ${escapeHtml(meta.claim)}</p>
 <p><span class="label">What ufmlab measured.</span> ${escapeHtml(meta.measured)}</p>
+${docsLinkHtml(figure)}
 </div>
 ${theoryTableHtml(meta)}
 <h3>Regenerate</h3>
