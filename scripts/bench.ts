@@ -9,8 +9,9 @@
  *   products when op(B) = Bᵀ, so that the inner loop is contiguous either way),
  * - `wasm-ref`: the scalar WASM reference (core-as/assembly/gemm_ref.ts),
  * - `wasm-simd`: the blocked SIMD kernels (core-as/assembly/gemm.ts),
- * at 512×512×512 and at the three products of one UFM-MSE gradient step (science.md §2.1,
- * N = K·n): W·H (K×d · d×N), R·Hᵀ (K×N · (d×N)ᵀ) and Wᵀ·R ((K×d)ᵀ · K×N), for (K, n, d) =
+ * at 512×512×512 and at the three products of one UFM-MSE gradient step
+ * (docs/ufm-mse.md#problem-bias-free, N = K·n): W·H (K×d · d×N), R·Hᵀ (K×N · (d×N)ᵀ) and
+ * Wᵀ·R ((K×d)ᵀ · K×N), for (K, n, d) =
  * (10, 100, 64) and (10, 500, 512). Each SIMD rate is also shown as a fraction of the best
  * SIMD rate of the run, and the two ratios the kernels are held to at 512³ f32: SIMD / scalar
  * WASM (≥ 3×) and SIMD / plain TypeScript (≥ 8×). Timings on a shared machine are noisy: compare
