@@ -1,5 +1,5 @@
 /**
- * Class statistics of labelled features (science.md §4, shared objects): class counts and
+ * Class statistics of labelled features (docs/metrics.md#shared-objects): class counts and
  * means, the two global means in use (sample mean and mean of class means), per-class
  * within-class variances, and streaming access to the class-centred features x_i − μ_{y_i}
  * in blocks, so that products such as X_c·A never need an N×d copy.
@@ -39,13 +39,13 @@ export interface ClassStatistics {
   counts: Int32Array;
   /** Class means μ_k as the rows of a K×d matrix (core memory). */
   means: Matrix;
-  /** Sample mean (1/N)Σ_i x_i = Σ_k (n_k/N) μ_k (tding1 / nc_loss μ_G, §4.1). */
+  /** Sample mean (1/N)Σ_i x_i = Σ_k (n_k/N) μ_k (tding1 / nc_loss; docs/metrics.md#global-mean). */
   globalMean: Float64Array;
-  /** Mean of class means (1/K)Σ_k μ_k (Papyan colab / rhubarbwu μ_G, §4.2, §4.7). */
+  /** Mean of class means (1/K)Σ_k μ_k (Papyan colab / rhubarbwu; docs/metrics.md#global-mean). */
   meanOfMeans: Float64Array;
-  /** σ_k² = (1/n_k) Σ_{i: y_i = k} ‖x_i − μ_k‖² (divided by n_k, rhubarbwu §4.7). */
+  /** σ_k² = (1/n_k) Σ_{i: y_i = k} ‖x_i − μ_k‖² (divided by n_k, docs/metrics.md#cdnv). */
   withinVariance: Float64Array;
-  /** Tr Σ_W = (1/N) Σ_i ‖x_i − μ_{y_i}‖² (Σ_W divided by the total N, §4). */
+  /** Tr Σ_W = (1/N) Σ_i ‖x_i − μ_{y_i}‖² (over the total N, docs/metrics.md#shared-objects). */
   withinTrace: number;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Geometry of K vectors (class means or classifier rows) held in memory: the normalized-Gram
- * distance of a dense K×K matrix to a simplex ETF or an orthogonal frame (science.md §4),
- * norms, cosines and the coefficient of variation (§4.2). Metrics of any K go through the
- * blocked versions in pairwise.ts.
+ * distance of a dense K×K matrix to a simplex ETF or an orthogonal frame (docs/metrics.md#dist),
+ * norms, cosines and the coefficient of variation (docs/metrics.md#papyan). Metrics of any K go
+ * through the blocked versions in pairwise.ts.
  *
  * @example
  * ```ts
@@ -55,7 +55,7 @@ export function rowGram(a: Matrix, b: Matrix = a): Float64Array {
 export type { GramTarget } from "./pairwise.ts";
 
 /**
- * dist(A, T) = ‖A/‖A‖_F − T‖_F for a square K×K matrix A (§4, shared objects), with
+ * dist(A, T) = ‖A/‖A‖_F − T‖_F for a square K×K matrix A (docs/metrics.md#dist), with
  * T = E_K = (I − J/K)/√(K−1) (simplex ETF, `"etf"`) or T = I/√K (orthogonal frame, `"of"`);
  * both targets have unit Frobenius norm. A need not be symmetric (NC3 uses A = W·M̃ᵀ).
  * NaN when A = 0. The same formula as the blocked `productDistance` (pairwise.ts).
@@ -80,7 +80,8 @@ export function gramDistance(gram: DenseMatrix, target: GramTarget): number {
 }
 
 /**
- * ‖A/‖A‖_F − B/‖B‖_F‖_F for two matrices of the same size (self-duality, §4.2 / §4.7).
+ * ‖A/‖A‖_F − B/‖B‖_F‖_F for two matrices of the same size (self-duality,
+ * docs/metrics.md#self-duality).
  *
  * @example
  * ```ts
@@ -130,7 +131,7 @@ export function rowNorms(matrix: DenseMatrix): Float64Array {
 
 /**
  * std/mean of `values`, with the unbiased (n − 1) standard deviation as `torch.std` in the
- * Papyan colab (`norm_M_CoV`, `norm_W_CoV`, §4.2).
+ * Papyan colab (`norm_M_CoV`, `norm_W_CoV`, docs/metrics.md#papyan).
  *
  * @example
  * ```ts

@@ -1,21 +1,22 @@
 /**
- * Multi-label (pick-all-label) neural-collapse metrics (science.md §2.6, §3.9, §4.6): features
- * labelled by multi-hot rows y ∈ {0,1}^K, each sample carrying a label set S with multiplicity
- * m = |S| ≥ 1.
+ * Multi-label (pick-all-label) neural-collapse metrics (docs/multilabel.md#pal-problem,
+ * docs/multilabel.md#pal-metrics): features labelled by multi-hot rows y ∈ {0,1}^K, each sample
+ * carrying a label set S with multiplicity m = |S| ≥ 1.
  *
  * - Multiplicity-1 samples are an ordinary K-class problem: NC1, NC2, NC3 of them come from the
  *   one metrics implementation (the {@link NcAccumulator} fed with the m = 1 rows only), as
- *   NC_MLab's `utility.py` does (§4.6; its μ_G quirk — m1 features summed but divided by the
- *   total sample count — is not reproduced: μ_G here is the mean of the m1 samples).
- * - Tag-wise average (§3.9): at the PAL UFM minimum the mean feature of a label set S is
- *   h̄_S = c_m·(1/m)Σ_{k∈S} h̄_k with one scale c_m per multiplicity. Measured per set:
- *   cos(h̄_S − μ, (1/m)Σ_{k∈S} (h̄_k − μ)) and the scale ‖h̄_S − μ‖ / ‖(1/m)Σ_{k∈S}(h̄_k − μ)‖,
- *   with μ the mean of the multiplicity-1 class means h̄_k. **Centred, and why:** a trained
- *   network's features carry a common offset (ReLU features are nonnegative, and a classifier
- *   bias absorbs any shift), under which uncentred averages of any label sets point nearly the
- *   same way and the cosine is ≈ 1 whatever the geometry; centring on μ removes the offset and
- *   leaves the statement invariant to it. At the PAL UFM minimum the m1 means form a centred
- *   simplex ETF, μ = 0, and centred and uncentred values agree.
+ *   NC_MLab's `utility.py` does (docs/multilabel.md#pal-metrics; its μ_G quirk — m1 features
+ *   summed but divided by the total sample count — is not reproduced: μ_G here is the mean of
+ *   the m1 samples).
+ * - Tag-wise average (docs/multilabel.md#pal-numerics): at the PAL UFM minimum the mean feature
+ *   of a label set S is h̄_S = c_m·(1/m)Σ_{k∈S} h̄_k with one scale c_m per multiplicity.
+ *   Measured per set: cos(h̄_S − μ, (1/m)Σ_{k∈S} (h̄_k − μ)) and the scale
+ *   ‖h̄_S − μ‖ / ‖(1/m)Σ_{k∈S}(h̄_k − μ)‖, with μ the mean of the multiplicity-1 class means h̄_k.
+ *   **Centred, and why:** a trained network's features carry a common offset (ReLU features are
+ *   nonnegative, and a classifier bias absorbs any shift), under which uncentred averages of any
+ *   label sets point nearly the same way and the cosine is ≈ 1 whatever the geometry; centring on μ
+ *   removes the offset and leaves the statement invariant to it. At the PAL UFM minimum the m1
+ *   means form a centred simplex ETF, μ = 0, and centred and uncentred values agree.
  * - NC_MLab's uncentred quantities are kept under their names: `nc2_m1_uncentered_etf`
  *   (NC2_h = dist(MMᵀ, E_K) on uncentred m1 means) and `angle_metric` (the ratio of mean angles
  *   between h̄_S and h̄_i + h̄_j, |S| = 2, to the mean over all pairs and sets).

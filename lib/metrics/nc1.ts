@@ -1,6 +1,6 @@
 /**
- * NC1 (within-class variability collapse, science.md §4.1–4.3, §4.7) with matrices of size
- * min(K, d) only.
+ * NC1 (within-class variability collapse, docs/metrics.md#nc1, docs/metrics.md#nc1-quotient) with
+ * matrices of size min(K, d) only.
  *
  * With M̃ the K×d matrix of centred class means and A = M̃ᵀ/√K (d×K), Σ_B = A·Aᵀ and
  * Σ_B^† = A·(AᵀA)^{†2}·Aᵀ, hence
@@ -39,7 +39,7 @@ import { Matrix } from "../matrix.ts";
 
 /**
  * A = M̃ᵀ/√K as a d×K matrix: column k is (μ_k − center)/√K for the class means μ_k (rows of
- * `means`), so Σ_B = A·Aᵀ (§4).
+ * `means`), so Σ_B = A·Aᵀ (docs/metrics.md#shared-objects).
  *
  * @example
  * ```ts

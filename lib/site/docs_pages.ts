@@ -63,7 +63,7 @@ export interface DocsRef {
  *   page: "ufm-mse",
  *   anchor: "mse-bias-free",
  * });
- * assert.equal(parseDocsRef("../docs/x.md"), null);
+ * assert.equal(parseDocsRef("notes/x.txt"), null);
  * ```
  */
 export function parseDocsRef(ref: string): DocsRef | null {
