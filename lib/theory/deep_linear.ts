@@ -29,8 +29,8 @@
  * // Extended linear UFM, TB λ = (0.2, 0.3, 0.4), K = 4, n = 5: canonical λ^Z = λ^TB/K (W), /N (H).
  * const t = deepLinearTheory({ counts: [5, 5, 5, 5], widths: [8, 8], lambdaWs: [0.3 / 4, 0.2 / 4],
  *   lambdaH: 0.4 / 20, bias: "none", targetScale: 1 });
- * // The tabulated value, docs/extended-deep.md#ext-linear-table: assert.ok(Math.abs(t!.objective -
- * 0.3857423764) < 1e-10);
+ * // The tabulated value, docs/extended-deep.md#ext-linear-table:
+ * assert.ok(Math.abs(t!.objective - 0.3857423764) < 1e-10);
  * ```
  * @module
  */
