@@ -138,7 +138,8 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
 
   const { versions } = await copyVendorFiles(nodeModulesDir, figuresDir);
   const docsDir = options.docsDir ?? defaultDocsDir();
-  const docsAnchors = await copyDocsPages(docsDir, figuresDir);
+  const context: PageContext = { builtAt: options.builtAt ?? new Date(), versions };
+  const docsAnchors = await copyDocsPages(docsDir, figuresDir, context);
   for (const figure of figures) {
     if (figure.docs === null) continue;
     const ref = parseDocsRef(figure.docs);
@@ -159,7 +160,6 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     : await exportPngs(figures, options, nodeModulesDir, warnings);
   const pngSeconds = (performance.now() - pngStart) / 1000;
 
-  const context: PageContext = { builtAt: options.builtAt ?? new Date(), versions };
   const groups = groupByPaper(figures);
   const pages = ["index.html"];
   for (const group of groups) {

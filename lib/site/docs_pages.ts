@@ -9,7 +9,9 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { docsPageHtml, docsSiteHref } from "./docs_pages.ts";
- * const html = docsPageHtml("experiments", '<a id="a1"></a>\n\n### A1 <see [x](ufm-mse.md#c)>');
+ * const context = { builtAt: new Date(0), versions: {} };
+ * const markdown = '<a id="a1"></a>\n\n### A1 <see [x](ufm-mse.md#c)>';
+ * const html = docsPageHtml("experiments", markdown, context);
  * assert.match(html, /<a id="a1"><\/a>/);
  * assert.match(html, /&lt;see \[x\]\(<a href="ufm-mse\.html#c">ufm-mse\.md#c<\/a>\)&gt;/);
  * assert.equal(docsSiteHref("docs/experiments.md#a1"), "docs/experiments.html#a1");
@@ -20,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { writeTextFileAtomic } from "../io/atomic.ts";
 import { escapeHtml, relativeHref } from "./escape.ts";
-import { CONTENT_SECURITY_POLICY } from "./templates.ts";
+import { type PageContext, pageHtml } from "./templates.ts";
 
 /** Folder of the docs pages inside the site (and of the docs in the repository). */
 export const DOCS_SITE_DIR = "docs";
@@ -91,10 +93,10 @@ export function docsSiteHref(ref: string): string {
 /**
  * The HTML of docs page `name` (the file `<name>.md`): its text escaped inside `<pre>`, the
  * `<a id>` anchors restored, and each link target `(<page>.md#<anchor>)` made a link to
- * `<page>.html#<anchor>` (links to other files stay text). Style sheet and icon come from the
- * site folder one level up.
+ * `<page>.html#<anchor>` (links to other files stay text), in the site's page frame one folder
+ * down.
  */
-export function docsPageHtml(name: string, markdown: string): string {
+export function docsPageHtml(name: string, markdown: string, context: PageContext): string {
   const text = escapeHtml(markdown)
     .replace(ESCAPED_ANCHOR, '<a id="$1"></a>')
     .replace(
@@ -102,27 +104,14 @@ export function docsPageHtml(name: string, markdown: string): string {
       (_, page: string, anchor = "") =>
         `](<a href="${relativeHref(`${page}.html${anchor}`)}">${page}.md${anchor}</a>)`,
     );
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(CONTENT_SECURITY_POLICY)}">
-<title>${escapeHtml(name)}.md · ufmlab theory reference</title>
-<link rel="icon" href="../favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="../site.css">
-</head>
-<body>
-<header class="site-header">
+  const body = `<header class="site-header">
 <nav class="crumbs"><a href="../index.html">← all figures</a></nav>
 <h1>docs/${escapeHtml(name)}.md</h1>
 </header>
 <main>
 <pre class="docs-page">${text}</pre>
-</main>
-</body>
-</html>
-`;
+</main>`;
+  return pageHtml(`${name}.md · ufmlab theory reference`, body, context, [], "../");
 }
 
 /** The repository's docs folder. */
@@ -138,6 +127,7 @@ export function defaultDocsDir(): string {
 export async function copyDocsPages(
   docsDir: string,
   siteDir: string,
+  context: PageContext,
 ): Promise<Map<string, Set<string>>> {
   const anchors = new Map<string, Set<string>>();
   const pages: string[] = [];
@@ -155,7 +145,7 @@ export async function copyDocsPages(
     anchors.set(page, new Set(anchorIds(markdown)));
     await writeTextFileAtomic(
       join(siteDir, DOCS_SITE_DIR, `${page}.html`),
-      docsPageHtml(page, markdown),
+      docsPageHtml(page, markdown, context),
     );
   }
   return anchors;

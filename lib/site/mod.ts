@@ -76,6 +76,7 @@ export {
   missingFigureSectionHtml,
   PAGE_SCRIPTS,
   type PageContext,
+  pageHtml,
   type PaperGroup,
   paperPageHtml,
 } from "./templates.ts";

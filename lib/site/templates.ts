@@ -94,11 +94,16 @@ function footerHtml(context: PageContext): string {
     `folder; regenerate the figures with <code>npx deno task reproduce</code>.</footer>`;
 }
 
-function pageHtml(
+/**
+ * A whole page of the site: head (policy, icon, style sheet, `scripts`), `body` and the footer.
+ * `root` is the way back to the site folder from the page ("" at the top, "../" one level down).
+ */
+export function pageHtml(
   title: string,
   body: string,
   context: PageContext,
   scripts: readonly string[] = [],
+  root: "" | "../" = "",
 ): string {
   const scriptTags = scripts
     .map((src) => `<script defer src="${escapeHtml(relativeHref(src))}"></script>`).join("\n");
@@ -109,8 +114,8 @@ function pageHtml(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(CONTENT_SECURITY_POLICY)}">
 <title>${escapeHtml(title)}</title>
-<link rel="icon" href="favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="site.css">
+<link rel="icon" href="${root}favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="${root}site.css">
 ${scriptTags}
 </head>
 <body>
