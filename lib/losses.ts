@@ -3,10 +3,12 @@
  * logits Z (K×N: row = class, column = sample) and integer labels into Σ_samples L and the
  * logit gradient, in place, with one fused WASM kernel (core-as/assembly/losses.ts):
  *
- * - `mse`: L = ½‖z − s·e_y‖² with target scale s (science.md §2.2),
- * - `ce`: L = −log p_y (§2.3),
- * - `ls`: label smoothing α ∈ [0, 1): L = −(1−α) log p_y − (α/K) Σ_k log p_k (§2.3, nc_loss),
- * - `fl`: focal loss β ≥ 0: L = −(1 − p_y)^β log p_y (§2.3; β is γ in nc_loss code),
+ * - `mse`: L = ½‖z − s·e_y‖² with target scale s (docs/ufm-mse.md#problem-free-bias),
+ * - `ce`: L = −log p_y (docs/ufm-softmax.md#ce),
+ * - `ls`: label smoothing α ∈ [0, 1): L = −(1−α) log p_y − (α/K) Σ_k log p_k
+ *   (docs/ufm-softmax.md#ls, nc_loss),
+ * - `fl`: focal loss β ≥ 0: L = −(1 − p_y)^β log p_y (docs/ufm-softmax.md#fl; β is γ in
+ *   nc_loss code),
  * - `pal`: pick-all-label cross-entropy for multi-label samples, L = Σ_{k∈S} −log p_k
  *   (docs/multilabel.md#pal-loss); its targets are a multi-hot K×N {@link Matrix} instead of
  *   integer labels (core-as/assembly/soft_targets.ts).

@@ -1,5 +1,5 @@
 /**
- * `deno task metrics`: neural-collapse metrics of saved features (science.md §4), at any size.
+ * `deno task metrics`: neural-collapse metrics of saved features (docs/metrics.md), at any size.
  *
  *     npx deno task metrics -- --features H.npy --labels y.npy [--weights W.npy] [--bias b.npy]
  *     npx deno task metrics -- --features 'feats_*.npy' --labels 'labels_*.npy' --json
@@ -35,7 +35,7 @@ const usage = [
   "Usage: deno task metrics -- --features H.npy --labels y.npy [options]",
   "       deno task metrics -- --track 'ckpt/epoch_*' [options]",
   "",
-  "Neural-collapse metrics (science.md §4) of features H (N×d with samples as rows, or d×N",
+  "Neural-collapse metrics (docs/metrics.md) of features H (N×d with samples as rows, or d×N",
   "with --layout samples-as-columns; float16/32/64) and labels y ((N,) or (N, 1) integers, or",
   "(N, K) multi-hot 0/1 for multi-label data), optionally with a classifier W (K×d) and bias b.",
   "Every array is a .npy file, an .npz member (run.npz:name) or a .safetensors tensor",

@@ -140,7 +140,7 @@ const flags: Record<string, FlagSpec> = {
 const usage = "Usage: deno task solve [options]\n\n" +
   "Solves the regularized UFM (MSE, cross-entropy, label smoothing, focal or pick-all-label\n" +
   "loss; balanced, imbalanced or multi-label classes) to its\n" +
-  "global minimum and compares with the closed form (science.md §3).";
+  "global minimum and compares with the closed form (docs/README.md#formula-sheet).";
 
 await runCli(async () => {
   const values = parseFlags(Deno.args, flags, usage);

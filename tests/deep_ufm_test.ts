@@ -1,6 +1,9 @@
-// Extended and deep UFMs (paper A §4; science.md §2.7–2.9, §3.4–3.5): gradients of every model
-// against central finite differences, the forward pass against a direct computation, and the
-// solver (seeded restarts on Workers) against the closed forms of science.md §3.4.
+// Extended and deep UFMs (paper A §4; docs/extended-deep.md#ext-linear-problem,
+// docs/extended-deep.md#ext-relu-problem, docs/extended-deep.md#deep-problems): gradients of every
+// model against central finite differences, the forward pass against a direct computation, and the
+// solver (seeded restarts on Workers) against the closed forms of
+// docs/extended-deep.md#l-factor-reduction and the numerics of
+// docs/extended-deep.md#ext-relu-numerics.
 import assert from "node:assert/strict";
 import { DenseUfm } from "../lib/ufm/dense.ts";
 import type { DeepLinearTheory } from "../lib/theory/deep_linear.ts";
@@ -21,7 +24,10 @@ const base = {
   targetScale: 1,
 };
 
-/** Extended model, TB convention, K = 4, n = 5, d1 = 8 (science.md §3.4 / §3.5 settings). */
+/**
+ * Extended model, TB convention, K = 4, n = 5, d1 = 8 (the settings of
+ * docs/extended-deep.md#ext-linear-table).
+ */
 function extended(
   model: "ext-linear" | "ext-relu",
   [lambdaW2, lambdaW1, lambdaH]: [number, number, number],
@@ -134,7 +140,9 @@ Deno.test("ext-relu forward = direct computation of 1/(2N)‖W2·σ(W1H1) + b1�
   model.free();
 });
 
-/** Solver settings for the extended models: init std 1 (science.md §3.4), Nesterov. */
+/**
+ * Solver settings for the extended models: init std 1 (docs/extended-deep.md#init-scale), Nesterov.
+ */
 const extendedSolver = {
   optimizer: "nesterov" as const,
   lr: 0.01,
@@ -177,7 +185,7 @@ function assertLinearSolution(report: SolveReport, label: string): void {
 Deno.test("extended linear: best of 8 restarts = closed form to 1e-8, norms to 1e-6, both sides of κ*", async () => {
   // Below κ*_3 = 0.397 from init std 1; past it the origin is the global minimum: with κ beyond
   // the local-minimum bound 0.472 every start ends there, between κ* and the bound a small init
-  // does (init std matters, science.md §3.4).
+  // does (init std matters, docs/extended-deep.md#init-scale).
   const cases: [[number, number, number], number][] = [
     [[0.2, 0.3, 0.4], 1],
     [[0.05, 0.05, 0.05], 1],
@@ -225,7 +233,7 @@ Deno.test("restart outcomes: init std 0.1 stays at the origin (f_0), rank-defici
   close(small.objective, 0.5, 1e-10, "origin");
   const t = small.theory as DeepLinearTheory;
   assert.deepEqual(small.restarts.rank_values, t.rank_values);
-  // Init std 0.3 reaches rank-deficient points (science.md §3.4 observations).
+  // Init std 0.3 reaches rank-deficient points (docs/extended-deep.md#rank-deficient).
   const medium = await solveWithRestarts(problem, { ...extendedSolver, initStd: 0.3 }, 8, {
     workers: 1,
   });
@@ -246,7 +254,8 @@ Deno.test("ReLU extended: best f = linear f* to 1e-7, H̄2 a nonnegative OF, H̄
       .theory as DeepLinearTheory;
     const layers = report.layers!;
     close(report.objective, linear.objective, 1e-7, `${label} best f`);
-    // Never below the linear value (science.md §3.5: the ReLU minimum equals it).
+    // Never below the linear value (docs/extended-deep.md#ext-relu-numerics: the ReLU minimum
+    // equals it).
     for (const f of report.restarts.objectives) assert.ok(f >= linear.objective - 1e-10);
     const h2 = layers.features.find((layer) => layer.name === "H2")!;
     assert.ok(layers.penultimate_of < 1e-6, `${label} OF distance ${layers.penultimate_of}`);

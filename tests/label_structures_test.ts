@@ -53,7 +53,10 @@ function close(actual: number, expected: number, tol: number, label: string): vo
 
 const tight = { optimizer: "momentum" as const, lr: 0.1, momentum: 0.9, iters: 400000, tol: 1e-13 };
 
-/** §3.10 of the notes written out directly: class k adds t√n_k − t²/2 if √n_k > t, else n_k/2. */
+/**
+ * docs/imbalanced.md#mse-bias-free written out directly: class k adds t√n_k − t²/2 if √n_k > t,
+ * else n_k/2.
+ */
 function minorityCollapseObjective(counts: number[], lambdaW: number, lambdaH: number): number {
   const N = counts.reduce((sum, n) => sum + n, 0);
   const t = N * Math.sqrt(lambdaW * lambdaH);

@@ -7,7 +7,7 @@ import { type LossSpec, makeLoss, validateLossSpec } from "../lib/losses.ts";
 import { IntVector, Matrix } from "../lib/matrix.ts";
 import { Rng } from "../lib/rng.ts";
 
-/** Σ_j L_j by the textbook formulas (science.md §2.2–2.3), in f64. */
+/** Σ_j L_j by the textbook formulas (docs/ufm-mse.md#problem-free-bias, docs/ufm-softmax.md#losses), in f64. */
 function definition(
   spec: Required<LossSpec>,
   z: number[][],

@@ -1,4 +1,4 @@
-// NC metrics (lib/metrics/) against the hand-computed fixture of science.md §4.8, analytic
+// NC metrics (lib/metrics/) against the hand-computed fixture of docs/metrics.md#fixture, analytic
 // constants and exact collapse, and numpy fixtures computed independently with d×d Σ_W, Σ_B
 // and scipy.linalg.pinv (tests/fixtures/make_fixtures.py). Also lib/linalg.ts.
 import assert from "node:assert/strict";
@@ -24,7 +24,7 @@ import { Rng } from "../lib/rng.ts";
 import { embeddedEtf, type FixtureSpec, fixtureSpecs, loadFixture } from "./metrics_fixtures.ts";
 
 // ---------------------------------------------------------------------------------------------
-// science.md §4.8: K = 3, n = 2, d = 4
+// docs/metrics.md#fixture: K = 3, n = 2, d = 4
 
 const table48 = {
   features: [
@@ -40,7 +40,7 @@ const table48 = {
   bias: [0.1, 0, -0.1],
 };
 
-/** The §4.8 table, verbatim (10 decimals). */
+/** The docs/metrics.md#fixture table, verbatim (10 decimals). */
 const expected48: Partial<Record<keyof NcMetrics, number>> = {
   nc1: 0.1061334267,
   sw_invsb_papyan: 0.3184002801,
@@ -62,7 +62,7 @@ const expected48: Partial<Record<keyof NcMetrics, number>> = {
 };
 
 for (const layout of ["samples-as-rows", "samples-as-columns"] as const) {
-  Deno.test(`§4.8 fixture table to 1e-9 (${layout})`, () => {
+  Deno.test(`docs/metrics.md#fixture table to 1e-9 (${layout})`, () => {
     const rows = Matrix.from(6, 4, table48.features.flat());
     const features = layout === "samples-as-rows" ? rows : rows.transpose();
     const metrics = ncMetrics({
@@ -96,7 +96,7 @@ function etf(classes: number): Float64Array {
   return out;
 }
 
-Deno.test("gramDistance: dist(OF, ETF) = √(2 − 2√((K−1)/K)) and the §4.8 constants", () => {
+Deno.test("gramDistance: dist(OF, ETF) = √(2 − 2√((K−1)/K)) and the docs/metrics.md#fixture constants", () => {
   const quoted: Record<number, number> = { 3: 0.6058108931, 4: 0.5176380902, 10: 0.320364486 };
   for (const classes of [2, 3, 4, 10, 25]) {
     const constant = Math.sqrt(2 - 2 * Math.sqrt((classes - 1) / classes));
@@ -172,7 +172,7 @@ Deno.test("exact collapse onto an orthogonal frame (bias-free MSE UFM shape): nc
   assert.ok((metrics.self_duality_uncentered as number) <= 1e-14);
   assert.ok(metrics.nc2_etf <= 1e-12); // centred OF means are an ETF
   const constant = Math.sqrt(2 - 2 * Math.sqrt((classes - 1) / classes));
-  assert.ok(Math.abs((metrics.nc2_w_etf as number) - constant) <= 1e-12); // §4.8: not 0
+  assert.ok(Math.abs((metrics.nc2_w_etf as number) - constant) <= 1e-12); // docs/metrics.md#of-etf-distance: not 0
   assert.ok((metrics.nc2_w_etf_centered as number) <= 1e-12);
   assert.ok(metrics.nc1 <= 1e-25);
 });

@@ -397,7 +397,7 @@ Deno.test("terminalPhase: 100% epoch, NC1 peak and drop factors", () => {
   assert.ok(Math.abs(t.nc1_drop_in_tpt! - 10) < 1e-12);
 });
 
-/** Tr(Σ_W)/Tr(Σ_B) of width × N features (science.md §4.3 NC1~), straight from the definition. */
+/** Tr(Σ_W)/Tr(Σ_B) of width × N features (docs/metrics.md#nc1-quotient), straight from the definition. */
 function withinOverBetween(features: Matrix, labels: Int32Array, classes: number): number {
   const n = features.cols;
   let within = 0, between = 0;

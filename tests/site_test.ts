@@ -208,6 +208,71 @@ Deno.test("buildSite: a section per figure, relative links to files that exist, 
   }
 });
 
+Deno.test("buildSite copies the docs into docs/ and links each figure to its section", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ufmlab-site-" });
+  try {
+    const docsDir = join(dir, "repo-docs");
+    await Deno.mkdir(docsDir);
+    await Deno.writeTextFile(
+      join(docsDir, "experiments.md"),
+      `# Experiments\n\n<a id="a1"></a>\n\n### A1 ${HOSTILE}\n\nTheory: [f*](ufm-mse.md#mse-bias-free).\n`,
+    );
+    await Deno.writeTextFile(
+      join(docsDir, "ufm-mse.md"),
+      '<a id="mse-bias-free"></a>\n\nf* = c − c²/2\n',
+    );
+    const figuresDir = join(dir, "figures");
+    await writeFixtureFigure(figuresDir, "A1", {});
+    await writeFixtureFigure(figuresDir, "A2", {});
+    const gone = ["docs/experiments.md", "gone"].join("#"); // kept out of the citation scan
+    const result = await buildSite({
+      figuresDir,
+      docsDir,
+      png: false,
+      registry: [
+        { id: "A1", description: "first", docs: "docs/experiments.md#a1" },
+        { id: "A2", description: "second", docs: gone },
+        { id: "A9", description: "never built", docs: "docs/ufm-mse.md#mse-bias-free" },
+      ],
+    });
+    assert.deepEqual(result.figures.map((figure) => figure.docsHref), [
+      "docs/experiments.html#a1",
+      null,
+      "docs/ufm-mse.html#mse-bias-free",
+    ]);
+    assert.ok(
+      result.warnings.some((warning) => /A2: docs section .*#gone is not in/.test(warning)),
+    );
+
+    const paperA = await Deno.readTextFile(join(figuresDir, "paper-a.html"));
+    const section = (id: string) =>
+      paperA.split(`data-figure-id="${id}"`)[1].split("</section>")[0];
+    assert.match(
+      section("A1"),
+      /<a href="docs\/experiments\.html#a1"><code>docs\/experiments\.md#a1/,
+    );
+    assert.doesNotMatch(section("A2"), /docs-link/); // a dead section is not linked
+    assert.match(section("A9"), /href="docs\/ufm-mse\.html#mse-bias-free"/); // missing figures too
+
+    // The copies: anchors live, links between pages live, the text stays text.
+    const experiments = await Deno.readTextFile(join(figuresDir, "docs", "experiments.html"));
+    assert.match(experiments, /<a id="a1"><\/a>/);
+    assert.match(
+      experiments,
+      /\[f\*\]\(<a href="ufm-mse\.html#mse-bias-free">ufm-mse\.md#mse-bias-free<\/a>\)/,
+    );
+    assert.ok(!experiments.includes("<script>alert") && experiments.includes(escapeHtml(HOSTILE)));
+    const target = await Deno.readTextFile(join(figuresDir, "docs", "ufm-mse.html"));
+    assert.match(target, /<a id="mse-bias-free"><\/a>/);
+    for (const reference of references(experiments)) {
+      const file = join(figuresDir, "docs", decodeURIComponent(reference.split("#")[0]));
+      await Deno.stat(file).catch(() => assert.fail(`docs/experiments.html: ${reference} is dead`));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("buildSite refuses to build an empty site", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ufmlab-site-" });
   try {

@@ -1,4 +1,4 @@
-// CE, label smoothing and focal loss on the UFM (paper B; science.md §3.6): the 1-D margin
+// CE, label smoothing and focal loss on the UFM (paper B; docs/ufm-softmax.md#margin-reduction): the 1-D margin
 // theory against the tabulated L-BFGS constants, and the solver against the theory, including
 // d = K − 1 and past the zero thresholds.
 import assert from "node:assert/strict";
@@ -20,7 +20,7 @@ function close(actual: number, expected: number, tol: number, label: string): vo
   );
 }
 
-Deno.test("§3.6 table: margins, norms and f* (theory vs L-BFGS constants)", () => {
+Deno.test("docs/ufm-softmax.md#softmax-table: margins, norms and f* (theory vs L-BFGS constants)", () => {
   const rows: [
     number,
     number,
@@ -63,7 +63,7 @@ Deno.test("§3.6 table: margins, norms and f* (theory vs L-BFGS constants)", () 
   }
 });
 
-Deno.test("§3.6 zero thresholds (K=4, n=5, λ_W = λ_H with K√(nλ²) = s)", () => {
+Deno.test("docs/ufm-softmax.md#softmax-threshold-checks: zero thresholds (K=4, n=5, λ_W = λ_H with K√(nλ²) = s)", () => {
   const at = (s: number) => s / (4 * Math.sqrt(5));
   const ce12 = theory({ K: 4, n: 5, lambdaW: at(1.2), lambdaH: at(1.2), loss: "ce" });
   assert.equal(ce12.zero_solution, true);

@@ -43,7 +43,7 @@ Deno.test("solve --json: required fields, theory within 1e-9 in both conventions
     for (const key of ["nc1", "nc2_etf", "nc2_of", "nc2_w_etf", "nc2_w_of", "nc3"]) {
       assert.equal(typeof report.metrics[key], "number", `metrics.${key}`);
     }
-    assert.ok(Math.abs(report.objective - 0.0985660172) < 1e-9); // science.md §3.2
+    assert.ok(Math.abs(report.objective - 0.0985660172) < 1e-9); // docs/ufm-mse.md#mse-free-bias
     assert.ok(Math.abs(report.theory.objective - report.objective) < 1e-9 * report.objective);
     assert.ok(report.converged);
     assert.ok(
@@ -207,7 +207,7 @@ Deno.test("solve --restarts: best run plus the distribution of final objectives"
   const report = JSON.parse(stdout);
   assert.deepEqual(report.restarts.seeds, [0, 1, 2]);
   assert.equal(report.restarts.objectives.length, 3);
-  assert.ok(Math.abs(report.objective - 0.0747279680) < 1e-9); // science.md §3.6, FL β = 3
+  assert.ok(Math.abs(report.objective - 0.0747279680) < 1e-9); // docs/ufm-softmax.md#softmax-table, FL β = 3
   assert.equal(report.restarts.fraction_at_theory, 1);
 });
 
@@ -320,7 +320,7 @@ Deno.test("solve --model ext-linear/deep-linear --json: closed form, layers, res
   ]);
   assert.equal(extended.code, 0, extended.stderr);
   const report = JSON.parse(extended.stdout);
-  assert.ok(Math.abs(report.objective - 0.3857423764) < 1e-9); // science.md §3.4 table
+  assert.ok(Math.abs(report.objective - 0.3857423764) < 1e-9); // docs/extended-deep.md#ext-linear-table
   assert.equal(report.theory.kind, "deep-linear");
   assert.ok(Math.abs(report.theory.kappa - 0.2884499141) < 1e-9);
   assert.deepEqual(report.problem.lambdas_tb.lambdaWs, [0.3, 0.2]);
@@ -328,7 +328,7 @@ Deno.test("solve --model ext-linear/deep-linear --json: closed form, layers, res
   assert.ok(Math.abs(report.layers.features[0].mean_sq - 0.5523878496) < 1e-6);
   assert.equal(report.restarts.outcomes.length, 4);
   assert.ok(report.restarts.outcome_counts.global >= 1);
-  // L = 4 factors: depth 3, one λ for every weight layer (science.md §3.4).
+  // L = 4 factors: depth 3, one λ for every weight layer (docs/extended-deep.md#l4-check).
   const deep = await solve([
     ...common.filter((_, i) => i < 6 || i > 7), // this run's own --init-std below
     "--model",

@@ -1,5 +1,6 @@
-// Closed forms of science.md §3.1–3.3 against the tabulated constants there (computed by
-// L-BFGS on the full UFM, independently of this code).
+// Closed forms of docs/ufm-mse.md (bias-free, free bias, regularized bias) against the tabulated
+// constants there (docs/ufm-mse.md#mse-bias-free-table, docs/ufm-mse.md#mse-reg-bias-table;
+// computed by L-BFGS on the full UFM, independently of this code).
 import assert from "node:assert/strict";
 import { mseTheory } from "../lib/theory/mse.ts";
 import { canonicalLambdas, convertLambdas, type UfmProblem } from "../lib/ufm/problem.ts";
@@ -16,7 +17,7 @@ function close(actual: number, expected: number, tol = 1e-9): void {
   );
 }
 
-Deno.test("§3.1 bias-free TB table (K=4, n=5, d=8)", () => {
+Deno.test("docs/ufm-mse.md#mse-bias-free-table: bias-free TB (K=4, n=5, d=8)", () => {
   const rows = [
     [0.1, 0.2, 0.1314213562, 0.6071067812, 1.2142135624],
     [0.5, 0.5, 0.375, 0.5, 0.5],
@@ -41,7 +42,7 @@ Deno.test("§3.1 bias-free TB table (K=4, n=5, d=8)", () => {
   }
 });
 
-Deno.test("§3.1 f* = c − c²/2 below and ½ above the threshold", () => {
+Deno.test("docs/ufm-mse.md#mse-bias-free: f* = c − c²/2 below and ½ above the threshold", () => {
   for (const c of [0.01, 0.3, 0.99, 1.01, 3]) {
     const t = theory({
       K: 7,
@@ -57,7 +58,7 @@ Deno.test("§3.1 f* = c − c²/2 below and ½ above the threshold", () => {
   }
 });
 
-Deno.test("§3.2 unregularized bias (K=4, n=5)", () => {
+Deno.test("docs/ufm-mse.md#mse-free-bias: unregularized bias (K=4, n=5)", () => {
   const t1 = theory({
     K: 4,
     n: 5,
@@ -95,7 +96,7 @@ Deno.test("§3.2 unregularized bias (K=4, n=5)", () => {
   );
 });
 
-Deno.test("§3.3 regularized bias table (Z, K=4, n=5, λ=5e-3)", () => {
+Deno.test("docs/ufm-mse.md#mse-reg-bias-table: regularized bias (Z, K=4, n=5, λ=5e-3)", () => {
   const rows = [
     [0.05, 0.0608851, 0.0387213595, 0.2236068, -0.305611],
     [0.5, 0.8658359, 0.0432213595, 0.02236068, -0.023969],
@@ -112,8 +113,9 @@ Deno.test("§3.3 regularized bias table (Z, K=4, n=5, λ=5e-3)", () => {
       bias: "reg",
       norm: "z",
     })!;
-    // science.md's β column has a digit slip in its first row (0.0608851 vs the 0.0608514
-    // implied by its own b* column, b* = (1 − β)/(K(1 + λ_b))); check β through b*.
+    // An earlier copy of this table had a digit slip in β at λ_b = 0.05 (0.0608851 vs the
+    // 0.0608514 implied by the b* column, b* = (1 − β)/(K(1 + λ_b)), see
+    // docs/ufm-mse.md#mse-reg-bias-table); check β through b*.
     close(t.beta, 1 - b * 4 * (1 + lb), 1e-6);
     if (lb !== 0.05) close(t.beta, beta, 1e-6);
     close(t.objective, f, 1e-9);
@@ -133,7 +135,7 @@ Deno.test("§3.3 regularized bias table (Z, K=4, n=5, λ=5e-3)", () => {
   close(free.objective, 0.0327910197, 1e-9);
 });
 
-Deno.test("§3.3 special values (K=10, λ=5e-4, Z)", () => {
+Deno.test("docs/ufm-mse.md#mse-z-values: special values (K=10, λ=5e-4, Z)", () => {
   const t = theory({
     K: 10,
     n: 100,

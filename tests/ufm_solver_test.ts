@@ -1,5 +1,6 @@
-// The MSE-UFM solver against the closed forms of science.md §3.1–3.3 (lib/theory/mse.ts is
-// itself checked against science.md's tables in theory_mse_test.ts).
+// The MSE-UFM solver against the closed forms of docs/ufm-mse.md#mse-bias-free,
+// docs/ufm-mse.md#mse-free-bias and docs/ufm-mse.md#mse-reg-bias (lib/theory/mse.ts is itself
+// checked against the tables there in theory_mse_test.ts).
 import assert from "node:assert/strict";
 import { Matrix } from "../lib/matrix.ts";
 import { minimize } from "../lib/optim/minimize.ts";
@@ -257,7 +258,7 @@ Deno.test("minimize: observed states are those at which f was measured", () => {
   assert.deepEqual(seen, [4.5, 0, 1.125, 1.5, 0.28125, 2.25, 0.0703125, 2.625]);
 });
 
-Deno.test("regularized bias: uncentered class-mean cosine follows the OF–ETF interpolation (§3.3)", () => {
+Deno.test("regularized bias: uncentered class-mean cosine follows the OF–ETF interpolation (docs/ufm-mse.md#mse-reg-bias)", () => {
   for (const lambdaB of [0.01, 0.05, 0.5, 5]) {
     const problem: UfmProblem = {
       K: 4,

@@ -1,6 +1,6 @@
 // Dot-product kernels for products where every row of A and every column of B is contiguous
-// along k (csa = 1, rsb = 1: A·Bᵀ of row-major matrices, the R·Hᵀ shape of science.md's
-// gradients). No packing: each 2×4 tile of C is eight k-long dot products vectorised along k
+// along k (csa = 1, rsb = 1: A·Bᵀ of row-major matrices, the R·Hᵀ shape of the UFM
+// gradients, docs/solvers.md#gradients). No packing: each 2×4 tile of C is eight k-long dot products vectorised along k
 // (plain mul + add, no broadcasts in the loop), reduced at the end by a transpose-add. gemm.ts
 // calls them on k chunks and column blocks of B small enough to stay in L2. Measured faster than
 // packing + the 4×8 micro-kernel for this layout (44 vs 38 GFLOP/s f32 at 512³).

@@ -1,4 +1,5 @@
-// Fused, numerically stable loss + logit-gradient kernels (science.md §2.2–2.3, §9).
+// Fused, numerically stable loss + logit-gradient kernels (docs/ufm-mse.md#problem-free-bias,
+// docs/ufm-softmax.md#losses, docs/solvers.md#gradients).
 //
 // Common contract. Z is K×N row-major: row k = class k, column j = sample j (so Z = W·H).
 // labels: i32[N] in [0, K). bias: K values added to every column first (0 = no bias).
@@ -518,7 +519,7 @@ export function loss_softmax_reduce_f32(
 }
 
 // ---------------------------------------------------------------------------------------
-// MSE with targets s·e_y: L = ½‖z − s·e_y‖², G = z − s·e_y (science.md §2.2).
+// MSE with targets s·e_y: L = ½‖z − s·e_y‖², G = z − s·e_y (docs/ufm-mse.md#problem-free-bias).
 
 /** MSE, f64, SIMD. */
 export function loss_mse_f64(

@@ -1,4 +1,4 @@
-// Class statistics of a labelled feature matrix (science.md §4, shared objects): per-class sums
+// Class statistics of a labelled feature matrix (docs/metrics.md#shared-objects): per-class sums
 // and counts, class-centred features x_i − μ_{y_i}, and per-class sums of squared deviations
 // Σ_{i: y_i = k} ‖x_i − μ_k‖².
 //
@@ -240,7 +240,8 @@ export function center_by_class_f64(
 
 // ---------------------------------------------------------------------------------------------
 // Within-class squared deviations: out[k] = Σ_{i: y_i = k} ‖x_i − μ_k‖² (K values). Dividing by
-// n_k gives σ_k² (rhubarbwu CDNV, §4.7); the sum over k divided by N is Tr Σ_W (§4).
+// n_k gives σ_k² (rhubarbwu CDNV, docs/metrics.md#cdnv); the sum over k divided by N is
+// Tr Σ_W (docs/metrics.md#shared-objects).
 // Computed from the differences themselves (never Σ‖x‖² − n‖μ‖², which cancels catastrophically
 // once features collapse).
 

@@ -1,4 +1,5 @@
-// Fused optimizer kernel of one UFM gradient step (science.md §9; the losses are in losses.ts):
+// Fused optimizer kernel of one UFM gradient step (docs/solvers.md#gradients; the losses are in
+// losses.ts):
 //   opt_step:     full gradient g = g_data + λθ, its squared norm and ‖θ‖², then one
 //                 GD / heavy-ball / Nesterov update — one pass over each parameter block.
 // The SIMD kernel has a scalar reference (`*_ref_*`) with the same contract. Sums of squares

@@ -2,7 +2,7 @@
  * The one interface of the image data sets (MNIST, Fashion-MNIST; lib/data/mod.ts is the
  * registry): all images of a data set in memory, class-major, and {@link splitImages}, the seeded
  * balanced split into n training images per class and a held-out test set from the rest — the
- * scaled-down protocols of science.md §5 item 3 and §6.
+ * scaled-down protocols of docs/experiments.md#paper-a-cpu and docs/experiments.md#paper-b-cpu.
  *
  * Pixels are stored compactly (bytes 0–255 for Fashion-MNIST, f32 in [0, 1] for MNIST); a
  * pixel's value in [0, 1] is `pixels[i] · pixelScale`. Split inputs are standardized with the

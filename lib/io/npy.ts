@@ -13,10 +13,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeNpy, parseNpy } from "./npy.ts";
  * const bytes = encodeNpy(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]);
  * const array = parseNpy(bytes, { name: "example.npy", rank: 2 });
- * console.log(array.shape, array.data[5]); // [2, 3] 6
+ * assert.deepEqual(array.shape, [2, 3]);
+ * assert.equal(array.data[5], 6);
  * ```
  * @module
  */
@@ -145,10 +147,14 @@ export function parseNpyHeader(bytes: Uint8Array, options: ReadNpyOptions = {}):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readNpy, writeNpy } from "./npy.ts";
- * const path = await Deno.makeTempFile({ suffix: ".npy" });
- * await writeNpy(path, [0, 1, 1], [3], "i4");
- * const labels = await readNpy(path, { rank: 1 }); // dtype "i4", data [0, 1, 1]
+ * const dir = await Deno.makeTempDir();
+ * await writeNpy(`${dir}/labels.npy`, [0, 1, 1], [3], "i4");
+ * const labels = await readNpy(`${dir}/labels.npy`, { rank: 1 });
+ * assert.equal(labels.dtype, "i4");
+ * assert.deepEqual(labels.data, new Float64Array([0, 1, 1]));
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function readNpy(
@@ -172,8 +178,10 @@ export async function readNpy(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeNpy, parseNpy } from "./npy.ts";
- * parseNpy(encodeNpy(new Int32Array([0, 1, 1]), [3], "i4")).data; // Float64Array [0, 1, 1]
+ * const array = parseNpy(encodeNpy(new Int32Array([0, 1, 1]), [3], "i4"));
+ * assert.deepEqual(array.data, new Float64Array([0, 1, 1]));
  * ```
  */
 export function parseNpy(bytes: Uint8Array, options: ReadNpyOptions = {}): NpyArray {
@@ -209,8 +217,11 @@ export function parseNpy(bytes: Uint8Array, options: ReadNpyOptions = {}): NpyAr
  *
  * @example
  * ```ts
- * import { encodeNpy } from "./npy.ts";
+ * import assert from "node:assert/strict";
+ * import { encodeNpy, parseNpy } from "./npy.ts";
  * const bytes: Uint8Array = encodeNpy([0, 2, 1], [3], "i4");
+ * assert.equal((bytes.length - 3 * 4) % 64, 0); // the data starts 64-byte aligned
+ * assert.deepEqual(parseNpy(bytes).data, new Float64Array([0, 2, 1]));
  * ```
  */
 export function encodeNpy(
@@ -251,9 +262,13 @@ export function encodeNpy(
  *
  * @example
  * ```ts
- * import { writeNpy } from "./npy.ts";
- * const path = await Deno.makeTempFile({ suffix: ".npy" });
- * await writeNpy(path, new Float64Array(6), [2, 3]); // numpy.load(path) gives zeros((2, 3))
+ * import assert from "node:assert/strict";
+ * import { readNpy, writeNpy } from "./npy.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeNpy(`${dir}/zeros.npy`, new Float64Array(6), [2, 3]); // numpy: zeros((2, 3))
+ * const array = await readNpy(`${dir}/zeros.npy`);
+ * assert.deepEqual([array.dtype, array.shape, array.data], ["f8", [2, 3], new Float64Array(6)]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeNpy(
@@ -270,8 +285,12 @@ export async function writeNpy(
  *
  * @example
  * ```ts
- * import { writeNpySync } from "./npy.ts";
- * writeNpySync(await Deno.makeTempFile({ suffix: ".npy" }), [1, 2], [2]);
+ * import assert from "node:assert/strict";
+ * import { parseNpy, writeNpySync } from "./npy.ts";
+ * const dir = Deno.makeTempDirSync();
+ * writeNpySync(`${dir}/bias.npy`, [1, 2], [2]);
+ * assert.deepEqual(parseNpy(Deno.readFileSync(`${dir}/bias.npy`)).data, new Float64Array([1, 2]));
+ * Deno.removeSync(dir, { recursive: true });
  * ```
  */
 export function writeNpySync(

@@ -502,12 +502,15 @@ class NpzMember implements ArraySource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeNpy } from "./npy.ts";
- * const path = await Deno.makeTempFile({ suffix: ".npy" });
- * await writeNpy(path, [0, 1, 1], [3], "i4");
- * const labels = await openArray(path, { rank: [1, 2] });
- * console.log(labels.dtype, labels.shape); // "i4" [3]
+ * const dir = await Deno.makeTempDir();
+ * await writeNpy(`${dir}/labels.npy`, [0, 1, 1], [3], "i4");
+ * const labels = await openArray(`${dir}/labels.npy`, { rank: [1, 2] });
+ * assert.equal(labels.dtype, "i4");
+ * assert.deepEqual(labels.shape, [3]);
  * labels.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function openArray(spec: string, options: OpenArrayOptions = {}): Promise<ArraySource> {
@@ -534,10 +537,13 @@ export interface LoadedArray {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeNpy } from "./npy.ts";
- * const path = await Deno.makeTempFile({ suffix: ".npy" });
- * await writeNpy(path, [1, 2], [2]);
- * const bias = await readArray(path, { rank: 1 }); // data [1, 2]
+ * const dir = await Deno.makeTempDir();
+ * await writeNpy(`${dir}/bias.npy`, [1, 2], [2]);
+ * const bias = await readArray(`${dir}/bias.npy`, { rank: 1 });
+ * assert.deepEqual(bias.data, new Float64Array([1, 2]));
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function readArray(

@@ -1,7 +1,8 @@
 /**
  * Streaming NC metrics: feed batches of (features, labels) and get the full metric set of
  * definitions.ts at the end, never holding all features. Two exact passes over the data, as
- * rhubarbwu's accumulators (§4.7) and as a PyTorch user iterates a data loader:
+ * rhubarbwu's accumulators (docs/metrics.md#rhubarbwu) and as a PyTorch user iterates a data
+ * loader:
  *
  * 1. `addMeans(batch)` for every batch, then `finishMeans()`: per-class counts and f64 sums,
  *    hence the class means, the sample mean and the mean of class means;

@@ -1,5 +1,5 @@
 /**
- * Class statistics of labelled features (science.md §4, shared objects): class counts and
+ * Class statistics of labelled features (docs/metrics.md#shared-objects): class counts and
  * means, the two global means in use (sample mean and mean of class means), per-class
  * within-class variances, and streaming access to the class-centred features x_i − μ_{y_i}
  * in blocks, so that products such as X_c·A never need an N×d copy.
@@ -10,12 +10,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * import { classStatistics } from "./class_stats.ts";
  * const features = Matrix.from(4, 2, [0, 0, 2, 0, 5, 5, 5, 7]);
  * const stats = classStatistics(features, new Int32Array([0, 0, 1, 1]), 2);
- * console.log(stats.means.toRows()); // [[1, 0], [5, 6]]
- * console.log(stats.withinVariance); // [1, 1]
+ * assert.deepEqual(stats.means.toRows(), [[1, 0], [5, 6]]);
+ * assert.deepEqual(stats.withinVariance, new Float64Array([1, 1]));
  * ```
  * @module
  */
@@ -38,13 +39,13 @@ export interface ClassStatistics {
   counts: Int32Array;
   /** Class means μ_k as the rows of a K×d matrix (core memory). */
   means: Matrix;
-  /** Sample mean (1/N)Σ_i x_i = Σ_k (n_k/N) μ_k (tding1 / nc_loss μ_G, §4.1). */
+  /** Sample mean (1/N)Σ_i x_i = Σ_k (n_k/N) μ_k (tding1 / nc_loss; docs/metrics.md#global-mean). */
   globalMean: Float64Array;
-  /** Mean of class means (1/K)Σ_k μ_k (Papyan colab / rhubarbwu μ_G, §4.2, §4.7). */
+  /** Mean of class means (1/K)Σ_k μ_k (Papyan colab / rhubarbwu; docs/metrics.md#global-mean). */
   meanOfMeans: Float64Array;
-  /** σ_k² = (1/n_k) Σ_{i: y_i = k} ‖x_i − μ_k‖² (divided by n_k, rhubarbwu §4.7). */
+  /** σ_k² = (1/n_k) Σ_{i: y_i = k} ‖x_i − μ_k‖² (divided by n_k, docs/metrics.md#cdnv). */
   withinVariance: Float64Array;
-  /** Tr Σ_W = (1/N) Σ_i ‖x_i − μ_{y_i}‖² (Σ_W divided by the total N, §4). */
+  /** Tr Σ_W = (1/N) Σ_i ‖x_i − μ_{y_i}‖² (over the total N, docs/metrics.md#shared-objects). */
   withinTrace: number;
 }
 
@@ -54,9 +55,14 @@ export interface ClassStatistics {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
- * featureStrides(Matrix.zeros(5, 3), "samples-as-columns");
- * // { samples: 3, dim: 5, rowStride: 1, colStride: 3 }
+ * assert.deepEqual(featureStrides(Matrix.zeros(5, 3), "samples-as-columns"), {
+ *   samples: 3,
+ *   dim: 5,
+ *   rowStride: 1,
+ *   colStride: 3,
+ * });
  * ```
  */
 export function featureStrides(
@@ -74,8 +80,10 @@ export function featureStrides(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { core } from "../core/wasm.ts";
  * const ptr = labelsInCore(new Int32Array([0, 1, 1]));
+ * assert.deepEqual(new Int32Array(core.memory.buffer, ptr, 3), new Int32Array([0, 1, 1]));
  * core.free(ptr);
  * ```
  */
@@ -198,11 +206,13 @@ export function addClassSquaredDeviations(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * // H = [h_1 h_2 h_3] (d = 2, samples as columns), classes 0, 0, 1.
  * const H = Matrix.from(2, 3, [1, 3, 0, 0, 0, 5]);
  * const stats = classStatistics(H, new Int32Array([0, 0, 1]), 2, "samples-as-columns");
- * console.log(stats.means.toRows(), stats.globalMean); // [[2, 0], [0, 5]] [4/3, 5/3]
+ * assert.deepEqual(stats.means.toRows(), [[2, 0], [0, 5]]);
+ * assert.deepEqual(stats.globalMean, new Float64Array([4 / 3, 5 / 3]));
  * stats.means.free(); // optional: released on garbage collection otherwise
  * ```
  */
@@ -272,14 +282,17 @@ export interface CenteredBlockOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { core } from "../core/wasm.ts";
  * import { Matrix } from "../matrix.ts";
  * const features = Matrix.from(3, 1, [1, 3, 7]);
  * const labels = labelsInCore(new Int32Array([0, 0, 1]));
  * const means = Matrix.from(2, 1, [2, 7]);
+ * const seen: [number, number[][]][] = [];
  * forEachCenteredBlock(features, labels, means, (block, first) => {
- *   console.log(first, block.toRows()); // 0 [[-1]], 1 [[1]], 2 [[0]] with blockRows 1
+ *   seen.push([first, block.toRows()]); // copy: the block is reused
  * }, { blockRows: 1 });
+ * assert.deepEqual(seen, [[0, [[-1]]], [1, [[1]]], [2, [[0]]]]);
  * core.free(labels);
  * ```
  */

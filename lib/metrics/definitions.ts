@@ -1,15 +1,18 @@
 /**
  * The NC metric set: the result types and, for every key, its formula, how the class means are
- * centred, and the code it reproduces (science.md §4). `--help` and the JSON output of
- * `deno task metrics` print these definitions, so every number says which convention it is.
+ * centred, and the code it reproduces (docs/metrics.md#metric-definitions). `--help` and the JSON
+ * output of `deno task metrics` print these definitions, so every number says which convention it
+ * is.
  *
  * Two global means are in use; they coincide for balanced classes and differ otherwise:
- * - μ_G = sample mean (1/N)Σ_i x_i: tding1 / nc_loss / Zhu et al. (§4.1), Tirer's NC1~;
- * - μ_G = mean of class means (1/K)Σ_k μ_k: Papyan colab (§4.2), rhubarbwu (§4.7, its
+ * - μ_G = sample mean (1/N)Σ_i x_i: tding1 / nc_loss / Zhu et al. (docs/metrics.md#zhu),
+ *   Tirer's NC1~;
+ * - μ_G = mean of class means (1/K)Σ_k μ_k: Papyan colab (docs/metrics.md#papyan), rhubarbwu
+ *   (docs/metrics.md#rhubarbwu, its
  *   default `weighted=False`).
  * Where the peers differ, each convention has its own key (`nc1` / `nc1_mean_of_means`,
  * `nc1_quotient` / `nc1_quotient_mean_of_means`, `nc3` / `nc3_mean_of_means`). Σ_W is
- * divided by the total N and Σ_B by K everywhere (§4).
+ * divided by the total N and Σ_B by K everywhere (docs/metrics.md#shared-objects).
  *
  * @example
  * ```ts
@@ -52,11 +55,11 @@ export interface NcMetrics {
   num_samples: number;
   /** d. */
   feature_dim: number;
-  /** Tr(Σ_W Σ_B^†)/K, μ_G = sample mean, scipy pinv tolerance, clamped at 0 (§4.1, §8.3). */
+  /** Tr(Σ_W Σ_B^†)/K, μ_G = sample mean, scipy pinv tolerance, ≥ 0 (docs/metrics.md#nc1). */
   nc1: number;
   /** Tr(Σ_W Σ_B^†)/K with μ_G = mean of class means (rhubarbwu `nc1_pinv`; PNAS Fig. 6). */
   nc1_mean_of_means: number;
-  /** Tr Σ_W / Tr Σ_B (Tirer "NC1~", §4.3), μ_G = sample mean. */
+  /** Tr Σ_W / Tr Σ_B (Tirer "NC1~", docs/metrics.md#nc1-quotient), μ_G = sample mean. */
   nc1_quotient: number;
   /** Tr Σ_W / Tr Σ_B with μ_G = mean of class means (rhubarbwu `nc1_quot`). */
   nc1_quotient_mean_of_means: number;
@@ -66,9 +69,9 @@ export interface NcMetrics {
   cdnv: number;
   /** The distance exponent p of `cdnv` (1 = Galanti et al.; rhubarbwu `dist_exp`). */
   cdnv_distance_exponent: number;
-  /** dist(M̃M̃ᵀ, E_K), class means centred on the mean of class means (§4.3 NC2). */
+  /** dist(M̃M̃ᵀ, E_K), class means centred on the mean of class means (docs/metrics.md#nc2-etf). */
   nc2_etf: number;
-  /** dist(MMᵀ, I/√K) on UNcentered class means (orthogonal frame, §4.3). */
+  /** dist(MMᵀ, I/√K) on UNcentered class means (orthogonal frame, docs/metrics.md#nc2-of). */
   nc2_of: number;
   /** dist(WWᵀ, E_K), W uncentered (tding1). */
   nc2_w_etf: number | null;
@@ -130,7 +133,7 @@ export interface NcMetrics {
   ncc_mismatch: number | null;
   /** Fraction with argmax_k (Wh)_k = argmin_k ‖h − μ_k‖, NO bias (rhubarbwu `nc4_agree`). */
   ncc_agreement_no_bias: number | null;
-  /** ‖Wμ_G + b‖₂, μ_G = sample mean, b = 0 if absent (tding1 "NC4", §4.1). */
+  /** ‖Wμ_G + b‖₂, μ_G = sample mean, b = 0 if absent (tding1 "NC4", docs/metrics.md#nc4-bias). */
   wmu_g_b_norm: number | null;
   /** Number of eigenvalues of Σ_B (sample-mean centring) kept by the pseudo-inverse of `nc1`. */
   sigma_b_rank: number;
@@ -155,7 +158,7 @@ export interface MetricDefinition {
    * (within-class deviations), "uncentred", "W rows centred", or "—" (no centring involved).
    */
   centring: string;
-  /** The code or paper whose convention this is (science.md §4). */
+  /** The code or paper whose convention this is (docs/metrics.md#by-source). */
   source: string;
 }
 
@@ -176,13 +179,21 @@ export const metricDefinitions: Readonly<Record<string, MetricDefinition>> = {
   num_classes: { formula: "K", centring: "—", source: "—" },
   num_samples: { formula: "N", centring: "—", source: "—" },
   feature_dim: { formula: "d", centring: "—", source: "—" },
-  nc1: { formula: "Tr(Σ_W Σ_B^†)/K", centring: SAMPLE, source: "tding1 / nc_loss (§4.1)" },
+  nc1: {
+    formula: "Tr(Σ_W Σ_B^†)/K",
+    centring: SAMPLE,
+    source: "tding1 / nc_loss (docs/metrics.md#zhu)",
+  },
   nc1_mean_of_means: {
     formula: "Tr(Σ_W Σ_B^†)/K",
     centring: MEANS,
     source: "rhubarbwu nc1_pinv (and nc1_svd at full rank); Papyan PNAS Fig. 6",
   },
-  nc1_quotient: { formula: "Tr Σ_W / Tr Σ_B", centring: SAMPLE, source: "Tirer NC1~ (§4.3)" },
+  nc1_quotient: {
+    formula: "Tr Σ_W / Tr Σ_B",
+    centring: SAMPLE,
+    source: "Tirer NC1~ (docs/metrics.md#tirer)",
+  },
   nc1_quotient_mean_of_means: {
     formula: "Tr Σ_W / Tr Σ_B",
     centring: MEANS,
@@ -191,12 +202,12 @@ export const metricDefinitions: Readonly<Record<string, MetricDefinition>> = {
   sw_invsb_papyan: {
     formula: "Tr(Σ_W Σ_B^+), top K−1 eigenpairs, not divided by K",
     centring: MEANS,
-    source: "Papyan colab Sw_invSb (§4.2)",
+    source: "Papyan colab Sw_invSb (docs/metrics.md#papyan)",
   },
   cdnv: {
     formula: "mean_{k<l} (σ_k²+σ_l²)/(2‖μ_k−μ_l‖^{2p}), σ_k² over n_k",
     centring: "class means (distances need none)",
-    source: "Galanti et al.; rhubarbwu nc1_cdnv (§4.7)",
+    source: "Galanti et al.; rhubarbwu nc1_cdnv (docs/metrics.md#rhubarbwu)",
   },
   cdnv_distance_exponent: {
     formula: "the exponent p of cdnv",
@@ -204,7 +215,11 @@ export const metricDefinitions: Readonly<Record<string, MetricDefinition>> = {
     source: "rhubarbwu dist_exp",
   },
   nc2_etf: { formula: "dist(M̃M̃ᵀ, ETF)", centring: MEANS, source: "Tirer NC2; rhubarbwu" },
-  nc2_of: { formula: "dist(MMᵀ, I/√K)", centring: "uncentred", source: "Tirer / Dang (§4.3)" },
+  nc2_of: {
+    formula: "dist(MMᵀ, I/√K)",
+    centring: "uncentred",
+    source: "Tirer / Dang (docs/metrics.md#tirer)",
+  },
   nc2_w_etf: { formula: "dist(WWᵀ, ETF)", centring: "uncentred W", source: "tding1" },
   nc2_w_etf_centered: {
     formula: "dist(WWᵀ, ETF)",
@@ -212,7 +227,11 @@ export const metricDefinitions: Readonly<Record<string, MetricDefinition>> = {
     source: "nc_loss / neural-collapse-MSE",
   },
   nc2_w_of: { formula: "dist(WWᵀ, I/√K)", centring: "uncentred W", source: "Dang et al." },
-  nc3: { formula: "dist(WM̃ᵀ, ETF)", centring: SAMPLE, source: "Zhu et al. / tding1 (§4.1)" },
+  nc3: {
+    formula: "dist(WM̃ᵀ, ETF)",
+    centring: SAMPLE,
+    source: "Zhu et al. / tding1 (docs/metrics.md#zhu)",
+  },
   nc3_centered_w: {
     formula: "dist(WM̃ᵀ, ETF), W rows centred",
     centring: SAMPLE,
@@ -226,12 +245,12 @@ export const metricDefinitions: Readonly<Record<string, MetricDefinition>> = {
   self_duality_sq: {
     formula: "‖W/‖W‖ − M̃/‖M̃‖‖_F² (squared)",
     centring: MEANS,
-    source: "Papyan W_M_dist (§4.2)",
+    source: "Papyan W_M_dist (docs/metrics.md#papyan)",
   },
   self_duality_uncentered: {
     formula: "‖W/‖W‖ − M/‖M‖‖_F",
     centring: "uncentred",
-    source: "bias-free MSE UFM (§3.1)",
+    source: "bias-free MSE UFM (docs/ufm-mse.md#mse-bias-free)",
   },
   unc3: {
     formula: "unbiased var_k ⟨w_k, μ̃_k⟩",
@@ -327,7 +346,11 @@ export const metricDefinitions: Readonly<Record<string, MetricDefinition>> = {
     centring: "uncentred (distances)",
     source: "rhubarbwu nc4_agree",
   },
-  wmu_g_b_norm: { formula: "‖Wμ_G + b‖", centring: SAMPLE, source: 'tding1 "NC4" (§4.1)' },
+  wmu_g_b_norm: {
+    formula: "‖Wμ_G + b‖",
+    centring: SAMPLE,
+    source: 'tding1 "NC4" (docs/metrics.md#zhu)',
+  },
   sigma_b_rank: { formula: "rank of Σ_B used by the pinv of nc1", centring: SAMPLE, source: "—" },
   tr_sigma_w: {
     formula: "Tr Σ_W = (1/N)Σ_i ‖x_i − μ_{y_i}‖²",

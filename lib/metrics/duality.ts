@@ -1,8 +1,8 @@
 /**
- * Classifier-side metrics (science.md §4.1, §4.2, §4.7): NC2 on the classifier W, NC3 /
- * self-duality between W and the class means, UNC3, equinorm / equiangularity / coherence of
- * the rows w_k, and ‖Wμ_G + b‖. K×K products are visited in blocks (pairwise.ts), so K = 10,000
- * classes need no K×K matrix.
+ * Classifier-side metrics (docs/metrics.md#zhu, docs/metrics.md#papyan, docs/metrics.md#rhubarbwu):
+ * NC2 on the classifier W, NC3 / self-duality between W and the class means, UNC3, equinorm /
+ * equiangularity / coherence of the rows w_k, and ‖Wμ_G + b‖. K×K products are visited in blocks
+ * (pairwise.ts), so K = 10,000 classes need no K×K matrix.
  *
  * @example
  * ```ts
@@ -65,13 +65,15 @@ export interface MeanViews {
 }
 
 /**
- * Rows v_k − center of a K×d matrix (M̃ in §4 when the rows are class means; W − mean row
- * when `center` is the mean of the rows).
+ * Rows v_k − center of a K×d matrix (M̃ of docs/metrics.md#shared-objects when the rows are class
+ * means; W − mean row when `center` is the mean of the rows).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
- * const centered: Matrix = centeredRows(Matrix.from(2, 1, [1, 3]), [2]); // rows [-1], [1]
+ * const centered: Matrix = centeredRows(Matrix.from(2, 1, [1, 3]), [2]);
+ * assert.deepEqual(centered.toRows(), [[-1], [1]]);
  * ```
  */
 export function centeredRows(rows: Matrix, center: ArrayLike<number>): Matrix {
@@ -114,14 +116,14 @@ function unbiasedVariance(values: readonly number[]): number {
  * All classifier metrics for W (K×d, f64) and optional bias b; conventions per metric:
  * - nc2_w_etf = dist(WWᵀ, E_K), W uncentered (tding1 `ETF_metric`);
  * - nc2_w_etf_centered: W ← W − mean row first (nc_loss `compute_ETF`);
- * - nc2_w_of = dist(WWᵀ, I/√K) (Dang et al. `compute_NC2_Identity_W`, §4.3);
+ * - nc2_w_of = dist(WWᵀ, I/√K) (Dang et al. `compute_NC2_Identity_W`, docs/metrics.md#nc2-w);
  * - nc3 = dist(W M̃ᵀ, E_K), M̃ centred on the sample mean (tding1 `WH_relation_metric`);
  * - nc3_centered_w: the same with W centred (nc_loss `compute_W_H_relation`);
  * - nc3_mean_of_means: M̃ centred on the mean of class means (rhubarbwu `self_duality_error`);
  * - self_duality_sq = ‖W/‖W‖_F − M̃/‖M̃‖_F‖_F², M̃ centred on the mean of class means
  *   (Papyan `W_M_dist`, squared);
  * - self_duality_uncentered = ‖W/‖W‖_F − M/‖M‖_F‖_F with uncentered means M (the NC3 of the
- *   bias-free MSE UFM, where w_k ∝ h̄_k, §3.1);
+ *   bias-free MSE UFM, where w_k ∝ h̄_k, docs/ufm-mse.md#mse-bias-free);
  * - unc3 = unbiased variance over k of ⟨w_k, μ̃_k⟩ (rhubarbwu `similarities(W, M, m_G).var()`,
  *   μ̃ on the mean of class means); unc3_cosine the same for cos(w_k, μ̃_k);
  * - norm_w_cov, equiangularity_w, coherence_w on the uncentered rows w_k (Papyan colab);

@@ -1,15 +1,17 @@
 /**
  * Geometry of K vectors (class means or classifier rows) held in memory: the normalized-Gram
- * distance of a dense K×K matrix to a simplex ETF or an orthogonal frame (science.md §4),
- * norms, cosines and the coefficient of variation (§4.2). Metrics of any K go through the
- * blocked versions in pairwise.ts.
+ * distance of a dense K×K matrix to a simplex ETF or an orthogonal frame (docs/metrics.md#dist),
+ * norms, cosines and the coefficient of variation (docs/metrics.md#papyan). Metrics of any K go
+ * through the blocked versions in pairwise.ts.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gramDistance } from "./geometry.ts";
  * const identity = { rows: 3, cols: 3, data: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
- * gramDistance(identity, "of"); // 0 (already I/√3 after normalization)
- * gramDistance(identity, "etf"); // √(2 − 2√(2/3)) ≈ 0.6058108931
+ * assert.ok(gramDistance(identity, "of") < 1e-15); // already I/√3 after normalization
+ * const ofToEtf = Math.sqrt(2 - 2 * Math.sqrt(2 / 3)); // ≈ 0.6058108931
+ * assert.ok(Math.abs(gramDistance(identity, "etf") - ofToEtf) < 1e-12);
  * ```
  * @module
  */
@@ -33,9 +35,11 @@ export interface DenseMatrix {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * const weights = Matrix.from(2, 2, [1, 2, 3, 4]);
- * const wwt: Float64Array = rowGram(weights); // W·Wᵀ = [5, 11, 11, 25]
+ * const wwt: Float64Array = rowGram(weights);
+ * assert.deepEqual(wwt, new Float64Array([5, 11, 11, 25])); // W·Wᵀ
  * ```
  */
 export function rowGram(a: Matrix, b: Matrix = a): Float64Array {
@@ -51,15 +55,16 @@ export function rowGram(a: Matrix, b: Matrix = a): Float64Array {
 export type { GramTarget } from "./pairwise.ts";
 
 /**
- * dist(A, T) = ‖A/‖A‖_F − T‖_F for a square K×K matrix A (§4, shared objects), with
+ * dist(A, T) = ‖A/‖A‖_F − T‖_F for a square K×K matrix A (docs/metrics.md#dist), with
  * T = E_K = (I − J/K)/√(K−1) (simplex ETF, `"etf"`) or T = I/√K (orthogonal frame, `"of"`);
  * both targets have unit Frobenius norm. A need not be symmetric (NC3 uses A = W·M̃ᵀ).
  * NaN when A = 0. The same formula as the blocked `productDistance` (pairwise.ts).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * const etf = { rows: 2, cols: 2, data: [0.5, -0.5, -0.5, 0.5] };
- * gramDistance(etf, "etf"); // 0
+ * assert.ok(gramDistance(etf, "etf") < 1e-15);
  * ```
  */
 export function gramDistance(gram: DenseMatrix, target: GramTarget): number {
@@ -75,11 +80,14 @@ export function gramDistance(gram: DenseMatrix, target: GramTarget): number {
 }
 
 /**
- * ‖A/‖A‖_F − B/‖B‖_F‖_F for two matrices of the same size (self-duality, §4.2 / §4.7).
+ * ‖A/‖A‖_F − B/‖B‖_F‖_F for two matrices of the same size (self-duality,
+ * docs/metrics.md#self-duality).
  *
  * @example
  * ```ts
- * normalizedDistance([1, 0], [2, 0]); // 0
+ * import assert from "node:assert/strict";
+ * assert.equal(normalizedDistance([1, 0], [2, 0]), 0);
+ * assert.ok(Math.abs(normalizedDistance([1, 0], [0, 3]) - Math.SQRT2) < 1e-15);
  * ```
  */
 export function normalizedDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -107,7 +115,8 @@ export function normalizedDistance(a: ArrayLike<number>, b: ArrayLike<number>): 
  *
  * @example
  * ```ts
- * rowNorms({ rows: 2, cols: 2, data: [3, 4, 0, 1] }); // [5, 1]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(rowNorms({ rows: 2, cols: 2, data: [3, 4, 0, 1] }), new Float64Array([5, 1]));
  * ```
  */
 export function rowNorms(matrix: DenseMatrix): Float64Array {
@@ -122,11 +131,12 @@ export function rowNorms(matrix: DenseMatrix): Float64Array {
 
 /**
  * std/mean of `values`, with the unbiased (n − 1) standard deviation as `torch.std` in the
- * Papyan colab (`norm_M_CoV`, `norm_W_CoV`, §4.2).
+ * Papyan colab (`norm_M_CoV`, `norm_W_CoV`, docs/metrics.md#papyan).
  *
  * @example
  * ```ts
- * coefficientOfVariation([1, 3]); // √2 / 2
+ * import assert from "node:assert/strict";
+ * assert.ok(Math.abs(coefficientOfVariation([1, 3]) - Math.SQRT2 / 2) < 1e-15);
  * ```
  */
 export function coefficientOfVariation(values: ArrayLike<number>): number {
@@ -143,7 +153,10 @@ export function coefficientOfVariation(values: ArrayLike<number>): number {
  *
  * @example
  * ```ts
- * cosineMatrix({ rows: 2, cols: 2, data: [1, 0, 1, 1] }); // [1, 1/√2, 1/√2, 1]
+ * import assert from "node:assert/strict";
+ * const cosines = cosineMatrix({ rows: 2, cols: 2, data: [1, 0, 1, 1] });
+ * const expected = [1, Math.SQRT1_2, Math.SQRT1_2, 1];
+ * assert.ok(cosines.every((cosine, i) => Math.abs(cosine - expected[i]) < 1e-15));
  * ```
  */
 export function cosineMatrix(vectors: DenseMatrix): Float64Array {

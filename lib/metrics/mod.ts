@@ -1,18 +1,19 @@
 /**
  * Neural-collapse metrics of labelled features and an optional linear classifier
- * (science.md §4), all in f64, in the conventions of the codes they come from.
+ * (docs/metrics.md#shared-objects), all in f64, in the conventions of the codes they come from.
  *
  * Two global means are in use, each where its source uses it (they coincide for balanced
  * classes):
- * - μ_G = sample mean (1/N)Σ_i x_i — tding1 / nc_loss (§4.1): `nc1`, `nc1_quotient`, `nc3`,
- *   `nc3_centered_w`, `wmu_g_b_norm`, `tr_sigma_b`;
- * - μ_G = mean of class means (1/K)Σ_k μ_k — Papyan colab (§4.2), Tirer (§1, §4.3), rhubarbwu
- *   (§4.7): `nc1_mean_of_means`, `nc1_quotient_mean_of_means`, `sw_invsb_papyan`, `nc2_etf`,
- *   `nc3_mean_of_means`, `self_duality_sq`, `unc3`, `norm_m_cov`, `equiangularity_m`,
- *   `coherence_m`, the `uniformity_*` kernels, `per_class.mean_norm`, `per_class.cos_w_mean`.
- * Σ_W is divided by the total N and Σ_B by K (§4). Every key, with its formula, centring and
- * source, is in definitions.ts (`metricDefinitions`); where the peers differ, each convention
- * has its own key (`nc1` / `nc1_mean_of_means`, `nc3` / `nc3_mean_of_means`, …).
+ * - μ_G = sample mean (1/N)Σ_i x_i — tding1 / nc_loss (docs/metrics.md#zhu): `nc1`,
+ *   `nc1_quotient`, `nc3`, `nc3_centered_w`, `wmu_g_b_norm`, `tr_sigma_b`;
+ * - μ_G = mean of class means (1/K)Σ_k μ_k — Papyan colab (docs/metrics.md#papyan), Tirer
+ *   (docs/metrics.md#tirer), rhubarbwu (docs/metrics.md#rhubarbwu): `nc1_mean_of_means`,
+ *   `nc1_quotient_mean_of_means`, `sw_invsb_papyan`, `nc2_etf`, `nc3_mean_of_means`,
+ *   `self_duality_sq`, `unc3`, `norm_m_cov`, `equiangularity_m`, `coherence_m`, the
+ *   `uniformity_*` kernels, `per_class.mean_norm`, `per_class.cos_w_mean`.
+ * Σ_W is divided by the total N and Σ_B by K (docs/metrics.md#shared-objects). Every key, with its
+ * formula, centring and source, is in definitions.ts (`metricDefinitions`); where the peers differ,
+ * each convention has its own key (`nc1` / `nc1_mean_of_means`, `nc3` / `nc3_mean_of_means`, …).
  *
  * One implementation: `ncMetrics` validates its input and feeds it as one batch to the
  * streaming {@link NcAccumulator} (accumulator.ts), which datasets of any size feed batch by
@@ -91,13 +92,15 @@ export interface NcMetricsOptions extends SummaryOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * // The UFM's H (d = 2 × N = 4, samples as columns, class-major) and classifier W (K×d).
  * const H = Matrix.from(2, 4, [1, 1.1, 0, 0, 0, 0, 1, 0.9]);
  * const W = Matrix.from(2, 2, [1, 0, 0, 1]);
  * const labels = [0, 0, 1, 1];
  * const metrics = ncMetrics({ features: H, layout: "samples-as-columns", labels, weights: W });
- * console.log(metrics.nc1, metrics.nc2_w_of); // small, 0
+ * assert.ok(metrics.nc1 > 0 && metrics.nc1 < 0.01); // nearly collapsed
+ * assert.ok(metrics.nc2_w_of !== null && metrics.nc2_w_of < 1e-15); // W = I: an orthogonal frame
  * ```
  */
 export function ncMetrics(input: NcInput, options: NcMetricsOptions = {}): NcMetrics {

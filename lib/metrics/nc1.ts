@@ -1,6 +1,6 @@
 /**
- * NC1 (within-class variability collapse, science.md §4.1–4.3, §4.7) with matrices of size
- * min(K, d) only.
+ * NC1 (within-class variability collapse, docs/metrics.md#nc1, docs/metrics.md#nc1-quotient) with
+ * matrices of size min(K, d) only.
  *
  * With M̃ the K×d matrix of centred class means and A = M̃ᵀ/√K (d×K), Σ_B = A·Aᵀ and
  * Σ_B^† = A·(AᵀA)^{†2}·Aᵀ, hence
@@ -22,9 +22,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { traceWithinBetweenPinv } from "./nc1.ts";
  * // K = 2, AᵀA = diag(2, 0), AᵀΣ_W A = diag(0.5, 0): Tr = 0.5 / 2² = 0.125
- * traceWithinBetweenPinv([2, 0, 0, 0], [0.5, 0, 0, 0], 2, { rtol: 1e-15, maxRank: 1 });
+ * const trace = traceWithinBetweenPinv([2, 0, 0, 0], [0.5, 0, 0, 0], 2, {
+ *   rtol: 1e-15,
+ *   maxRank: 1,
+ * });
+ * assert.deepEqual(trace, { value: 0.125, rank: 1 });
  * ```
  * @module
  */
@@ -34,13 +39,16 @@ import { Matrix } from "../matrix.ts";
 
 /**
  * A = M̃ᵀ/√K as a d×K matrix: column k is (μ_k − center)/√K for the class means μ_k (rows of
- * `means`), so Σ_B = A·Aᵀ (§4).
+ * `means`), so Σ_B = A·Aᵀ (docs/metrics.md#shared-objects).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * const means = Matrix.from(2, 1, [1, 3]);
- * const basis: Matrix = betweenClassBasis(means, [2]); // [[-1/√2, 1/√2]]
+ * const basis: Matrix = betweenClassBasis(means, [2]);
+ * const [[first, second]] = basis.toRows(); // (μ_k − center)/√K = [−1/√2, 1/√2]
+ * assert.ok(Math.abs(first + Math.SQRT1_2) < 1e-15 && Math.abs(second - Math.SQRT1_2) < 1e-15);
  * ```
  */
 export function betweenClassBasis(means: Matrix, center: ArrayLike<number>): Matrix {
@@ -69,6 +77,7 @@ export interface PinvTrace {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * // K = 2 with AᵀA = [[1, −1], [−1, 1]] (rank 1, eigenvector (1, −1)/√2, λ = 2) and
  * // AᵀΣ_W A = 0.5·AᵀA: Tr = 0.5·2 / 2² = 0.25.
  * const { value, rank } = traceWithinBetweenPinv(
@@ -76,7 +85,9 @@ export interface PinvTrace {
  *   [0.5, -0.5, -0.5, 0.5],
  *   2,
  *   { rtol: 4 * Number.EPSILON, maxRank: 1 },
- * ); // value 0.25, rank 1
+ * );
+ * assert.ok(Math.abs(value - 0.25) < 1e-15);
+ * assert.equal(rank, 1);
  * ```
  */
 export function traceWithinBetweenPinv(
@@ -187,7 +198,8 @@ export function nc1Traces(
  *
  * @example
  * ```ts
- * centerGram([1, 0, 0, 0], 2); // [0.25, -0.25, -0.25, 0.25]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(centerGram([1, 0, 0, 0], 2), new Float64Array([0.25, -0.25, -0.25, 0.25]));
  * ```
  */
 export function centerGram(gram: ArrayLike<number>, classes: number): Float64Array {

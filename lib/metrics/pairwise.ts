@@ -1,7 +1,7 @@
 /**
  * K×K quantities of class means and classifier rows without K×K memory, for any K.
  *
- * - Normalized-Gram distances dist(A·Bᵀ, T) = ‖A·Bᵀ/‖A·Bᵀ‖_F − T‖_F (science.md §4) of K×d
+ * - Normalized-Gram distances dist(A·Bᵀ, T) = ‖A·Bᵀ/‖A·Bᵀ‖_F − T‖_F (docs/metrics.md#dist) of K×d
  *   matrices A, B. For K ≤ d + 1 the product is visited in blocks of rows computed by gemm and
  *   the distance sums (G_ij/s − T_ij)² elementwise, so a collapsed Gram gives 0 to rounding.
  *   For K > d + 1 everything comes from d×d matrices: with s² = ‖ABᵀ‖_F² = ⟨AᵀA, BᵀB⟩_F,
@@ -215,8 +215,8 @@ export class GramDistance {
 
 /**
  * dist(A·Bᵀ, T) = ‖A·Bᵀ/‖A·Bᵀ‖_F − T‖_F for K×d matrices A and B (the normalized-Gram distance
- * of science.md §4; A = B gives NC2, A = W and B = M̃ gives NC3), without a K×K matrix: blocked
- * and elementwise when K ≤ d + 1, from d×d matrices when K > d + 1 (module notes). NaN when
+ * of docs/metrics.md#dist; A = B gives NC2, A = W and B = M̃ gives NC3), without a K×K matrix:
+ * blocked and elementwise when K ≤ d + 1, from d×d matrices when K > d + 1 (module notes). NaN when
  * A·Bᵀ = 0.
  *
  * @example

@@ -109,7 +109,22 @@ function betweenIsZero(trSigmaB: number, meanSquaredNorm: number, largestClass: 
  *
  * @example
  * ```ts
- * // Through the accumulator (accumulator.ts) or ncMetrics (mod.ts); see there.
+ * import assert from "node:assert/strict";
+ * import { Matrix } from "../matrix.ts";
+ * // K = 2 classes of d = 1 features {−0.5, 0.5} and {1.5, 2.5}: Tr Σ_W = 1/4, Σ_B = 1.
+ * const metrics = summarize({
+ *   counts: new Float64Array([2, 2]),
+ *   means: Matrix.from(2, 1, [0, 2]),
+ *   sampleMean: new Float64Array([1]),
+ *   meanOfMeans: new Float64Array([1]),
+ *   sqDeviations: new Float64Array([0.5, 0.5]),
+ *   within: { form: "covariance", matrix: new Float64Array([0.25]) }, // Σ_W (d×d)
+ *   ncc: null,
+ *   weights: null,
+ *   bias: null,
+ * });
+ * assert.ok(Math.abs(metrics.nc1 - 0.125) < 1e-15); // Tr(Σ_W Σ_B^†)/K
+ * assert.ok(Math.abs(metrics.nc1_quotient - 0.25) < 1e-15); // Tr Σ_W / Tr Σ_B
  * ```
  */
 export function summarize(moments: ClassMoments, options: SummaryOptions = {}): NcMetrics {

@@ -99,7 +99,7 @@ async function defaultFeatures(directory: string): Promise<string> {
   return join(directory, layers.sort(naturalCompare).at(-1) as string);
 }
 
-/** Panels of the figure: NC1–NC4 as Papyan et al. plot them (science.md §4.1, §4.2). */
+/** Panels of the figure: NC1–NC4 as Papyan et al. plot them (docs/metrics.md#papyan). */
 const PANELS: [string, keyof NcMetrics][] = [
   ["NC1: Tr(Σ_W Σ_B^†)/K", "nc1"],
   ["NC2: dist(M̃M̃ᵀ, ETF)", "nc2_etf"],

@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * import { validateInput } from "./validate.ts";
  * const checked = validateInput({ features: Matrix.from(2, 1, [0, 1]), labels: [0, 1] });
- * console.log(checked.classes); // 2
+ * assert.equal(checked.classes, 2);
  * ```
  * @module
  */
@@ -55,13 +56,15 @@ export interface CheckedInput {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { UsageError } from "../errors.ts";
  * import { Matrix } from "../matrix.ts";
  * const features = Matrix.from(3, 2, [0, 0, 1, 1, 2, 2]);
- * try {
- *   validateInput({ features, labels: [0, 1, 1.5] });
- * } catch (error) {
- *   console.log((error as Error).message); // labels must be integers; labels[2] = 1.5
- * }
+ * assert.throws(() => validateInput({ features, labels: [0, 1, 1.5] }), (error) => {
+ *   assert.ok(error instanceof UsageError);
+ *   assert.match(error.message, /labels\[2\] = 1\.5/);
+ *   return true;
+ * });
  * ```
  */
 export function validateInput(input: NcInput): CheckedInput {
@@ -117,7 +120,8 @@ export function validateInput(input: NcInput): CheckedInput {
  *
  * @example
  * ```ts
- * console.log(emptyClassError(4, 10).message); // class 4 has no samples (K = 10); …
+ * import assert from "node:assert/strict";
+ * assert.match(emptyClassError(4, 10).message, /^class 4 has no samples \(K = 10\)/);
  * ```
  */
 export function emptyClassError(k: number, classes: number): UsageError {
@@ -161,8 +165,13 @@ export function checkLabels(labels: ArrayLike<number>, classes: number, first = 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
- * const { weights } = validateClassifier(Matrix.from(2, 1, [1, -1]), [0, 0], 2, 1);
+ * const W = Matrix.from(2, 1, [1, -1]);
+ * const { weights, bias } = validateClassifier(W, [0, 0], 2, 1);
+ * assert.equal(weights, W); // already f64: no copy
+ * assert.deepEqual(bias, new Float64Array([0, 0]));
+ * assert.throws(() => validateClassifier(Matrix.from(1, 2, [1, -1]), null, 2, 1), /transposed\?/);
  * ```
  */
 export function validateClassifier(
@@ -209,8 +218,13 @@ export function validateClassifier(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Matrix } from "../matrix.ts";
  * requireFiniteFeatures(Matrix.from(1, 2, [0, 1]), "samples-as-rows"); // fine
+ * assert.throws(
+ *   () => requireFiniteFeatures(Matrix.from(1, 2, [0, NaN]), "samples-as-rows"),
+ *   /sample 0, feature 1/,
+ * );
  * ```
  */
 export function requireFiniteFeatures(
@@ -231,7 +245,9 @@ export function requireFiniteFeatures(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * requireFinite([1, 2], "bias", (i) => `entry ${i}`); // fine
+ * assert.throws(() => requireFinite([1, Infinity], "bias", (i) => `entry ${i}`), /entry 1/);
  * ```
  */
 export function requireFinite(

@@ -13,10 +13,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hiddenWidths, validateTrainConfig } from "./config.ts";
  * const config = validateTrainConfig({ loss: "mse", width: 256, depth: 3, featureDim: 64,
  *   head: 32, bias: false });
- * console.log(hiddenWidths(config)); // [256, 256, 64, 32]
+ * assert.deepEqual(hiddenWidths(config), [256, 256, 64, 32]);
+ * assert.throws(() => validateTrainConfig({ loss: "mse", width: 0 }), /width/);
  * ```
  * @module
  */
@@ -59,9 +61,9 @@ export interface TrainConfig {
   /** MSE target scale s: targets s·one-hot (`--target-scale`; nc_loss uses 15). */
   targetScale: number;
   /**
-   * MSE per sample: `half-sum` = ½‖z − s·e_y‖² (science.md §5 item 3) or `mean` = the mean
-   * over the K classes of (z − s·e_y)², i.e. PyTorch `F.mse_loss` as in nc_loss (2/K times the
-   * former) (`--mse-reduction`).
+   * MSE per sample: `half-sum` = ½‖z − s·e_y‖² (docs/experiments.md#protocol-a-network) or `mean` =
+   * the mean over the K classes of (z − s·e_y)², i.e. PyTorch `F.mse_loss` as in nc_loss (2/K times
+   * the former) (`--mse-reduction`).
    */
   mseReduction: MseReduction;
   /** Hidden width (`--width`). */
@@ -116,7 +118,7 @@ export interface TrainConfig {
   evalEvery: number;
 }
 
-/** Defaults: paper B's optimizer on an MNIST MLP (science.md §6, scaled-down protocol). */
+/** Defaults: paper B's optimizer on an MNIST MLP (docs/experiments.md#paper-b-cpu). */
 export function defaultTrainConfig(epochs = 100): TrainConfig {
   return {
     dataset: "mnist",

@@ -1,9 +1,9 @@
 /**
  * Statistics of a loss × width × epoch-budget × seed grid of test accuracies (paper B's
- * "test accuracy equivalence" experiment, science.md §6) and the finding text read off them:
- * whether the gaps |Acc_CE − Acc_X| exceed seed noise, and whether they shrink with width and
- * with epochs. Figures B4 and B6 use it, so that the text of a figure always says what its data
- * say.
+ * "test accuracy equivalence" experiment, docs/experiments.md#paper-b-figures) and the finding text
+ * read off them: whether the gaps |Acc_CE − Acc_X| exceed seed noise, and whether they shrink with
+ * width and with epochs. Figures B4 and B6 use it, so that the text of a figure always says what
+ * its data say.
  *
  * Conventions (accuracies in percentage points, pp):
  * - A cell is one (loss, width, budget) with one test accuracy per seed; its gap to the reference

@@ -1,6 +1,7 @@
 /**
- * Rows and charts of paper B's loss grid (science.md §6) on real networks, shared by figures B4
- * (MNIST) and B6 (Fashion-MNIST): a grid of runs over losses × widths × epoch budgets × seeds,
+ * Rows and charts of paper B's loss grid (docs/experiments.md#b4) on real networks, shared by
+ * figures B4 (MNIST) and B6 (Fashion-MNIST): a grid of runs over losses × widths × epoch budgets ×
+ * seeds,
  *
  *   a) NC dynamics at the widest network and longest budget (mean over seeds): NC1, NC2 (centered
  *      W vs simplex ETF), NC3, "NC4" ‖Wμ_G + b‖, train and test accuracy vs epoch, one colour per

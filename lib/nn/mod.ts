@@ -7,11 +7,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trainOnDataset, validateTrainConfig } from "./mod.ts";
  * const result = await trainOnDataset(
  *   validateTrainConfig({ loss: "mse", width: 64, depth: 2, n: 50, epochs: 10 }),
  * );
- * console.log(result.train_acc, result.test_acc, result.terminal.nc1_drop);
+ * assert.ok(result.train_acc > 0.8 && result.test_acc > 0.6);
+ * assert.ok((result.terminal.nc1_drop ?? 0) > 2); // NC1 (peak / final) more than halved
  * ```
  * @module
  */

@@ -6,8 +6,9 @@
  *
  * so exactly m full epochs run at lr₀ before the first decay at milestone m. Paper B's code
  * (nc_loss) calls `scheduler.step()` at the START of each epoch, which shifts every decay one
- * epoch early (science.md §8.4b): its epoch e uses the exponent #{m ≤ e + 1}. We implement the
- * documented ordering; `shiftedLikeNcLoss` reproduces the nc_loss one for comparison.
+ * epoch early (docs/reference-code-pitfalls.md#nc-loss-scheduler): its epoch e uses the exponent
+ * #{m ≤ e + 1}. We implement the documented ordering; `shiftedLikeNcLoss` reproduces the nc_loss
+ * one for comparison.
  *
  * @example
  * ```ts
@@ -34,12 +35,15 @@ export function multiStepLr(
   return baseLr * gamma ** passed;
 }
 
-/** Paper B's milestones for E epochs: ⌊3E/7⌋ and ⌊5E/7⌋ (nc_loss train.py, science.md §6). */
+/**
+ * Paper B's milestones for E epochs: ⌊3E/7⌋ and ⌊5E/7⌋ (nc_loss train.py;
+ * docs/experiments.md#paper-b).
+ */
 export function paperBMilestones(epochs: number): number[] {
   return [Math.floor(3 * epochs / 7), Math.floor(5 * epochs / 7)];
 }
 
-/** Milestones at ⌊E/3⌋ and ⌊2E/3⌋ (paper A protocol, science.md §5 item 3). */
+/** Milestones at ⌊E/3⌋ and ⌊2E/3⌋ (docs/experiments.md#protocol-a-network). */
 export function thirdsMilestones(epochs: number): number[] {
   return [Math.floor(epochs / 3), Math.floor(2 * epochs / 3)];
 }

@@ -3,10 +3,11 @@
  * lib/data) into the terminal phase and records, per epoch, the running
  * training loss and accuracy, and at every evaluation (epoch 0, every `evalEvery` epochs and the
  * last) the exact train/test loss and accuracy and the NC metrics of every hidden layer's
- * features on the whole training set (lib/metrics, science.md §4): NC1 for every layer, and for
- * the penultimate features H with the classifier (W, b) the paper-B metrics (nc_loss: NC2 on the
- * centered W, NC3 on centered W vs centered class means, "NC4" ‖Wμ_G + b‖) and the paper-A
- * structures (OF distance of the uncentered class means, ETF distance of the centered ones).
+ * features on the whole training set (lib/metrics, docs/metrics.md#shared-objects): NC1 for every
+ * layer, and for the penultimate features H with the classifier (W, b) the paper-B metrics
+ * (nc_loss: NC2 on the centered W, NC3 on centered W vs centered class means, "NC4" ‖Wμ_G + b‖) and
+ * the paper-A structures (OF distance of the uncentered class means, ETF distance of the centered
+ * ones).
  *
  * One epoch = one pass over a seeded shuffle of the training set in mini-batches (the last one
  * may be smaller, as PyTorch's DataLoader without drop_last); each step minimizes the batch mean
@@ -14,18 +15,20 @@
  * {@link multiStepLr} (decays after each milestone epoch, the documented PyTorch ordering).
  * Optional random-shift augmentation (`augment` pixels) applies to the training batches only;
  * metrics are always computed on the clean training set (nc_loss uses its augmented loader,
- * science.md §8.4a). Batch-norm layers run in training mode for the steps and in evaluation
- * mode (running statistics) for the metrics, as `model.eval()` does.
+ * docs/reference-code-pitfalls.md#nc-loss-augmented). Batch-norm layers run in training mode for
+ * the steps and in evaluation mode (running statistics) for the metrics, as `model.eval()` does.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitDataset } from "../data/mod.ts";
  * import { validateTrainConfig } from "./config.ts";
  * import { trainNetwork } from "./train.ts";
  * const config = validateTrainConfig({ loss: "ce", width: 64, depth: 2, n: 50, epochs: 5 });
  * const data = await splitDataset("mnist", { perClass: config.n, seed: config.dataSeed });
  * const result = trainNetwork(config, data);
- * console.log(result.train_acc, result.test_acc);
+ * assert.equal(result.train_size, 500); // 50 digits per class
+ * assert.ok(result.train_acc > 0.5 && result.test_acc > 0.5); // far above chance (0.1)
  * ```
  * @module
  */
@@ -64,7 +67,7 @@ export interface LayerMetrics {
   layer: number;
   /** Feature dimension. */
   width: number;
-  /** Tr(Σ_W Σ_B^†)/K (science.md §4.1). */
+  /** Tr(Σ_W Σ_B^†)/K (docs/metrics.md#nc1). */
   nc1: number | null;
   /** Tr Σ_W / Tr Σ_B (Tirer NC1~). */
   nc1_quotient: number | null;
@@ -204,7 +207,8 @@ export function trainNetwork(
     beta: config.beta,
     targetScale: config.targetScale,
   }, kernel);
-  // F.mse_loss averages over the K classes too: 2/K times the ½‖·‖² convention (science.md §1).
+  // F.mse_loss averages over the K classes too: 2/K times the ½‖·‖² convention
+  // (docs/conventions.md#pytorch).
   const lossScale = config.loss === "mse" && config.mseReduction === "mean" ? 2 / classes : 1;
   const batches = new BatchBuffers(data.train, config.batch, data.side);
   const epochs: EpochRecord[] = [];

@@ -9,6 +9,7 @@
  * import { experiments } from "./registry.ts";
  * assert.ok(experiments.some(({ id }) => id === "A1"));
  * for (const { script } of experiments) assert.match(script, /^scripts\/experiments\/\w+\.ts$/);
+ * for (const { docs } of experiments) assert.match(docs ?? "", /^docs\/[\w-]+\.md#[\w-]+$/);
  * ```
  * @module
  */
@@ -19,8 +20,10 @@ export interface ExperimentEntry {
   id: string;
   /** Script path relative to the repository root. */
   script: string;
-  /** One line: what the figure shows (science.md section in brackets). */
+  /** One line: what the figure shows (the paper and its experiment in brackets). */
   description: string;
+  /** The docs section of the figure's protocol and theory, e.g. "docs/experiments.md#a1". */
+  docs?: string;
 }
 
 /** All experiments, in run order. */
@@ -29,67 +32,78 @@ export const experiments: readonly ExperimentEntry[] = [
     id: "A1",
     script: "scripts/experiments/a1_gd_dynamics.ts",
     description: "GD on the UFM: objective and NC metrics vs iteration against the closed form " +
-      "(paper A, A-E1, science.md §5)",
+      "(paper A, A-E1)",
+    docs: "docs/experiments.md#a1",
   },
   {
     id: "A2",
     script: "scripts/experiments/a2_regularization.ts",
     description: "UFM minimizers across regularization strengths: solver vs closed form " +
-      "(paper A, science.md §5)",
+      "(paper A §3)",
+    docs: "docs/experiments.md#a2",
   },
   {
     id: "B1",
     script: "scripts/experiments/b1_loss_dynamics.ts",
     description: "CE, LS, FL and MSE on one UFM: NC1–NC4 and f − f* vs iteration " +
-      "(paper B, science.md §3.6, §4.1)",
+      "(paper B)",
+    docs: "docs/experiments.md#b1",
   },
   {
     id: "B2",
     script: "scripts/experiments/b2_margins.ts",
     description: "Margin and norms of the collapsed solution vs weight decay per loss, with " +
-      "zero-solution thresholds (paper B, science.md §3.6)",
+      "zero-solution thresholds (paper B)",
+    docs: "docs/experiments.md#b2",
   },
   {
     id: "B3",
     script: "scripts/experiments/b3_landscape.ts",
     description: "Landscape: fraction of random initializations reaching f* per loss, d > K and " +
-      "d = K − 1 (paper B, science.md §3.6)",
+      "d = K − 1 (paper B)",
+    docs: "docs/experiments.md#b3",
   },
   {
     id: "A3",
     script: "scripts/experiments/a3_extended_linear.ts",
     description: "Extended linear UFM W2·W1·H1: f* vs κ with the threshold 2^(−4/3), restart " +
-      "outcomes and norms vs the closed form (paper A §4, science.md §3.4)",
+      "outcomes and norms vs the closed form (paper A §4)",
+    docs: "docs/experiments.md#a3",
   },
   {
     id: "A4",
     script: "scripts/experiments/a4_extended_relu.ts",
     description: "ReLU extended UFM vs linear: layer-wise NC1, nonnegative OF of H̄2, cosines of " +
-      "H̄1 vs iteration; restart outcomes (paper A §4, science.md §3.5)",
+      "H̄1 vs iteration; restart outcomes (paper A §4)",
+    docs: "docs/experiments.md#a4",
   },
   {
     id: "A5",
     script: "scripts/experiments/a5_deep_linear.ts",
     description: "Deep linear UFM: thresholds κ*_L for L = 2…6 factors and solver values at " +
-      "L = 3, 4 (science.md §2.9, §3.4)",
+      "L = 3, 4",
+    docs: "docs/experiments.md#a5",
   },
   {
     id: "A6",
     script: "scripts/experiments/a6_mnist_depthwise.ts",
     description: "MLP on real MNIST with MSE, extra FC+ReLU head, bias off/on: NC1 of H1 vs H2, " +
-      "OF/ETF distance of H̄2 vs the extended ReLU UFM (paper A, A-E2/E3, science.md §5)",
+      "OF/ETF distance of H̄2 vs the extended ReLU UFM (paper A, A-E2/E3)",
+    docs: "docs/experiments.md#a6",
   },
   {
     id: "B4",
     script: "scripts/experiments/b4_mnist_losses.ts",
     description: "MLPs on real MNIST with CE/LS/FL/MSE across widths, epochs, seeds: NC dynamics " +
-      "and |Acc_CE − Acc_X| heatmaps (paper B, science.md §6); --full for the whole grid",
+      "and |Acc_CE − Acc_X| heatmaps (paper B); --full for the whole grid",
+    docs: "docs/experiments.md#b4",
   },
   {
     id: "B6",
     script: "scripts/experiments/b6_fashion_losses.ts",
     description: "B4 on real Fashion-MNIST: CE/LS/FL/MSE MLPs across widths, epochs, seeds; gaps " +
-      "to CE against seed noise (paper B, science.md §6); --full adds one CNN per loss",
+      "to CE against seed noise (paper B); --full adds one CNN per loss",
+    docs: "docs/experiments.md#b4", // B4's protocol on Fashion-MNIST (no section of its own yet)
   },
   {
     id: "B5",

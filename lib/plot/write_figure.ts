@@ -65,7 +65,7 @@ export { FIGURE_FONT } from "./theme.ts";
 
 /** What a figure shows and how it was produced; becomes `<id>.meta.json`. */
 export interface FigureMeta {
-  /** The paper the figure reproduces, e.g. "A" (Tirer & Bruna) — see science.md. */
+  /** The paper the figure reproduces, e.g. "A" (Tirer & Bruna; docs/related-work.md). */
   paper: string;
   /** The claim being checked, in one sentence. */
   claim: string;

@@ -118,6 +118,7 @@ pre.command { background: var(--tint); border: 1px solid var(--line); border-rad
 details { margin-top: 10px; }
 details pre { background: var(--tint); padding: 8px 12px; overflow-x: auto; max-height: 360px; }
 .warnings { color: #8a5a00; }
+pre.docs-page { white-space: pre-wrap; background: var(--paper); border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; }
 `;
 
 /** Client script (`site.js`): fetch each spec, embed it as SVG, hide the static fallback. */

@@ -1,8 +1,9 @@
 /**
  * `deno task site`: builds the deployable figure site inside the figures directory, next to the
  * figure files it shows: `index.html`, one `paper-<key>.html` per paper, `site.css`, `site.js`,
- * `favicon.svg`, `vendor/` (vega bundles, font, licenses) and a `<id>.png` per figure. Every link
- * is relative, so the folder works from any static host.
+ * `favicon.svg`, `vendor/` (vega bundles, font, licenses), a `<id>.png` per figure and `docs/`
+ * (the theory reference, each figure linking to its section). Every link is relative, so the
+ * folder works from any static host.
  *
  * @example
  * ```ts
@@ -25,6 +26,7 @@ import { join } from "node:path";
 import { writeTextFileAtomic } from "../io/atomic.ts";
 import { SITE_ASSETS } from "./assets.ts";
 import { loadFigures, type RegistryFigure, type SiteFigure } from "./load_figures.ts";
+import { copyDocsPages, defaultDocsDir, docsSiteHref, parseDocsRef } from "./docs_pages.ts";
 import { createPngRenderer } from "./png_export.ts";
 import { groupByPaper, indexPageHtml, type PageContext, paperPageHtml } from "./templates.ts";
 import { copyVendorFiles, defaultNodeModulesDir } from "./vendor.ts";
@@ -40,6 +42,8 @@ export interface SiteBuildOptions {
   figuresDir: string;
   /** Experiments expected to have figures (lib/plot/registry.ts `experiments`). */
   registry: readonly RegistryFigure[];
+  /** The theory reference copied to `docs/` of the site (default: the repository's docs/). */
+  docsDir?: string;
   /** Where vega, vega-lite, vega-embed, resvg and the font are installed. Default: repo's. */
   nodeModulesDir?: string;
   /** Export `<id>.png` for every figure (default true). */
@@ -133,6 +137,19 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
   }
 
   const { versions } = await copyVendorFiles(nodeModulesDir, figuresDir);
+  const docsDir = options.docsDir ?? defaultDocsDir();
+  const context: PageContext = { builtAt: options.builtAt ?? new Date(), versions };
+  const docsAnchors = await copyDocsPages(docsDir, figuresDir, context);
+  for (const figure of figures) {
+    if (figure.docs === null) continue;
+    const ref = parseDocsRef(figure.docs);
+    const anchors = ref === null ? undefined : docsAnchors.get(ref.page);
+    if (anchors !== undefined && (ref!.anchor === null || anchors.has(ref!.anchor))) {
+      figure.docsHref = docsSiteHref(figure.docs);
+    } else {
+      warnings.push(`${figure.id}: docs section ${figure.docs} is not in ${docsDir}`);
+    }
+  }
   for (const [name, text] of Object.entries(SITE_ASSETS)) {
     await writeTextFileAtomic(join(figuresDir, name), text);
   }
@@ -143,7 +160,6 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     : await exportPngs(figures, options, nodeModulesDir, warnings);
   const pngSeconds = (performance.now() - pngStart) / 1000;
 
-  const context: PageContext = { builtAt: options.builtAt ?? new Date(), versions };
   const groups = groupByPaper(figures);
   const pages = ["index.html"];
   for (const group of groups) {

@@ -67,6 +67,10 @@ export interface SiteFigure {
   meta: SiteMeta | null;
   /** Registry description, or null for a figure found only as a meta file. */
   description: string | null;
+  /** Registry docs section, e.g. "docs/experiments.md#a1", or null. */
+  docs: string | null;
+  /** Link to that section's copy on the site (set by the site build), else null. */
+  docsHref: string | null;
   /** Why the figure cannot be shown, or null. */
   problem: string | null;
   /** Data files named by the meta file that do not exist. */
@@ -89,6 +93,8 @@ export interface RegistryFigure {
   id: string;
   /** One-line description. */
   description: string;
+  /** The docs section the figure reproduces, e.g. "docs/experiments.md#a1". */
+  docs?: string;
 }
 
 const FIGURE_ID = /^[A-Za-z0-9_-]+$/;
@@ -231,19 +237,22 @@ export async function loadFigures(
 ): Promise<LoadedFigures> {
   const metaIds = await listMetaIds(figuresDir);
   const registryIds = new Set(registry.map((entry) => entry.id));
-  const ordered: { id: string; description: string | null }[] = [
-    ...registry.map((entry) => ({ id: entry.id, description: entry.description })),
-    ...metaIds.filter((id) => !registryIds.has(id)).map((id) => ({ id, description: null })),
+  const ordered: { id: string; description: string | null; docs: string | null }[] = [
+    ...registry.map(({ id, description, docs }) => ({ id, description, docs: docs ?? null })),
+    ...metaIds.filter((id) => !registryIds.has(id))
+      .map((id) => ({ id, description: null, docs: null })),
   ];
   const figures: SiteFigure[] = [];
   const warnings: string[] = [];
-  for (const { id, description } of ordered) {
+  for (const { id, description, docs } of ordered) {
     const metaPath = join(figuresDir, `${id}${META_SUFFIX}`);
     const figure: SiteFigure = {
       id,
       paper: paperFromId(id),
       meta: null,
       description,
+      docs,
+      docsHref: null,
       problem: null,
       missingFiles: [],
       png: null,

@@ -9,7 +9,8 @@
  * Modules: load_figures.ts (registry + meta files), templates.ts (pages), theory_table.ts,
  * escape.ts (HTML escaping, relative links), papers.ts (paper names), assets.ts (CSS, client
  * script, icon), vendor.ts (bundles copied from node_modules), png_export.ts (resvg + DejaVu
- * Sans), static_server.ts (preview server), build.ts (all of it).
+ * Sans), docs_pages.ts (the theory reference copied into the site), static_server.ts (preview
+ * server), build.ts (all of it).
  *
  * @example
  * ```ts
@@ -30,6 +31,16 @@
  * @module
  */
 export { buildSite, NoFiguresError, type SiteBuildOptions, type SiteBuildResult } from "./build.ts";
+export {
+  anchorIds,
+  copyDocsPages,
+  defaultDocsDir,
+  DOCS_SITE_DIR,
+  docsPageHtml,
+  type DocsRef,
+  docsSiteHref,
+  parseDocsRef,
+} from "./docs_pages.ts";
 export { escapeHtml, isPlainFileName, relativeHref } from "./escape.ts";
 export {
   listMetaIds,
@@ -65,6 +76,7 @@ export {
   missingFigureSectionHtml,
   PAGE_SCRIPTS,
   type PageContext,
+  pageHtml,
   type PaperGroup,
   paperPageHtml,
 } from "./templates.ts";

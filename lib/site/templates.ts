@@ -9,7 +9,8 @@
  * import type { SiteFigure } from "./load_figures.ts";
  * import { groupByPaper, indexPageHtml, paperPageHtml } from "./templates.ts";
  * const figure = (id: string, paper: string): SiteFigure => ({ id, paper, meta: null,
- *   description: `figure ${id}`, problem: "not reproduced yet", missingFiles: [], png: null });
+ *   description: `figure ${id}`, docs: null, docsHref: null, problem: "not reproduced yet",
+ *   missingFiles: [], png: null });
  * const groups = groupByPaper([figure("A1", "A"), figure("B1", "B")]);
  * const context = { builtAt: new Date(0), versions: {} };
  * assert.match(indexPageHtml(groups, context), /paper-a\.html/);
@@ -65,7 +66,7 @@ export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'u
  * ```ts
  * import assert from "node:assert/strict";
  * const figure = (id: string, paper: string) => ({ id, paper, meta: null, description: null,
- *   problem: "missing", missingFiles: [], png: null });
+ *   docs: null, docsHref: null, problem: "missing", missingFiles: [], png: null });
  * const groups = groupByPaper([figure("B1", "B"), figure("A1", "A")]);
  * assert.deepEqual(groups.map((group) => group.page), ["paper-b.html", "paper-a.html"]);
  * ```
@@ -93,11 +94,16 @@ function footerHtml(context: PageContext): string {
     `folder; regenerate the figures with <code>npx deno task reproduce</code>.</footer>`;
 }
 
-function pageHtml(
+/**
+ * A whole page of the site: head (policy, icon, style sheet, `scripts`), `body` and the footer.
+ * `root` is the way back to the site folder from the page ("" at the top, "../" one level down).
+ */
+export function pageHtml(
   title: string,
   body: string,
   context: PageContext,
   scripts: readonly string[] = [],
+  root: "" | "../" = "",
 ): string {
   const scriptTags = scripts
     .map((src) => `<script defer src="${escapeHtml(relativeHref(src))}"></script>`).join("\n");
@@ -108,8 +114,8 @@ function pageHtml(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(CONTENT_SECURITY_POLICY)}">
 <title>${escapeHtml(title)}</title>
-<link rel="icon" href="favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="site.css">
+<link rel="icon" href="${root}favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="${root}site.css">
 ${scriptTags}
 </head>
 <body>
@@ -118,6 +124,14 @@ ${footerHtml(context)}
 </body>
 </html>
 `;
+}
+
+/** "Theory and protocol: <link>" to the figure's docs section, or "" when the site has none. */
+function docsLinkHtml(figure: SiteFigure): string {
+  if (figure.docs === null || figure.docsHref === null) return "";
+  return `<p class="docs-link"><span class="label">Theory and protocol:</span> ${
+    link(figure.docsHref, `<code>${escapeHtml(figure.docs)}</code>`)
+  }</p>`;
 }
 
 function registryCommand(id: string): string {
@@ -143,6 +157,7 @@ export function missingFigureSectionHtml(figure: SiteFigure): string {
 Build it with <code>${escapeHtml(registryCommand(figure.id))}</code>, then run
 <code>npx deno task site</code>.</p>
 ${description}
+${docsLinkHtml(figure)}
 </section>`;
 }
 
@@ -200,6 +215,7 @@ ${missing}
 <div class="caption">
 <p><span class="label">The paper's claim.</span> ${escapeHtml(meta.claim)}</p>
 <p><span class="label">What ufmlab measured.</span> ${escapeHtml(meta.measured)}</p>
+${docsLinkHtml(figure)}
 </div>
 ${theoryTableHtml(meta)}
 <h3>Regenerate</h3>

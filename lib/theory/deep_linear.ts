@@ -1,6 +1,8 @@
 /**
  * Closed-form global minimizers of the extended (3-factor) and deep (L-factor) linear UFM with
- * MSE (science.md §3.4, §2.7, §2.9), in any regularization convention.
+ * MSE (docs/extended-deep.md#l-factor-reduction; the problems are stated at
+ * docs/extended-deep.md#ext-linear-problem and docs/extended-deep.md#deep-problems), in any
+ * regularization convention.
  *
  * Write the problem with L factors A_1 ⋯ A_L (the last factor is the free feature matrix H1) as
  *   N·f = ½‖A_1 ⋯ A_L − sY‖² + Σ_l (a_l/2)‖A_l‖²,      a_l = N·λ_l^Z  (canonical (Z) λ).
@@ -27,15 +29,16 @@
  * // Extended linear UFM, TB λ = (0.2, 0.3, 0.4), K = 4, n = 5: canonical λ^Z = λ^TB/K (W), /N (H).
  * const t = deepLinearTheory({ counts: [5, 5, 5, 5], widths: [8, 8], lambdaWs: [0.3 / 4, 0.2 / 4],
  *   lambdaH: 0.4 / 20, bias: "none", targetScale: 1 });
- * assert.ok(Math.abs(t!.objective - 0.3857423764) < 1e-10); // science.md §3.4 table
+ * // The tabulated value, docs/extended-deep.md#ext-linear-table:
+ * assert.ok(Math.abs(t!.objective - 0.3857423764) < 1e-10);
  * ```
  * @module
  */
 import type { ClosedForm, PerClassPrediction } from "./types.ts";
 
 /**
- * κ*_L: the nonzero critical point is the global minimizer iff κ < κ*_L (science.md §3.4).
- * κ*_2 = 1 (plain UFM), κ*_3 = 2^(−4/3).
+ * κ*_L: the nonzero critical point is the global minimizer iff κ < κ*_L
+ * (docs/extended-deep.md#kappa-star). κ*_2 = 1 (plain UFM), κ*_3 = 2^(−4/3).
  *
  * @example
  * ```ts
@@ -55,7 +58,7 @@ export function kappaStar(factors: number): number {
  * Sup of κ for which the stationarity equation x^{1−2/L}(1 − x) = κ has a root in (0, 1], i.e.
  * nonzero local minima exist (for L ≥ 3; for L = 2 this is the threshold 1). The maximum of
  * g(x) = x^p(1 − x), p = 1 − 2/L, is at x = p/(1 + p): g_max = (p/(1+p))^p/(1+p).
- * For L = 3 this is (3/4)·4^(−1/3) = 0.4724703937 (science.md §3.4).
+ * For L = 3 this is (3/4)·4^(−1/3) = 0.4724703937 (docs/extended-deep.md#local-min-bound).
  *
  * @example
  * ```ts
@@ -93,7 +96,7 @@ export function scalarObjective(x: number, kappa: number, factors: number): numb
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const x = largestRoot(0.2, 4)!; // science.md §3.4, L = 4 check: 0.772439…
+ * const x = largestRoot(0.2, 4)!; // docs/extended-deep.md#l4-check: 0.772439…
  * assert.ok(Math.abs(x ** 0.5 * (1 - x) - 0.2) < 1e-12); // solves x^{1−2/L}(1 − x) = κ
  * assert.equal(largestRoot(0.5, 3), null); // above the local-minimum bound
  * ```

@@ -1,16 +1,18 @@
 /**
- * Closed-form global minimizers of the regularized-MSE UFM (science.md §3.1–3.3), in one
- * formula covering all three bias modes and any target scale s.
+ * Closed-form global minimizers of the regularized-MSE UFM (docs/ufm-mse.md#mse-bias-free,
+ * docs/ufm-mse.md#mse-free-bias, docs/ufm-mse.md#mse-reg-bias), in one formula covering all three
+ * bias modes and any target scale s.
  *
  * In the canonical (Z) convention, with c = K√(nλ_Wλ_H) (= √(λ_W^TB λ_H^TB), the same number
  * in both conventions), the logits of the class means are M = a·P + β·J/K with
  *   a = (s − c)_+   on the K−1 directions orthogonal to 1 (P = I − J/K),
  *   β = (s − c/μ)_+ on the direction 1, where μ = 1 (no bias), λ_b/(1+λ_b) (regularized
- *       bias, §3.3) or 0 (unregularized bias: β = 0, §3.2),
- * and f* = (K−1)/(2K)·(s−a)² + μ/(2K)·(s−β)² + c/K·((K−1)a + β)   (§3.3 eq. for f*, with s).
- * For s = 1 this reduces to f* = c − c²/2 (§3.1), ((K−1)/K)(c − c²/2) (§3.2) and §3.3's table.
+ *       bias) or 0 (unregularized bias: β = 0),
+ * and f* = (K−1)/(2K)·(s−a)² + μ/(2K)·(s−β)² + c/K·((K−1)a + β)   (docs/ufm-mse.md#mse-reg-bias
+ * and docs/ufm-mse.md#rescaled-mse for s). For s = 1 this reduces to f* = c − c²/2 (bias-free),
+ * ((K−1)/K)(c − c²/2) (free bias) and the table at docs/ufm-mse.md#mse-reg-bias-table.
  * Derivation: the penalty of a factorization Z = WH is √(λ_Wλ_H)‖Z‖_* at best, so each singular
- * direction of sY is soft-thresholded (science.md §3.1 "Mechanism").
+ * direction of sY is soft-thresholded (docs/ufm-mse.md#mechanism).
  *
  * @example
  * ```ts
@@ -95,7 +97,8 @@ export function mseTheory(input: MseTheoryInput): MseTheory | null {
     (c / K) * ((K - 1) * a + beta);
   // diag(M) = a(1 − 1/K) + β/K; diag(PMP) = a(1 − 1/K).
   const diagM = a * (1 - 1 / K) + beta / K;
-  const hScale = Math.sqrt(lambdaW / (n * lambdaH)); // H̄ᵀH̄ = hScale·M (§3.3)
+  // H̄ᵀH̄ = hScale·M (docs/ufm-mse.md#mse-reg-bias)
+  const hScale = Math.sqrt(lambdaW / (n * lambdaH));
   const wScale = Math.sqrt((n * lambdaH) / lambdaW); // WWᵀ = wScale·M
   const biasValue = bias === "none"
     ? 0

@@ -1,8 +1,8 @@
 /**
  * Global minimizers of the UFM with cross-entropy, label smoothing and focal loss (paper B;
- * science.md §3.6), canonical (Z) convention. At every global minimizer (d ≥ K − 1) the
- * classifier is a simplex ETF, features collapse onto h̄_k = √(λ_W/(nλ_H))·w_k and the bias is 0,
- * so the problem reduces to the logit margin m = z_y − z_j (j ≠ y):
+ * docs/ufm-softmax.md#softmax-collapse), canonical (Z) convention. At every global minimizer
+ * (d ≥ K − 1) the classifier is a simplex ETF, features collapse onto h̄_k = √(λ_W/(nλ_H))·w_k and
+ * the bias is 0, so the problem reduces to the logit margin m = z_y − z_j (j ≠ y):
  *
  *   m* = argmin_{m ≥ 0} G(m) := ℓ(m) + λ̃·m,   λ̃ = (K−1)√(nλ_Wλ_H),   f* = G(m*),
  *   ‖w_k‖² = m*(K−1)/(K√(λ_W/(nλ_H))),   ‖h̄_k‖² = (λ_W/(nλ_H))‖w_k‖²,
@@ -72,13 +72,13 @@ export interface SoftmaxTheory extends ClosedForm {
   /** Geometry of the class means. */
   structure: "simplex ETF" | "zero";
   /**
-   * Largest λ̃ for which m = 0 is not a local minimum of G: −ℓ'(0) (science.md §3.6);
-   * for CE/LS this is also the global zero threshold.
+   * Largest λ̃ for which m = 0 is not a local minimum of G: −ℓ'(0)
+   * (docs/ufm-softmax.md#fl-local-threshold); for CE/LS this is also the global zero threshold.
    */
   lambda_tilde_local_threshold: number;
 }
 
-/** ℓ(m) of the loss at the ETF solution with margin m (science.md §3.6). */
+/** ℓ(m) of the loss at the ETF solution with margin m (docs/ufm-softmax.md#margin-reduction). */
 export function marginLoss(
   input: Pick<SoftmaxTheoryInput, "K" | "loss" | "alpha" | "beta">,
   m: number,
@@ -136,7 +136,7 @@ export function optimalMargin(input: SoftmaxTheoryInput): number {
 
 /**
  * ℓ'(m). For FL with q = 1 − p = t/(1 + t), t = (K−1)e^{−m}:
- * ℓ' = −q^β [β(1 − q) log(1 + t) + q] (science.md §3.6).
+ * ℓ' = −q^β [β(1 − q) log(1 + t) + q] (docs/ufm-softmax.md#fl-margin).
  */
 export function marginLossDerivative(input: SoftmaxTheoryInput, m: number): number {
   const { K, loss, alpha, beta } = input;
@@ -147,7 +147,7 @@ export function marginLossDerivative(input: SoftmaxTheoryInput, m: number): numb
   return -(q ** beta) * (beta * (1 - q) * Math.log1p(t) + q);
 }
 
-/** −ℓ'(0): G'(0) < 0 iff λ̃ is below it (science.md §3.6). */
+/** −ℓ'(0): G'(0) < 0 iff λ̃ is below it (docs/ufm-softmax.md#fl-local-threshold). */
 export function localZeroThreshold(input: SoftmaxTheoryInput): number {
   const { K, loss, alpha, beta } = input;
   if (loss === "ce") return (K - 1) / K;

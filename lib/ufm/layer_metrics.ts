@@ -1,8 +1,9 @@
 /**
- * Per-layer neural-collapse metrics of an extended / deep UFM state (paper A §4; science.md
- * §3.4–3.5): NC1 of every feature layer (H1, and H2 … H_m before and after the ReLU), the
- * orthogonal-frame distance of the uncentered class means (H̄2 of the ReLU model is a nonnegative
- * OF at the global minimum), the pairwise cosines of H̄1 (not an OF for the ReLU model: all ≤ 0),
+ * Per-layer neural-collapse metrics of an extended / deep UFM state (paper A §4;
+ * docs/extended-deep.md#l-factor-reduction, docs/extended-deep.md#ext-relu-numerics): NC1 of
+ * every feature layer (H1, and H2 … H_m before and after the ReLU), the orthogonal-frame
+ * distance of the uncentered class means (H̄2 of the ReLU model is a nonnegative OF at the global
+ * minimum), the pairwise cosines of H̄1 (not an OF for the ReLU model: all ≤ 0),
  * the alignment of the classifier W_m with H̄_m, and the singular values of every W_l.
  * Every NC number comes from the one metrics implementation (lib/metrics/mod.ts).
  *

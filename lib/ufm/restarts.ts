@@ -4,8 +4,8 @@
  * critical points from different initializations; this reports the best run and the
  * distribution of final objectives, so claims about landscapes are measured, not assumed.
  * Each restart is classified by where it ended: the global minimum, one of the rank-deficient
- * critical values f_j of the extended / deep linear models (science.md §3.4: j singular
- * directions at x*, the others at 0), or somewhere else.
+ * critical values f_j of the extended / deep linear models (docs/extended-deep.md#rank-deficient:
+ * j singular directions at x*, the others at 0), or somewhere else.
  *
  * @example
  * ```ts
@@ -70,8 +70,9 @@ export interface RestartStats {
 }
 
 /**
- * Classifies a final objective: `global` if |f − f*| ≤ tol·max(1, |f*|), else `f_j` for the
- * first rank-j critical value (science.md §3.4) within the same tolerance, else `other`.
+ * Classifies a final objective: `global` if |f − f*| ≤ tol·max(1, |f*|), else `f_j` for the first
+ * rank-j critical value (docs/extended-deep.md#rank-deficient) within the same tolerance, else
+ * `other`.
  *
  * @example
  * ```ts

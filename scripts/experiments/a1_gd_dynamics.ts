@@ -1,9 +1,10 @@
 /**
- * Figure A1 — gradient descent on the MSE UFM (paper A, experiment A-E1; science.md §5 item 1,
- * §3.1–3.2): f − f*, within-class variability NC1, the orthogonal-frame distance of the
- * uncentered class means, the simplex-ETF distance of the centered means and the self-duality
- * distance vs iteration, bias-free and with an unregularized bias, for λ below and above the
- * zero threshold c = √(λ_Wλ_H) = 1, plain GD against heavy-ball momentum.
+ * Figure A1 — gradient descent on the MSE UFM (paper A, experiment A-E1; docs/experiments.md#a1,
+ * docs/ufm-mse.md#mse-bias-free, docs/ufm-mse.md#mse-free-bias): f − f*, within-class
+ * variability NC1, the orthogonal-frame distance of the uncentered class means, the simplex-ETF
+ * distance of the centered means and the self-duality distance vs iteration, bias-free and with
+ * an unregularized bias, for λ below and above the zero threshold c = √(λ_Wλ_H) = 1, plain GD
+ * against heavy-ball momentum.
  *
  *   npx deno task reproduce --only A1      (or: deno run -A scripts/experiments/a1_gd_dynamics.ts)
  * @module
@@ -30,7 +31,8 @@ const optimizer = plot.category("optimizer", {
   heavy_ball: "heavy ball (lr 0.5, μ 0.9)",
 });
 // Panel rows, top to bottom; the frame is the predicted one: OF of the uncentered means
-// bias-free (§3.1), simplex ETF of the centered means with a bias (§3.2).
+// bias-free (docs/ufm-mse.md#mse-bias-free), simplex ETF of the centered means with a bias
+// (docs/ufm-mse.md#mse-free-bias).
 const metric = quantities("metric", "gap", "nc1", "nc2_means", "self_duality", "h_mean_sq");
 
 const started = performance.now();

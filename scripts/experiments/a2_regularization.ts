@@ -1,7 +1,8 @@
 /**
- * Figure A2 — structure of the MSE-UFM minimizer vs regularization (paper A §3; science.md
- * §3.1 and §3.3). Left: mean ‖h̄_k‖² and ‖w_k‖² vs c = √(λ_Wλ_H) (TB, bias-free): solver points
- * on the closed-form curves, and the zero solution beyond the threshold c = 1. Right: the
+ * Figure A2 — structure of the MSE-UFM minimizer vs regularization (paper A §3;
+ * docs/ufm-mse.md#mse-bias-free, docs/ufm-mse.md#mse-reg-bias). Left: mean ‖h̄_k‖² and ‖w_k‖²
+ * vs c = √(λ_Wλ_H) (TB, bias-free): solver points on the closed-form curves, and the zero
+ * solution beyond the threshold c = 1. Right: the
  * orthogonal-frame → simplex-ETF interpolation with a regularized bias (Z convention): the
  * cosine between uncentered class means vs λ_b, from −1/(K−1) (λ_b → 0) to 0 (λ_b → ∞).
  *

@@ -1,8 +1,8 @@
 /**
- * Figure A3 — the extended linear UFM W2·W1·H1 (paper A §4; science.md §2.7, §3.4). Top left: f*
- * vs κ = (λ_W2 λ_W1 λ_H1)^{1/3} (TB) with the threshold κ*_3 = 2^(−4/3) past which the origin is
- * the global minimum, the nonzero branch up to the local-minimum bound (3/4)·4^(−1/3), the
- * rank-deficient values f_j and the best of seeded restarts. Top right: the best run's norms vs
+ * Figure A3 — the extended linear UFM W2·W1·H1 (paper A §4; docs/extended-deep.md#l-factor). Top
+ * left: f* vs κ = (λ_W2 λ_W1 λ_H1)^{1/3} (TB) with the threshold κ*_3 = 2^(−4/3) past which the
+ * origin is the global minimum, the nonzero branch up to the local-minimum bound (3/4)·4^(−1/3),
+ * the rank-deficient values f_j and the best of seeded restarts. Top right: the best run's norms vs
  * the closed form. Bottom: where every restart ended, per κ and init scale.
  *
  *   npx deno task reproduce --only A3
@@ -22,7 +22,7 @@ const K = 4, n = 5, d = 8;
 /** λ_W2 : λ_W1 : λ_H1 = 1/2 : 1 : 2 (product 1, so κ = the common scale), all norms differ. */
 const ratios = { w2: 0.5, w1: 1, h: 2 };
 const solver = { optimizer: "nesterov" as const, lr: 0.01, momentum: 0.9, iters: 1e5, tol: 1e-10 };
-/** Init std 1 finds the nonzero minimum; std 0.1 stays at the origin (science.md §3.4). */
+/** Init std 1 reaches the nonzero minimum, 0.1 the origin (docs/extended-deep.md#init-scale). */
 const portfolio = [
   { key: "std_1", initStd: 1, restarts: 12, firstSeed: 0 },
   { key: "std_0.1", initStd: 0.1, restarts: 4, firstSeed: 1000 },
@@ -138,7 +138,7 @@ await plot.writeFigure({
     claim: "The extended linear UFM collapses to orthogonal frames with closed-form norms " +
       "while κ = (λ_W2 λ_W1 λ_H1)^(1/3) < κ*₃ = 2^(−4/3) and to zero beyond; the origin and the " +
       "rank-deficient points f_j = (j/K)f* + (K−j)/(2K) are local minima, so the init scale " +
-      "decides where gradient methods end (science.md §3.4).",
+      "decides where gradient methods end (docs/extended-deep.md#rank-deficient).",
     measured: finding.text,
     command: "npx deno task reproduce --only A3",
     theoryErrors: { objective: finding.objectiveError, norms: finding.normError },

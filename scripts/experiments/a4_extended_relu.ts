@@ -1,9 +1,10 @@
 /**
- * Figure A4 — the nonlinear extended UFM W2·σ(W1·H1) (paper A §4; science.md §2.8, §3.5) against
- * its linear counterpart W2·W1·H1. Top: the best run of each at log-spaced iterations: f − f*,
- * NC1 of H1 and of H2 (before and after the ReLU), the orthogonal-frame distances of H̄2 and H̄1,
- * and H̄1's extreme pairwise cosines. Bottom: where 40 seeded restarts of each model end, for two
- * regularizations (f_j: the rank-deficient values of science.md §3.4).
+ * Figure A4 — the nonlinear extended UFM W2·σ(W1·H1) (paper A §4;
+ * docs/extended-deep.md#ext-relu-numerics) against its linear counterpart W2·W1·H1. Top: the best
+ * run of each at log-spaced iterations: f − f*, NC1 of H1 and of H2 (before and after the ReLU),
+ * the orthogonal-frame distances of H̄2 and H̄1, and H̄1's extreme pairwise cosines. Bottom: where
+ * 40 seeded restarts of each model end, for two regularizations (f_j: the rank-deficient values,
+ * docs/extended-deep.md#rank-deficient).
  *
  *   npx deno task reproduce --only A4
  * @module
@@ -138,7 +139,7 @@ await plot.writeFigure({
     claim: "In the ReLU extended UFM the global minimum has the value of the linear extended " +
       "UFM, H1 and H2 = σ(W1H1) collapse and the class means of H2 form a nonnegative " +
       "orthogonal frame; H̄1 is not an orthogonal frame (its cosines are ≤ 0) and the ReLU adds " +
-      "spurious local minima (science.md §3.5, numerical).",
+      "spurious local minima (numerical; docs/extended-deep.md#ext-relu-numerics).",
     measured: finding.text,
     command: "npx deno task reproduce --only A4",
     theoryErrors: { objective: finding.objectiveError, h2_of_distance: finding.ofError },

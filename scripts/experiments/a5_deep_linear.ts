@@ -1,9 +1,9 @@
 /**
- * Figure A5 — the deep linear UFM W_{L−1}⋯W_1·H1 with L factors (L − 1 weight matrices on the
- * free features; science.md §2.9, §3.4). Left: the threshold κ*_L past which the origin is the
- * global minimum, and the bound below which nonzero local minima exist, for L = 2 … 6, with the
- * threshold read off the solver for L = 3 and 4. Right: f* vs κ for every L (lines) and the best
- * of seeded restarts for L = 3 (`--model ext-linear` / `deep-linear --depth 2`) and L = 4
+ * Figure A5 — the deep linear UFM W_{L−1}⋯W_1·H1 with L factors (L − 1 weight matrices on the free
+ * features; docs/extended-deep.md#kappa-star). Left: the threshold κ*_L past which the origin is
+ * the global minimum, and the bound below which nonzero local minima exist, for L = 2 … 6, with the
+ * threshold read off the solver for L = 3 and 4. Right: f* vs κ for every L (lines) and the best of
+ * seeded restarts for L = 3 (`--model ext-linear` / `deep-linear --depth 2`) and L = 4
  * (`deep-linear --depth 3`), with the same λ for every factor (TB, so κ = λ).
  *
  *   npx deno task reproduce --only A5
@@ -27,10 +27,10 @@ const solverRuns = [
   { factors: 4, initStd: 0.6, kappas: [0.05, 0.1, 0.15, 0.2, 0.25, 0.265, 0.27, 0.275, 0.3, 0.4] },
 ];
 const restarts = 12;
-/** A few restarts from init std 0.1 reach the origin past κ* (science.md §3.4). */
+/** A few restarts from init std 0.1 reach the origin past κ* (docs/extended-deep.md#init-scale). */
 const smallRestarts = 2;
 const tolerance = 1e-6;
-/** science.md §3.4's tabulated f* at L = 4, λ = 0.2 each, which the solver must reproduce. */
+/** The tabulated f* at L = 4, λ = 0.2 each (docs/extended-deep.md#l4-check), to reproduce. */
 const reference = { factors: 4, kappa: 0.2, objective: 0.37744604 };
 
 const thresholds = ["kappa_star", "local_min_bound", "solver_low", "solver_high"] as const;
@@ -136,7 +136,7 @@ await plot.writeFigure({
     paper: "A",
     claim: "With L factors the nonzero (collapsed, orthogonal-frame) solution is global iff " +
       "κ < κ*_L = ((L−2)/(L−1))^((L−2)/L)/(L−1), so deeper models need weaker regularization; " +
-      "past κ*_L the origin is the global minimum (science.md §3.4).",
+      "past κ*_L the origin is the global minimum (docs/extended-deep.md#kappa-star).",
     measured: `Best of ${restarts} restarts (init std ${
       solverRuns.map((r) => `${r.initStd} for L = ${r.factors}`).join(", ")
     }) and ${smallRestarts} from init std 0.1 at ${points.length} (L, κ) points: ${finding.text}`,

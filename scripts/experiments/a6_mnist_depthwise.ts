@@ -1,22 +1,23 @@
 /**
- * Figure A6 — paper A on a real network (science.md §5, A-E2 / A-E3, protocol 3): an MLP on real
+ * Figure A6 — paper A on a real network (A-E2 / A-E3, docs/experiments.md#a6): an MLP on real
  * MNIST digits, and the same on real Fashion-MNIST images (second row of line panels), trained
- * with MSE into the terminal phase, with an extra FC + ReLU head so that the
- * penultimate features are H2 = σ(W₁H1) as in the extended ReLU UFM (§2.8):
+ * with MSE into the terminal phase, with an extra FC + ReLU head so that the penultimate
+ * features are H2 = σ(W₁H1) as in the extended ReLU UFM (docs/extended-deep.md#ext-relu-problem):
  *
  *   784 → 256 → 256 → 64 (H1) → 32 (H2 = σ(W₁H1), no bias) → W₂ (10), classifier bias off / on.
  *
  * Panels (mean over seeds): NC1 of H1 and H2 vs epoch; the orthogonal-frame distance of the
  * uncentered class means of H2 and the simplex-ETF distance of the centered ones; the classifier
  * (dist(W₂W₂ᵀ, I/√K), self-duality with H̄2); train/test accuracy; final NC1 of every layer.
- * Prediction of the extended ReLU UFM at its global minimum (§3.5, bias-free): NC1(H1) =
- * NC1(H2) = 0, H̄2 a nonnegative OF, W₂W₂ᵀ ∝ I, W₂ ∝ H̄2ᵀ. With a bias no closed form exists
- * (§3.5 item 5); the linear model with bias predicts a centered simplex ETF (§3.2).
+ * Prediction of the extended ReLU UFM at its global minimum (bias-free,
+ * docs/extended-deep.md#ext-relu-numerics): NC1(H1) = NC1(H2) = 0, H̄2 a nonnegative OF, W₂W₂ᵀ ∝ I,
+ * W₂ ∝ H̄2ᵀ. With a bias no closed form exists (same section); the linear model with bias predicts
+ * a centered simplex ETF (docs/ufm-mse.md#mse-free-bias).
  *
- * Settings (§5 protocol 3): n = 200 digits per class, 500 per class held out, SGD lr 0.05,
- * momentum 0.9, weight decay 5e-4 on all parameters, batch 128, lr ÷10 at 1/3 and 2/3 of the
- * epochs; loss ½‖z − e_y‖² averaged over the batch. Default: 240 epochs × 2 seeds per data set;
- * `--full`: 600 epochs × 3 seeds. Runs are saved under figures/runs/A6 and reused.
+ * Settings (docs/experiments.md#protocol-a-network): n = 200 digits per class, 500 per class held
+ * out, SGD lr 0.05, momentum 0.9, weight decay 5e-4 on all parameters, batch 128, lr ÷10 at 1/3 and
+ * 2/3 of the epochs; loss ½‖z − e_y‖² averaged over the batch. Default: 240 epochs × 2 seeds per
+ * data set; `--full`: 600 epochs × 3 seeds. Runs are saved under figures/runs/A6 and reused.
  *
  *   npx deno task reproduce --only A6 [--full]
  * @module
@@ -359,7 +360,8 @@ async function main(): Promise<void> {
       claim: "In a trained network the within-class variability of the features decreases with " +
         "depth (NC1(H2) < NC1(H1), A-E2) and, with MSE, the penultimate post-ReLU class means " +
         "approach the structure of the extended ReLU UFM's global minimum: an orthogonal frame " +
-        "when the classifier has no bias, W₂W₂ᵀ ∝ I and W₂ ∝ H̄2ᵀ (A-E3, science.md §3.5).",
+        "when the classifier has no bias, W₂W₂ᵀ ∝ I and W₂ ∝ H̄2ᵀ " +
+        "(A-E3, docs/extended-deep.md#ext-relu-numerics).",
       measured: measured.join(". ") +
         "; a likely reason: with weight decay 5e-4 the weights move on a time scale of " +
         "1/(lr·wd) ≈ 40,000 steps, " +

@@ -1,9 +1,9 @@
 /**
- * Figure B1 — all four losses reach neural collapse on the UFM (paper B; science.md §3.3, §3.6,
- * metrics as nc_loss computes them, §4.1): NC1, NC2 (centered W vs simplex ETF), NC3 (centered W
- * vs centered class means), "NC4" ‖Wμ_G + b‖ and f − f* vs iteration, for CE, LS (α = 0.05),
- * FL (β = 3) and MSE on one UFM with weight decay on W, H and b (paper B's four-panel layout,
- * one colour per loss).
+ * Figure B1 — all four losses reach neural collapse on the UFM (paper B; docs/experiments.md#b1;
+ * metrics as nc_loss computes them, docs/metrics.md#zhu): NC1, NC2 (centered W vs simplex ETF),
+ * NC3 (centered W vs centered class means), "NC4" ‖Wμ_G + b‖ and f − f* vs iteration, for CE,
+ * LS (α = 0.05), FL (β = 3) and MSE on one UFM with weight decay on W, H and b (paper B's
+ * four-panel layout, one colour per loss).
  *
  *   npx deno task reproduce --only B1
  * @module

@@ -1,8 +1,9 @@
 /**
- * Figure B2 — the scale of the collapsed solution vs regularization, per loss (paper B; science.md
- * §3.6 and §3.3): the logit margin m*, mean ‖w_k‖² and mean ‖h̄_k‖² vs λ = λ_W = λ_H = λ_b (Z),
- * theory curves (closed form for CE/LS/MSE, global 1-D minimization for FL), solver points, and each
- * loss's zero-solution threshold as a vertical rule.
+ * Figure B2 — the scale of the collapsed solution vs regularization, per loss (paper B;
+ * docs/ufm-softmax.md#margin-reduction, docs/ufm-mse.md#mse-reg-bias): the logit margin m*, mean
+ * ‖w_k‖² and mean ‖h̄_k‖² vs λ = λ_W = λ_H = λ_b (Z), theory curves (closed form for CE/LS/MSE,
+ * global 1-D minimization for FL), solver points, and each loss's zero-solution threshold as a
+ * vertical rule.
  *
  *   npx deno task reproduce --only B2
  * @module

@@ -1,6 +1,6 @@
 /**
  * Figure B3 — the optimization landscape of the UFM for each loss (paper B: benign global
- * landscape for LS, local for FL; science.md §3.6, §8 item 13): 60 random initializations per loss,
+ * landscape for LS, local for FL; docs/landscape.md#landscape-claims): 60 random initializations,
  * with d > K and with d = K − 1, each run to convergence; where each run ended (the global minimum
  * f* or elsewhere) and the distribution of the final gaps |f − f*|. Measured, not assumed.
  *
@@ -40,8 +40,9 @@ const rows: plot.FigureRow[] = [];
 const cells: LandscapeCell[] = [];
 for (const { key, d, label } of dims) {
   for (const entry of paperBLosses) {
-    // An unregularized bias for every loss: the MSE minimizer with d = K − 1 needs β = 0 (§3.3),
-    // and for CE/LS/FL a free bias only adds the flat direction b ∝ 1 (f* unchanged, §3.6).
+    // An unregularized bias for every loss: the MSE minimizer with d = K − 1 needs β = 0
+    // (docs/ufm-mse.md#mse-reg-bias), and for CE/LS/FL a free bias only adds the flat direction
+    // b ∝ 1 (f* unchanged, docs/ufm-softmax.md#softmax-collapse).
     const free = { lambdaW: lambda, lambdaH: lambda, lambdaB: 0, bias: "free" } as const;
     const problem: UfmProblem = { K, n, d, ...free, norm: "z", ...lossFields(entry) };
     console.error(`B3: ${entry.label}, ${label}: ${restarts} restarts`);

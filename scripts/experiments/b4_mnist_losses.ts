@@ -1,5 +1,5 @@
 /**
- * Figure B4 — paper B on a real network (science.md §6, scaled-down protocol): MLPs on real
+ * Figure B4 — paper B on a real network (docs/experiments.md#b4): MLPs on real
  * MNIST digits trained with CE, label smoothing (α = 0.05), focal loss (β = 3) and MSE (targets
  * 15·one-hot, PyTorch `F.mse_loss` mean as in nc_loss) across widths {64, 128, 256, 512} and
  * epoch budgets, 3 seeds each:
@@ -14,15 +14,17 @@
  * Network 784 → w → w → 10 (ReLU, biases, BatchNorm before each hidden ReLU), n = 200 digits per
  * class, 500 per class held out; SGD lr 0.1, momentum 0.9, batch 100, clip_grad_norm 2, lr ×0.1
  * after epochs ⌊3E/7⌋ and ⌊5E/7⌋ (PyTorch's documented ordering, not nc_loss's shifted one,
- * science.md §8.4b) — nc_loss's settings (§6) — and weight decay 5e-3 on all parameters.
+ * docs/reference-code-pitfalls.md#nc-loss-scheduler) — nc_loss's settings
+ * (docs/experiments.md#paper-b) — and weight decay 5e-3 on all parameters.
  *
  * Why BatchNorm and 10× nc_loss's weight decay: 2,000 digits in batches of 100 give 20 SGD steps
  * per epoch against nc_loss's 450, and the terminal-phase drift of CE and FL features runs on the
- * weight-decay time scale 1/(lr·wd) steps. With science.md's plain scaled-down protocol (no
- * BatchNorm, lr 0.05, wd 5e-4) CE and FL fit the digits and then freeze: their NC1 falls only
- * ×3–4 from its peak. Paper B's wide ResNets carry BatchNorm, whose scale invariance turns weight
- * decay into a growing effective step. Panel d reruns that plain protocol (seed 1, widest
- * network, longest budget) beside this one, so the difference is measured in every build.
+ * weight-decay time scale 1/(lr·wd) steps. With the plain scaled-down protocol of
+ * docs/experiments.md#paper-b-cpu (no BatchNorm, lr 0.05, wd 5e-4) CE and FL fit the digits and
+ * then freeze: their NC1 falls only ×3–4 from its peak. Paper B's wide ResNets carry BatchNorm,
+ * whose scale invariance turns weight decay into a growing effective step. Panel d reruns that
+ * plain protocol (seed 1, widest network, longest budget) beside this one, so the difference is
+ * measured in every build.
  *
  * Default (reduced) grid: E ∈ {25, 50, 100}; `--full`: E ∈ {50, 100, 200, 400}. Runs are saved
  * under figures/runs/B4 and reused; an interrupted grid resumes.
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
   const widest = widths.at(-1)!;
   const n = args.quick ? 20 : 200;
   const longest = budgets.at(-1)!;
-  /** B4's protocol ("collapse") or science.md §6's plain scaled-down one (panel d's ablation). */
+  /** B4's protocol ("collapse") or the plain scaled-down one (panel d's ablation). */
   type Protocol = "collapse" | "plain";
   const configFor = (
     loss: string,
@@ -234,7 +236,7 @@ async function main(): Promise<void> {
       }), NC2 ${d.nc2_final.toFixed(2)}, NC3 ${d.nc3_final.toFixed(2)}, NC4 ${
         d.nc4_final.toFixed(2)
       }${
-        // MSE with a bias: b* = (s/K)1 − Wμ_G, so ‖Wμ_G + b‖ → s/√K (science.md §4.1).
+        // MSE with a bias: b* = (s/K)1 − Wμ_G, so ‖Wμ_G + b‖ → s/√K (docs/metrics.md#nc4-bias).
         entry.loss === "mse"
           ? ` (s/√K = ${(15 / Math.sqrt(10)).toFixed(2)} predicted)`
           : ""}, test ${(100 * d.test_acc_mean).toFixed(2)}%`;
@@ -323,7 +325,7 @@ async function main(): Promise<void> {
       charts.heat,
       lineChart({
         title: `d · NC1 at width ${widest}, ${longest} epochs, seed ${ablationSeed}: B4's ` +
-          "protocol (solid) vs science.md's plain one (dashed)",
+          "protocol (solid) vs the plain scaled-down one (dashed)",
         filter: "datum.kind === 'ablation'",
         ...epochPanelAxes(lossSeries),
         x: "epoch",

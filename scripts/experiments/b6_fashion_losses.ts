@@ -1,5 +1,5 @@
 /**
- * Figure B6 — B4 on Fashion-MNIST (paper B, science.md §6): MLPs 784 → w → w → 10 with BatchNorm
+ * Figure B6 — B4 on Fashion-MNIST (docs/experiments.md#b4): MLPs 784 → w → w → 10 with BatchNorm
  * trained with CE, LS (α = 0.05), FL (β = 3) and MSE (targets 15, mean over classes) on n = 100
  * real Fashion-MNIST images per class (1,000 per class held out), B4's protocol (SGD lr 0.1,
  * momentum 0.9, wd 5e-3, batch 100, clip 2, lr ×0.1 at ⌊3E/7⌋, ⌊5E/7⌋), 3 seeds per cell.

@@ -1,7 +1,7 @@
 /**
  * The four losses of paper B's experiments with the parameters of its code (nc_loss: label
- * smoothing α = 0.05, focal γ = β = 3; science.md §6) and the colours of its plots (CE blue, LS
- * green, FL red, MSE cyan), shared by figures B1–B3.
+ * smoothing α = 0.05, focal γ = β = 3; docs/experiments.md#paper-b) and the colours of its plots
+ * (CE blue, LS green, FL red, MSE cyan), shared by figures B1–B3.
  * @module
  */
 import type { TrainConfig } from "../../lib/nn/config.ts";
