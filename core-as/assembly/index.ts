@@ -50,3 +50,4 @@ export {
   maxpool_2x2_backward_ref_f64, maxpool_2x2_backward_ref_f32,
 } from "./conv";
 export { opt_step_chunks_f64, opt_step_chunks_f32 } from "./opt_chunks";
+export { dot_f64, dot_ref_f64, axpy_f64, axpy_ref_f64 } from "./vectors";

@@ -160,6 +160,12 @@ export type ScaleKernel = (x: number, n: number, factor: number) => void;
 /** Σ x² over n values (f64). */
 export type SumSqKernel = (x: number, n: number) => number;
 
+/** Dot product Σ a[i]·b[i] of two f64 arrays of length n (core-as/assembly/vectors.ts). */
+export type DotKernel = (a: number, b: number, n: number) => number;
+
+/** y ← y + alpha·x over two f64 arrays of length n (core-as/assembly/vectors.ts). */
+export type AxpyKernel = (alpha: number, x: number, y: number, n: number) => void;
+
 /** The exports of `core-as` (see core-as/assembly/index.ts for each kernel's contract). */
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -224,6 +230,11 @@ export interface CoreExports {
   sum_sq_f32: SumSqKernel;
   sum_sq_ref_f64: SumSqKernel;
   sum_sq_ref_f32: SumSqKernel;
+  /** Level-1 f64 vector kernels (core-as/assembly/vectors.ts). */
+  dot_f64: DotKernel;
+  dot_ref_f64: DotKernel;
+  axpy_f64: AxpyKernel;
+  axpy_ref_f64: AxpyKernel;
   [kernel: string]: unknown;
 }
 

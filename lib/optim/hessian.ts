@@ -31,6 +31,8 @@
  * @module
  */
 import { symmetricEigen } from "../linalg.ts";
+import { Matrix } from "../matrix.ts";
+import { dot, norm, orthogonalizeAgainst, scale } from "../vectors.ts";
 import { Rng } from "../rng.ts";
 import type { DifferentiableObjective } from "./minimize.ts";
 
@@ -143,7 +145,7 @@ export function hessianOperator(
 export interface LanczosOptions {
   /** Eigenvalues wanted (default 3). */
   count?: number;
-  /** Lanczos steps (default min(P, 150)). */
+  /** Most Lanczos steps (default min(P, 150)); fewer once the Ritz values have converged. */
   steps?: number;
   /** Seed of the start vector (default 0). */
   seed?: number;
@@ -176,33 +178,74 @@ export function smallestHessianEigenvalues(
   const P = operator.size;
   const steps = Math.min(options.steps ?? 150, P);
   const rng = new Rng(options.seed ?? 0);
-  const basis: Float64Array[] = [];
+  // The basis (one row per Lanczos vector) and w live in the core's memory: the full
+  // reorthogonalization is two classical Gram–Schmidt passes of matrix–vector products
+  // (lib/vectors.ts), the dominant cost of a certificate.
   const alpha: number[] = [], beta: number[] = [];
-  let q = new Float64Array(P);
-  for (let i = 0; i < P; i++) q[i] = rng.normal();
-  operator.project(q);
-  normalizeInPlace(q);
-  const w = new Float64Array(P);
-  for (let j = 0; j < steps; j++) {
-    basis.push(q);
-    operator.apply(q, w);
-    const a = dot(w, q);
-    alpha.push(a);
-    // Full reorthogonalization (twice) against every basis vector.
-    for (let pass = 0; pass < 2; pass++) {
-      for (const v of basis) {
-        const c = dot(w, v);
-        for (let i = 0; i < P; i++) w[i] -= c * v[i];
-      }
-    }
-    const b = Math.sqrt(dot(w, w));
-    if (j === steps - 1 || b < 1e-12 * Math.max(1, Math.abs(a))) {
+  const basis = Matrix.zeros(steps, P, "f64");
+  const w = Matrix.zeros(1, P, "f64");
+  const q = Matrix.zeros(1, P, "f64");
+  const coefficients = Matrix.zeros(1, steps, "f64");
+  // Early stop: every 10 steps from step 30 on, once the wanted Ritz values have residual
+  // bounds below 1e-10·max(1, |θ|) and moved by less than that since the previous check (the
+  // reorthogonalization grows with the square of the steps: most certificates need far fewer
+  // than the maximum).
+  const count = options.count ?? 3;
+  let previous: number[] | null = null;
+  const converged = (taken: number): boolean => {
+    if (taken < 30 || taken % 10 !== 0) return false;
+    const { values, residuals } = ritzPairs(alpha, beta, count);
+    const settled = values.length === count && values.every((value, r) => {
+      const tolerance = 1e-10 * Math.max(1, Math.abs(value));
+      return residuals[r] <= tolerance &&
+        previous !== null && Math.abs(value - previous[r]) <= tolerance;
+    });
+    previous = values;
+    return settled;
+  };
+  try {
+    const start = new Float64Array(P);
+    for (let i = 0; i < P; i++) start[i] = rng.normal();
+    operator.project(start);
+    q.data.set(start);
+    scale(q, 1 / norm(q));
+    // The operator evaluates the objective (which may grow the core's memory and replace its
+    // buffer): it works on ordinary arrays, copied to and from the core vectors.
+    const input = new Float64Array(P), output = new Float64Array(P);
+    for (let j = 0; j < steps; j++) {
+      basis.data.set(q.data, j * P);
+      input.set(q.data);
+      operator.apply(input, output);
+      w.data.set(output);
+      const a = dot(w, q);
+      alpha.push(a);
+      // Full reorthogonalization (twice) against every basis vector so far.
+      orthogonalizeAgainst(w, basis, j + 1, coefficients);
+      orthogonalizeAgainst(w, basis, j + 1, coefficients);
+      const b = norm(w);
       beta.push(b);
-      break;
+      if (j === steps - 1 || b < 1e-12 * Math.max(1, Math.abs(a))) break;
+      if (converged(j + 1)) break;
+      q.data.set(w.data);
+      scale(q, 1 / b);
     }
-    beta.push(b);
-    q = Float64Array.from(w, (value) => value / b);
+  } finally {
+    for (const m of [basis, w, q, coefficients]) m.free();
   }
+  const { values, residuals } = ritzPairs(alpha, beta, options.count ?? 3);
+  return { values, residuals, steps: alpha.length, size: P };
+}
+
+/**
+ * The `count` smallest Ritz values of the Lanczos tridiagonal T (diagonal alpha, off-diagonal
+ * beta; beta's last entry couples to the next, not yet computed, vector) with their residual
+ * bounds |β_m·y_m| (the distance from each Ritz value to an eigenvalue of the operator).
+ */
+function ritzPairs(
+  alpha: number[],
+  beta: number[],
+  count: number,
+): { values: number[]; residuals: number[] } {
   const m = alpha.length;
   const T = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {
@@ -210,23 +253,11 @@ export function smallestHessianEigenvalues(
     if (i + 1 < m) T[i * m + i + 1] = T[(i + 1) * m + i] = beta[i];
   }
   const { values, vectors } = symmetricEigen(T, m); // descending
-  const count = Math.min(options.count ?? 3, m);
   const result: number[] = [], residuals: number[] = [];
-  for (let r = 0; r < count; r++) {
+  for (let r = 0; r < Math.min(count, m); r++) {
     const column = m - 1 - r;
     result.push(values[column]);
     residuals.push(Math.abs(beta[m - 1] * vectors[(m - 1) * m + column]));
   }
-  return { values: result, residuals, steps: m, size: P };
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
-}
-
-function normalizeInPlace(v: Float64Array): void {
-  const norm = Math.sqrt(dot(v, v));
-  for (let i = 0; i < v.length; i++) v[i] /= norm;
+  return { values: result, residuals };
 }

@@ -7,8 +7,9 @@
  * projected onto the tangent space, steps retracted onto the set, stored curvature pairs
  * transported by projection (Huang, Gallivan & Absil 2015 style).
  *
- * Vectors are the concatenation of all blocks, held as f64 JavaScript arrays; the objective's
- * own kernels do the heavy work (one evaluation = one forward/backward pass).
+ * Vectors are the concatenation of all blocks, held as f64 vectors in the core's memory: the
+ * two-loop recursion (4·m vector operations per iteration, m = 10 pairs) runs on the SIMD dot
+ * and axpy kernels (lib/vectors.ts) — at small K it costs more than the objective itself.
  *
  * @example
  * ```ts
@@ -33,6 +34,8 @@
  * @module
  */
 import { RunError } from "../errors.ts";
+import { Matrix } from "../matrix.ts";
+import { axpy, dot, norm, scale } from "../vectors.ts";
 import type { DifferentiableObjective, IterationInfo, MinimizeResult } from "./minimize.ts";
 
 /** Options of {@link minimizeLbfgs}. */
@@ -73,200 +76,230 @@ export function minimizeLbfgs(
   const total = sizes.reduce((sum, size) => sum + size, 0);
   const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((sum, size) => sum + size, 0));
   const constrained = blocks.some((block) => block.constraint !== undefined);
-
-  const read = (out: Float64Array): void => {
-    blocks.forEach((block, i) => out.set(block.value.data, offsets[i]));
+  // Every vector lives in the core's memory (vectors.ts kernels); `.data` is read afresh after
+  // each call that may allocate, as memory growth can replace the buffer.
+  const vectors: Matrix[] = [];
+  const vector = (): Matrix => {
+    const v = Matrix.zeros(1, total, "f64");
+    vectors.push(v);
+    return v;
   };
-  const write = (x: Float64Array): void => {
+
+  const read = (out: Matrix): void => {
+    const data = out.data;
+    blocks.forEach((block, i) => data.set(block.value.data, offsets[i]));
+  };
+  const write = (x: Matrix): void => {
+    const data = x.data;
     blocks.forEach((block, i) =>
-      block.value.data.set(x.subarray(offsets[i], offsets[i] + sizes[i]))
+      block.value.data.set(data.subarray(offsets[i], offsets[i] + sizes[i]))
     );
     for (const block of blocks) block.constraint?.retract(block.value);
   };
   /** Projects v onto the tangent space at the current point (identity for free blocks). */
-  const project = (v: Float64Array): void => {
+  const project = (v: Matrix): void => {
     if (!constrained) return;
     blocks.forEach((block, i) => {
       if (block.constraint === undefined) return;
-      const view = v.subarray(offsets[i], offsets[i] + sizes[i]);
+      const view = v.data.subarray(offsets[i], offsets[i] + sizes[i]);
       block.grad.data.set(view);
       block.constraint.tangent(block.value, block.grad);
       view.set(block.grad.data);
     });
   };
   /** f and the (Riemannian) gradient at the current parameters. */
-  const evaluate = (gradient: Float64Array): number => {
+  const evaluate = (gradient: Matrix): number => {
     let value = objective.evaluateData();
+    const out = gradient.data;
     blocks.forEach((block, i) => {
       const theta = block.value.data, g = block.grad.data, lambda = block.lambda;
       let sq = 0;
       for (let e = 0; e < sizes[i]; e++) {
         sq += theta[e] * theta[e];
-        gradient[offsets[i] + e] = g[e] + lambda * theta[e];
+        out[offsets[i] + e] = g[e] + lambda * theta[e];
       }
       value += 0.5 * lambda * sq;
     });
     project(gradient);
     return value;
   };
-
-  const x = new Float64Array(total), g = new Float64Array(total);
-  const xTrial = new Float64Array(total), gTrial = new Float64Array(total);
-  const direction = new Float64Array(total), alphas = new Float64Array(memory);
-  const history: { s: Float64Array; y: Float64Array; rho: number }[] = [];
-  read(x);
-  write(x); // retract the start onto the constraint sets
-  read(x);
-  let f = evaluate(g);
-  let gradNorm = norm(g);
-  const check = (info: IterationInfo): void => {
-    if (!Number.isFinite(info.objective) || !Number.isFinite(info.gradNorm)) {
-      throw new RunError(
-        `L-BFGS: the objective became non-finite at iteration ${info.iteration} ` +
-          `(objective ${info.objective}, gradient norm ${info.gradNorm})`,
-      );
-    }
-  };
-  check({ iteration: 0, objective: f, gradNorm });
-  let iteration = 0;
-  let converged = gradNorm < options.tolerance;
-  let stalled = false;
-  const progressEvery = options.progressEvery ?? 100;
-  for (; iteration < options.maxIterations && !converged; iteration++) {
-    const info = { iteration, objective: f, gradNorm };
-    if (options.observe && options.observeAt?.(iteration)) options.observe(info);
-    if (options.onProgress && iteration % progressEvery === 0) options.onProgress(info);
-    twoLoop(direction, g, history, alphas);
-    let slope = dot(direction, g);
-    if (!(slope < 0)) {
-      // Not a descent direction (curvature information lost): restart from steepest descent.
-      history.length = 0;
-      for (let i = 0; i < total; i++) direction[i] = -g[i];
-      slope = -gradNorm * gradNorm;
-    }
-    const first = history.length === 0 ? Math.min(1, 1 / Math.max(gradNorm, 1e-300)) : 1;
-    let step = lineSearch(f, slope, first);
-    if (step === null && history.length > 0) {
-      // The quasi-Newton direction failed: forget the curvature pairs, try steepest descent.
-      history.length = 0;
-      for (let i = 0; i < total; i++) direction[i] = -g[i];
-      step = lineSearch(f, -gradNorm * gradNorm, Math.min(1, 1 / Math.max(gradNorm, 1e-300)));
-    }
-    if (step === null) {
-      stalled = true;
-      break;
-    }
-    // Accepted: xTrial, gTrial hold the new point. Curvature pair in the new tangent space
-    // (buffers of the oldest pair are reused once the memory is full).
-    const recycled = history.length >= memory ? history.shift()! : null;
-    const s = recycled?.s ?? new Float64Array(total), y = recycled?.y ?? new Float64Array(total);
-    for (let i = 0; i < total; i++) s[i] = xTrial[i] - x[i];
-    project(s);
-    project(g); // transport the old gradient to the new tangent space
-    for (let i = 0; i < total; i++) y[i] = gTrial[i] - g[i];
-    if (constrained) { for (const pair of history) project(pair.s), project(pair.y); }
-    const sy = dot(s, y);
-    if (sy > 1e-12 * norm(s) * norm(y)) history.push({ s, y, rho: 1 / sy });
-    x.set(xTrial);
-    g.set(gTrial);
-    f = step;
-    gradNorm = norm(g);
-    check({ iteration: iteration + 1, objective: f, gradNorm });
-    converged = gradNorm < options.tolerance;
-  }
-  write(x);
-  f = evaluate(g);
-  gradNorm = norm(g);
-  const last = { iteration, objective: f, gradNorm };
-  options.observe?.(last);
-  return {
-    ...last,
-    converged: gradNorm < options.tolerance,
-    seconds: (performance.now() - t0) / 1000,
-    snappedToZero: [],
-    stalled: stalled && !(gradNorm < options.tolerance),
+  /** target ← −source. */
+  const negated = (target: Matrix, source: Matrix): void => {
+    target.data.set(source.data);
+    scale(target, -1);
   };
 
-  /** φ(t) = f(R(x + t·d)) and φ'(t) = ⟨∇f, P(d)⟩ at the trial point (into xTrial, gTrial). */
-  function phi(t: number): { value: number; slope: number } {
-    for (let i = 0; i < total; i++) xTrial[i] = x[i] + t * direction[i];
-    write(xTrial);
-    read(xTrial); // the retracted point
-    const value = evaluate(gTrial);
-    let slope = 0;
-    if (constrained) {
-      const transported = Float64Array.from(direction);
+  try {
+    const x = vector(), g = vector(), xTrial = vector(), gTrial = vector();
+    const direction = vector(), transported = vector();
+    const alphas = new Float64Array(memory);
+    const history: CurvaturePair[] = [];
+    read(x);
+    write(x); // retract the start onto the constraint sets
+    read(x);
+    let f = evaluate(g);
+    let gradNorm = norm(g);
+    const check = (info: IterationInfo): void => {
+      if (!Number.isFinite(info.objective) || !Number.isFinite(info.gradNorm)) {
+        throw new RunError(
+          `L-BFGS: the objective became non-finite at iteration ${info.iteration} ` +
+            `(objective ${info.objective}, gradient norm ${info.gradNorm})`,
+        );
+      }
+    };
+    check({ iteration: 0, objective: f, gradNorm });
+    let iteration = 0;
+    let converged = gradNorm < options.tolerance;
+    let stalled = false;
+    const progressEvery = options.progressEvery ?? 100;
+
+    /** φ(t) = f(R(x + t·d)) and φ'(t) = ⟨∇f, P(d)⟩ at the trial point (into xTrial, gTrial). */
+    const phi = (t: number): { value: number; slope: number } => {
+      xTrial.data.set(x.data);
+      axpy(t, direction, xTrial);
+      write(xTrial);
+      read(xTrial); // the retracted point
+      const value = evaluate(gTrial);
+      if (!constrained) return { value, slope: dot(gTrial, direction) };
+      transported.data.set(direction.data);
       project(transported);
-      slope = dot(gTrial, transported);
-    } else {
-      slope = dot(gTrial, direction);
-    }
-    return { value, slope };
-  }
+      return { value, slope: dot(gTrial, transported) };
+    };
 
-  /**
-   * Line search from f0 with slope0 < 0 along the current direction; returns φ at the accepted
-   * step (trial buffers hold its point and gradient), or null when no acceptable step exists at
-   * the resolution of f64. Accepts the strong Wolfe conditions, or — once f varies by less than
-   * its rounding, near the minimum — the approximate Wolfe conditions of Hager & Zhang (2005):
-   * φ(t) ≤ φ(0) + ε and c2·φ'(0) ≤ φ'(t) ≤ (1 − 2c1)|φ'(0)|, decided by the slopes alone.
-   */
-  function lineSearch(f0: number, slope0: number, first: number): number | null {
-    const noise = 1e-10 * Math.abs(f0) + 1e-300;
-    const accept = (t: number, value: number, slope: number): boolean =>
-      (value <= f0 + c1 * t * slope0 && Math.abs(slope) <= -c2 * slope0) ||
-      (value <= f0 + noise && slope >= c2 * slope0 && slope <= -(1 - 2 * c1) * slope0);
-    const tooHigh = (t: number, value: number): boolean => value > f0 + c1 * t * slope0 + noise;
-    let low = { t: 0, value: f0, slope: slope0 };
-    let t = first;
-    for (let i = 0; i < 60; i++) {
-      const current = { t, ...phi(t) };
-      if (!Number.isFinite(current.value)) {
-        t = 0.5 * (low.t + t); // stepped into overflow: pull back
-        continue;
-      }
-      if (accept(t, current.value, current.slope)) return current.value;
-      if (tooHigh(t, current.value) || current.slope >= 0) return zoom(low, current);
-      low = current;
-      t *= 4;
-    }
-    return null;
-
-    function zoom(
-      low: { t: number; value: number; slope: number },
-      high: { t: number; value: number; slope: number },
-    ): number | null {
-      for (let i = 0; i < 80; i++) {
-        const [a, b] = low.t < high.t ? [low.t, high.t] : [high.t, low.t];
-        if (b - a <= 1e-15 * Math.max(b, 1e-300)) break;
-        // Values within the rounding of f carry no information: interpolate the slopes.
-        let t = Math.abs(low.value - high.value) <= noise && low.slope * high.slope < 0
-          ? low.t - (low.slope * (high.t - low.t)) / (high.slope - low.slope)
-          : cubicMinimizer(low, high);
-        if (!(t > a + 0.1 * (b - a) && t < b - 0.1 * (b - a))) t = 0.5 * (a + b); // safeguard
+    /**
+     * Line search from f0 with slope0 < 0 along the current direction; returns φ at the
+     * accepted step (trial buffers hold its point and gradient), or null when no acceptable
+     * step exists at the resolution of f64. Accepts the strong Wolfe conditions, or — once f
+     * varies by less than its rounding, near the minimum — the approximate Wolfe conditions of
+     * Hager & Zhang (2005): φ(t) ≤ φ(0) + ε and c2·φ'(0) ≤ φ'(t) ≤ (1 − 2c1)|φ'(0)|, decided by
+     * the slopes alone.
+     */
+    const lineSearch = (f0: number, slope0: number, first: number): number | null => {
+      const noise = 1e-10 * Math.abs(f0) + 1e-300;
+      const accept = (t: number, value: number, slope: number): boolean =>
+        (value <= f0 + c1 * t * slope0 && Math.abs(slope) <= -c2 * slope0) ||
+        (value <= f0 + noise && slope >= c2 * slope0 && slope <= -(1 - 2 * c1) * slope0);
+      const tooHigh = (t: number, value: number): boolean => value > f0 + c1 * t * slope0 + noise;
+      const zoom = (low: LinePoint, high: LinePoint): number | null => {
+        for (let i = 0; i < 80; i++) {
+          const [a, b] = low.t < high.t ? [low.t, high.t] : [high.t, low.t];
+          if (b - a <= 1e-15 * Math.max(b, 1e-300)) break;
+          // Values within the rounding of f carry no information: interpolate the slopes.
+          let t = Math.abs(low.value - high.value) <= noise && low.slope * high.slope < 0
+            ? low.t - (low.slope * (high.t - low.t)) / (high.slope - low.slope)
+            : cubicMinimizer(low, high);
+          if (!(t > a + 0.1 * (b - a) && t < b - 0.1 * (b - a))) t = 0.5 * (a + b); // safeguard
+          const current = { t, ...phi(t) };
+          if (accept(t, current.value, current.slope)) return current.value;
+          if (tooHigh(t, current.value) || current.slope >= 0) high = current;
+          else low = current;
+        }
+        // Keep the lower end if it decreased f at all; otherwise there is nothing left to gain.
+        if (low.t > 0 && low.value < f0) {
+          phi(low.t);
+          return low.value;
+        }
+        return null;
+      };
+      let low: LinePoint = { t: 0, value: f0, slope: slope0 };
+      let t = first;
+      for (let i = 0; i < 60; i++) {
         const current = { t, ...phi(t) };
+        if (!Number.isFinite(current.value)) {
+          t = 0.5 * (low.t + t); // stepped into overflow: pull back
+          continue;
+        }
         if (accept(t, current.value, current.slope)) return current.value;
-        if (tooHigh(t, current.value) || current.slope >= 0) high = current;
-        else low = current;
-      }
-      // Keep the lower end if it decreased f at all; otherwise there is nothing left to gain.
-      if (low.t > 0 && low.value < f0) {
-        phi(low.t);
-        return low.value;
+        if (tooHigh(t, current.value) || current.slope >= 0) return zoom(low, current);
+        low = current;
+        t *= 4;
       }
       return null;
+    };
+
+    for (; iteration < options.maxIterations && !converged; iteration++) {
+      const info = { iteration, objective: f, gradNorm };
+      if (options.observe && options.observeAt?.(iteration)) options.observe(info);
+      if (options.onProgress && iteration % progressEvery === 0) options.onProgress(info);
+      twoLoop(direction, g, history, alphas);
+      let slope = dot(direction, g);
+      if (!(slope < 0)) {
+        // Not a descent direction (curvature information lost): restart from steepest descent.
+        history.length = 0;
+        negated(direction, g);
+        slope = -gradNorm * gradNorm;
+      }
+      const first = history.length === 0 ? Math.min(1, 1 / Math.max(gradNorm, 1e-300)) : 1;
+      let step = lineSearch(f, slope, first);
+      if (step === null && history.length > 0) {
+        // The quasi-Newton direction failed: forget the curvature pairs, try steepest descent.
+        history.length = 0;
+        negated(direction, g);
+        step = lineSearch(f, -gradNorm * gradNorm, Math.min(1, 1 / Math.max(gradNorm, 1e-300)));
+      }
+      if (step === null) {
+        stalled = true;
+        break;
+      }
+      // Accepted: xTrial, gTrial hold the new point. Curvature pair in the new tangent space
+      // (buffers of the oldest pair are reused once the memory is full).
+      const recycled = history.length >= memory ? history.shift()! : null;
+      const s = recycled?.s ?? vector(), y = recycled?.y ?? vector();
+      s.data.set(xTrial.data);
+      axpy(-1, x, s);
+      project(s);
+      project(g); // transport the old gradient to the new tangent space
+      y.data.set(gTrial.data);
+      axpy(-1, g, y);
+      if (constrained) { for (const pair of history) project(pair.s), project(pair.y); }
+      const sy = dot(s, y);
+      if (sy > 1e-12 * norm(s) * norm(y)) history.push({ s, y, rho: 1 / sy });
+      x.data.set(xTrial.data);
+      g.data.set(gTrial.data);
+      f = step;
+      gradNorm = norm(g);
+      check({ iteration: iteration + 1, objective: f, gradNorm });
+      converged = gradNorm < options.tolerance;
     }
+    write(x);
+    f = evaluate(g);
+    gradNorm = norm(g);
+    const last = { iteration, objective: f, gradNorm };
+    options.observe?.(last);
+    return {
+      ...last,
+      converged: gradNorm < options.tolerance,
+      seconds: (performance.now() - t0) / 1000,
+      snappedToZero: [],
+      stalled: stalled && !(gradNorm < options.tolerance),
+    };
+  } finally {
+    for (const v of vectors) v.free();
   }
+}
+
+/** A point of the line search: step, φ and φ'. */
+interface LinePoint {
+  t: number;
+  value: number;
+  slope: number;
+}
+
+/** A stored curvature pair (s, y) with ρ = 1/sᵀy. */
+interface CurvaturePair {
+  s: Matrix;
+  y: Matrix;
+  rho: number;
 }
 
 /** d = −H·g by the two-loop recursion (H₀ = γI, γ = sᵀy/yᵀy of the newest pair). */
 function twoLoop(
-  direction: Float64Array,
-  g: Float64Array,
-  history: { s: Float64Array; y: Float64Array; rho: number }[],
+  direction: Matrix,
+  g: Matrix,
+  history: CurvaturePair[],
   alphas: Float64Array,
 ): void {
-  direction.set(g);
+  direction.data.set(g.data);
   for (let j = history.length - 1; j >= 0; j--) {
     const { s, y, rho } = history[j];
     alphas[j] = rho * dot(s, direction);
@@ -274,15 +307,14 @@ function twoLoop(
   }
   if (history.length > 0) {
     const { s, y } = history[history.length - 1];
-    const gamma = dot(s, y) / dot(y, y);
-    for (let i = 0; i < direction.length; i++) direction[i] *= gamma;
+    scale(direction, dot(s, y) / dot(y, y));
   }
   for (let j = 0; j < history.length; j++) {
     const { s, y, rho } = history[j];
     const beta = rho * dot(y, direction);
     axpy(alphas[j] - beta, s, direction);
   }
-  for (let i = 0; i < direction.length; i++) direction[i] = -direction[i];
+  scale(direction, -1);
 }
 
 /** Minimizer of the cubic interpolating φ and φ' at two points (Nocedal & Wright eq. 3.59). */
@@ -295,18 +327,4 @@ function cubicMinimizer(
   if (!(radicand >= 0)) return NaN;
   const d2 = Math.sign(b.t - a.t) * Math.sqrt(radicand);
   return b.t - (b.t - a.t) * ((b.slope + d2 - d1) / (b.slope - a.slope + 2 * d2));
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
-}
-
-function norm(a: Float64Array): number {
-  return Math.sqrt(dot(a, a));
-}
-
-function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
-  for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
 }
