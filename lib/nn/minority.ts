@@ -104,6 +104,63 @@ export function groupAccuracy(
   };
 }
 
+/** What {@link minorityRun} reads of a run's final evaluation (lib/nn/train.ts `EvalRecord`). */
+export interface FinalRecord {
+  /** Per-class test accuracy (required here). */
+  test_acc_per_class?: readonly number[];
+  /** Minority classifier cosine. */
+  minority_cosine?: number | null;
+  /** Training accuracy. */
+  train_acc: number;
+}
+
+/**
+ * The {@link MinorityRun} of a final evaluation at ratio R with the given minority classes.
+ * Throws for a record without per-class accuracies (a run saved before they were recorded).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const record = { test_acc_per_class: [1, 0.8, 0.6, 0.2], minority_cosine: 0.5, train_acc: 1 };
+ * assert.deepEqual(minorityRun(10, 1, record, [2, 3]), {
+ *   ratio: 10, seed: 1, minorityCosine: 0.5, majorityAcc: 0.9, minorityAcc: 0.4, trainAcc: 1,
+ * });
+ * ```
+ */
+export function minorityRun(
+  ratio: number,
+  seed: number,
+  record: FinalRecord,
+  minority: readonly number[],
+): MinorityRun {
+  if (record.test_acc_per_class === undefined) {
+    throw new RangeError("minority run: the record has no per-class test accuracy");
+  }
+  const accuracy = groupAccuracy(record.test_acc_per_class, minority);
+  return {
+    ratio,
+    seed,
+    minorityCosine: record.minority_cosine ?? null,
+    majorityAcc: accuracy.majority,
+    minorityAcc: accuracy.minority,
+    trainAcc: record.train_acc,
+  };
+}
+
+/**
+ * Element-wise mean of equally long vectors (e.g. per-class accuracies over seeds).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(meanVector([[1, 0.5], [0, 0.5]]), [0.5, 0.5]);
+ * ```
+ */
+export function meanVector(vectors: readonly (readonly number[])[]): number[] {
+  if (vectors.length === 0) return [];
+  return vectors[0].map((_, k) => vectors.reduce((sum, v) => sum + v[k], 0) / vectors.length);
+}
+
 function sampleStd(values: readonly number[]): number {
   if (values.length < 2) return 0;
   const m = values.reduce((a, b) => a + b, 0) / values.length;

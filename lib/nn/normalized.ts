@@ -24,7 +24,8 @@
  * assert.deepEqual(Array.from(h.data), [1.2, 0, 1.6, 2]); // radius τ = 2
  * assert.deepEqual(Array.from(norms), [5, 2]);
  * const etf = simplexEtfRows(3, 4); // 3 unit rows, cos = −1/2, zeros in the last 2 columns
- * assert.ok(Math.abs(etf[0] * etf[4] + etf[1] * etf[5] + 0.5) < 1e-15);
+ * const dot = [0, 1, 2, 3].reduce((sum, j) => sum + etf[j] * etf[4 + j], 0); // rows 0 and 1
+ * assert.ok(Math.abs(dot + 0.5) < 1e-15);
  * ```
  * @module
  */

@@ -91,4 +91,11 @@ export const experiments: readonly ExperimentEntry[] = [
     description: "B4 on real Fashion-MNIST: CE/LS/FL/MSE MLPs across widths, epochs, seeds; gaps " +
       "to CE against seed noise (paper B, science.md §6); --full adds one CNN per loss",
   },
+  {
+    id: "C2",
+    script: "scripts/experiments/c2_mnist_minority.ts",
+    description: "Minority collapse on a real MLP: step-imbalanced MNIST, minority classifiers' " +
+      "cosine and majority/minority test accuracy vs the ratio R (Fang et al. 2021, " +
+      "science.md §7.7, docs/imbalanced.md)",
+  },
 ];
