@@ -27,10 +27,11 @@
  * const finding = collapseSpeedFinding([plain, normalized], "plain");
  * assert.equal(finding.comparisons[0].verdict, "faster");
  * assert.equal(finding.comparisons[0].reachEpoch, 10);
- * assert.match(finding.text, /normalized: .*collapses faster/);
+ * assert.match(finding.text, /Normalized: .*collapses faster/);
  * ```
  * @module
  */
+import type { FigureRow } from "../plot/csv.ts";
 
 /** NC1 of one variant at its evaluated epochs, per seed. */
 export interface VariantHistory {
@@ -199,7 +200,8 @@ export function collapseSpeedFinding(
     const relative = ratio >= 1
       ? `×${ratio.toPrecision(2)} below the reference's`
       : `×${(1 / ratio).toPrecision(2)} above the reference's`;
-    return `${c.label}: ${verdict} — resolvably below the reference at ${c.below} and above it ` +
+    const label = c.label.charAt(0).toUpperCase() + c.label.slice(1);
+    return `${label}: ${verdict} — resolvably below the reference at ${c.below} and above it ` +
       `at ${c.above} of ${c.evaluations} evaluations; ${reach}; final NC1 ${sci(c.finalNc1)} ` +
       `(${relative})`;
   });
@@ -248,4 +250,102 @@ export function claimText(
       : `${setting} NO (${c.verdict}; below at ${c.below} of ${c.evaluations}, above at ${c.above})`
   );
   return `${claim}: ${parts.join("; ")}.`;
+}
+
+/**
+ * The final training losses of variants (lowest over seeds) against the lower bound f*(K, τ) of
+ * the normalized ones, with a warning if a normalized variant went below it (which the spherical
+ * UFM forbids: a bug, or f32 rounding at the bound).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const text = lossBoundText([
+ *   { label: "plain", normalized: false, finalLosses: [1e-3, 2e-3] },
+ *   { label: "normalized", normalized: true, finalLosses: [0.05, 0.06] },
+ * ], 0.0342, 10, 5);
+ * assert.match(text, /plain 1\.00e-3; normalized 5\.00e-2; .* f\*\(K = 10, τ = 5\) = 3\.420e-2/);
+ * assert.match(text, /no normalized run went below it/);
+ * ```
+ */
+export function lossBoundText(
+  variants: readonly { label: string; normalized: boolean; finalLosses: readonly number[] }[],
+  bound: number,
+  classes: number,
+  tau: number,
+): string {
+  const lowest = variants.map((v) => ({ ...v, lowest: Math.min(...v.finalLosses) }));
+  const below = lowest.filter((v) => v.normalized && v.lowest < bound);
+  return `Final training loss, lowest seed: ${
+    lowest.map((v) => `${v.label} ${v.lowest.toExponential(2)}`).join("; ")
+  }; the normalized networks' lower bound f*(K = ${classes}, τ = ${tau}) = ` +
+    `${bound.toExponential(3)} — ${
+      below.length === 0
+        ? "no normalized run went below it"
+        : `BELOW it: ${below.map((v) => v.label).join(", ")}`
+    }.`;
+}
+
+/**
+ * The {@link VariantHistory} of runs (one per seed, the same evaluation epochs).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const runs = [1, 2].map((s) => ({ evals: [{ epoch: 0, nc1: s }, { epoch: 5, nc1: null }] }));
+ * assert.deepEqual(variantHistory("a", "A", runs).nc1, [[1, null], [2, null]]);
+ * ```
+ */
+export function variantHistory(
+  key: string,
+  label: string,
+  runs: readonly { evals: readonly { epoch: number; nc1: number | null }[] }[],
+): VariantHistory {
+  return {
+    key,
+    label,
+    epochs: runs[0].evals.map((e) => e.epoch),
+    nc1: runs.map((run) => run.evals.map((e) => e.nc1)),
+  };
+}
+
+/**
+ * Tidy figure rows of a history: `kind: "nc1"` with the geometric mean over seeds per epoch and
+ * `kind: "nc1_seed"` with each seed's value (`seeds[i]` names seed i), every row extended by
+ * `cell`; null where a value is missing or not positive (a gap on a log axis).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const history = { key: "a", label: "A", epochs: [0], nc1: [[10], [1000]] };
+ * const rows = historyRows(history, { variant: "a" }, [1, 2]);
+ * assert.deepEqual(rows[0], { kind: "nc1", variant: "a", epoch: 0, seed: null, value: 100 });
+ * assert.equal(rows.length, 3);
+ * ```
+ */
+export function historyRows(
+  history: VariantHistory,
+  cell: FigureRow,
+  seeds: readonly number[],
+): FigureRow[] {
+  const positive = (value: number | null) => (value !== null && value > 0 ? value : null);
+  const rows: FigureRow[] = logStatistics(history).map((s) => ({
+    kind: "nc1",
+    ...cell,
+    epoch: s.epoch,
+    seed: null,
+    value: s.count > 0 ? positive(10 ** s.mean) : null,
+  }));
+  history.nc1.forEach((values, i) =>
+    values.forEach((value, e) =>
+      rows.push({
+        kind: "nc1_seed",
+        ...cell,
+        epoch: history.epochs[e],
+        seed: seeds[i],
+        value: positive(value),
+      })
+    )
+  );
+  return rows;
 }

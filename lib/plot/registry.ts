@@ -98,4 +98,11 @@ export const experiments: readonly ExperimentEntry[] = [
       "cosine and majority/minority test accuracy vs the ratio R (Fang et al. 2021, " +
       "science.md §7.7, docs/imbalanced.md)",
   },
+  {
+    id: "D3",
+    script: "scripts/experiments/d3_mnist_normalized.ts",
+    description: "Normalized vs plain features, fixed ETF vs learned classifier on MNIST MLPs: " +
+      "NC1 vs epoch, training loss against f*(K, τ) (Yaras et al. 2022, science.md §7.3, " +
+      "docs/sphere.md)",
+  },
 ];
