@@ -54,10 +54,8 @@ async function main(): Promise<void> {
   );
   const grid = await runExperimentGrid("C2", configs, args.workers);
 
-  const decay = plot.category(
-    "weight_decay",
-    Object.fromEntries(decays.map((wd) => [wd.toExponential(0).replace("+", ""), `λ = ${wd}`])),
-  );
+  const decayLabels = decays.map((wd) => [wd.toExponential(0), `λ = ${wd}`]);
+  const decay = plot.category("weight_decay", Object.fromEntries(decayLabels));
   const keyOf = (wd: number) => decay.keys[decays.indexOf(wd)];
   const group = plot.category("group", { majority: "majority (digits 0–4)", minority: "minority" });
   const rows: plot.FigureRow[] = [];
@@ -96,21 +94,22 @@ async function main(): Promise<void> {
     rows.push({ kind: "reference", ratio, statistic: "etf", value: -1 / (K - 1) });
   }
 
-  const common = { x: "ratio", y: "value", logX: true, xTitle: "imbalance ratio R", width: 330 };
+  const axes = { xType: "ordinal" as const, xSort: ratios, xTitle: "imbalance ratio R" };
+  const common = { x: "ratio", y: "value", ...axes, xLabelAngle: 0, width: 330 };
   const series = { ...common, color: decay, colorTitle: "weight decay" };
   const meanOf = (kind: string) => `datum.kind === '${kind}' && datum.statistic === 'mean'`;
   const seedOf = (kind: string) => `datum.kind === '${kind}' && datum.statistic === 'seed'`;
+  const cosineTitle = "a · mean pairwise cosine of the minority classifiers";
   const cosinePanel = plot.layer([
     plot.lineChart({ ...common, filter: "datum.kind === 'reference'", lineColor: "#999" }),
-    plot.lineChart({ ...series, filter: meanOf("cosine"), points: true }),
+    plot.lineChart({ ...series, filter: meanOf("cosine"), yTitle: "cos(w_k, w_l), minority" }),
     plot.scatterChart({ ...series, filter: seedOf("cosine"), hollow: true, opacity: 0.6 }),
-  ], {
-    title: "a · mean pairwise cosine of the minority classifiers",
-    width: 330,
-    shared: ["color"],
-  });
+  ], { title: cosineTitle, width: 330, shared: ["color"] });
   const accuracyPanel = plot.layer([
-    plot.lineChart({ ...series, filter: meanOf("accuracy"), strokeDash: group, points: true }),
+    plot.lineChart({
+      ...{ ...series, filter: meanOf("accuracy"), strokeDash: group, yTitle: "test accuracy" },
+      strokeDashLegend: { symbolType: "stroke", symbolStrokeWidth: 2 },
+    }),
     plot.scatterChart({ ...series, filter: seedOf("accuracy"), hollow: true, opacity: 0.5 }),
   ], { title: "b · test accuracy, mean over the group's classes", width: 330, shared: ["color"] });
   const title = "C2 · Minority collapse on MNIST: step-imbalanced MLPs vs the imbalance ratio";
