@@ -1,13 +1,11 @@
 /**
  * Figure D3 — normalized features collapse faster (Yaras et al., NeurIPS 2022; issue 11,
- * docs/sphere.md#sphere-code): MLPs 784 → 256 → 256 → 10 trained with CE on real MNIST (n = 100
- * per class: few samples, as the paper's 30 per class), four variants — plain or normalized
- * penultimate features (τ·h/‖h‖, τ = 5, unit classifier rows without weight decay), with a
- * learned or a fixed simplex-ETF classifier (tding1/Neural-Collapse `--ETF_fc`).
- * Panels: a) NC1 of the penultimate features vs epoch (geometric mean over seeds, seeds faint);
- * b) the training loss vs epoch with the normalized networks' lower bound f*(K, τ) (dashed: the
- * spherical UFM's optimum, which they can never go below); c) test accuracy vs epoch. The text
- * is lib/nn/collapse_speed.ts's comparison of each variant with the plain network.
+ * docs/sphere.md#sphere-code): MLPs 784 → 256 → 256 → 10, CE, real MNIST (n = 100 per class: few
+ * samples, as the paper's 30), with plain or normalized penultimate features (τ·h/‖h‖, τ = 5,
+ * unit classifier rows without weight decay) and a learned or a fixed simplex-ETF classifier.
+ * Panels: a) NC1 vs epoch (geometric mean over seeds, seeds faint); b) training loss with the
+ * normalized networks' lower bound f*(K, τ) (dashed); c) test accuracy. The text is
+ * lib/nn/collapse_speed.ts's comparison of each variant with the plain network.
  *
  * Protocol: SGD lr 0.05, momentum 0.9, weight decay 5e-4 on everything but a normalized or fixed
  * classifier, batch 100, lr ×0.1 at ⌊3E/7⌋, ⌊5E/7⌋, E = 60 epochs, evaluated every 2, 3 seeds;
@@ -17,15 +15,7 @@
  * @module
  */
 import { runCli } from "../../lib/cli.ts";
-import {
-  claimText,
-  collapseSpeedFinding,
-  compareWithReference,
-  historyRows,
-  lossBoundText,
-  type VariantHistory,
-  variantHistory,
-} from "../../lib/nn/collapse_speed.ts";
+import * as speed from "../../lib/nn/collapse_speed.ts";
 import {
   meanHistory,
   paperBMilestones,
@@ -67,10 +57,10 @@ async function main(): Promise<void> {
   const runsOf = (key: VariantKey): TrainResult[] => seeds.map((s) => grid.get(configFor(key, s)));
 
   const rows: plot.FigureRow[] = [];
-  const histories: VariantHistory[] = variant.keys.map((key) => {
+  const histories: speed.VariantHistory[] = variant.keys.map((key) => {
     const runs = runsOf(key);
-    const history = variantHistory(key, variant.label(key), runs);
-    rows.push(...historyRows(history, variant.cell(key), seeds));
+    const history = speed.variantHistory(key, variant.label(key), runs);
+    rows.push(...speed.historyRows(history, variant.cell(key), seeds));
     for (const [kind, pick] of [["loss", "train_loss"], ["test_acc", "test_acc"]] as const) {
       for (const { epoch, value } of meanHistory(runs, (e) => e[pick])) {
         rows.push({ kind, ...variant.cell(key), epoch, seed: null, value });
@@ -81,25 +71,29 @@ async function main(): Promise<void> {
   const bound = runsOf("normalized_learned")[0].train_loss_bound!;
   for (const epoch of [0, epochs]) rows.push({ kind: "bound", epoch, seed: null, value: bound });
 
-  const finding = collapseSpeedFinding(histories, "plain_learned");
+  const finding = speed.collapseSpeedFinding(histories, "plain_learned");
   const byKey = (key: VariantKey) => histories.find((h) => h.key === key)!;
-  const etfCheck = compareWithReference(byKey("normalized_etf"), byKey("plain_etf"));
-  const claim = claimText("Normalized features collapse faster than plain ones (Yaras et al.)", [
-    { setting: "with a learned classifier", comparison: finding.comparisons[0] },
-    { setting: "with the fixed ETF classifier", comparison: etfCheck },
-  ]);
+  const etfCheck = speed.compareWithReference(byKey("normalized_etf"), byKey("plain_etf"));
+  const claim = speed.claimText(
+    "Normalized features collapse faster than plain ones (Yaras et al.)",
+    [
+      { setting: "with a learned classifier", comparison: finding.comparisons[0] },
+      { setting: "with the fixed ETF classifier", comparison: etfCheck },
+    ],
+  );
   const finals = variant.keys.map((key) => ({
     label: variant.label(key),
     normalized: key.startsWith("normalized"),
     finalLosses: runsOf(key).map((run) => run.evals.at(-1)!.train_loss ?? NaN),
   }));
-  const lossText = lossBoundText(finals, bound, 10, tau);
+  const lossText = speed.lossBoundText(finals, bound, 10, tau);
 
   const common = { x: "epoch", y: "value", color: variant, colorTitle: null, width: 300 };
   const kind = (name: string) => `datum.kind === '${name}'`;
+  const nc1Axis = { ...common, logY: true, yTitle: "NC1 = Tr(Σ_W Σ_B⁺)/K" };
   const ncPanel = plot.layer([
-    plot.lineChart({ ...common, filter: kind("nc1_seed"), detail: "seed", strokeWidth: 0.6 }),
-    plot.lineChart({ ...common, filter: kind("nc1"), strokeWidth: 2.2, logY: true }),
+    plot.lineChart({ ...nc1Axis, filter: kind("nc1_seed"), detail: "seed", strokeWidth: 0.6 }),
+    plot.lineChart({ ...nc1Axis, filter: kind("nc1"), strokeWidth: 2.2 }),
   ], { title: "a · NC1 of the penultimate features", width: 300, shared: ["color"] });
   const boundLine = { x: "epoch", y: "value", filter: kind("bound"), strokeDashLegend: null };
   const dashed = { domain: ["bound"], range: [[5, 4]] }; // the bound, dashed, without a legend
