@@ -144,6 +144,19 @@ export interface TrainConfig {
   evalEvery: number;
 }
 
+/**
+ * The imbalance and normalization settings switched off: balanced classes, plain features, a
+ * learned classifier (the defaults, and the values of every run saved before they existed).
+ */
+const BALANCED_PLAIN = {
+  classCounts: null,
+  imbalanceRatio: null,
+  minorityClasses: null,
+  normalizeFeatures: false,
+  tau: null,
+  etfClassifier: false,
+} as const satisfies Partial<TrainConfig>;
+
 /** Defaults: paper B's optimizer on an MNIST MLP (science.md §6, scaled-down protocol). */
 export function defaultTrainConfig(epochs = 100): TrainConfig {
   return {
@@ -164,12 +177,7 @@ export function defaultTrainConfig(epochs = 100): TrainConfig {
     headBias: false,
     batchNorm: false,
     n: 200,
-    classCounts: null,
-    imbalanceRatio: null,
-    minorityClasses: null,
-    normalizeFeatures: false,
-    tau: null,
-    etfClassifier: false,
+    ...BALANCED_PLAIN,
     testPerClass: null,
     dataSeed: 0,
     augment: 0,
@@ -469,12 +477,7 @@ const LATER_SETTINGS: Partial<Record<keyof TrainConfig, unknown>> = {
   dataset: "mnist",
   arch: "mlp",
   channels: [],
-  classCounts: null,
-  imbalanceRatio: null,
-  minorityClasses: null,
-  normalizeFeatures: false,
-  tau: null,
-  etfClassifier: false,
+  ...BALANCED_PLAIN,
 };
 
 /**
