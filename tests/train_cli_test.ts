@@ -200,13 +200,16 @@ Deno.test("train --imbalance-ratio --json: class counts, per-class test accuracy
   assert.ok(last.minority_cosine >= -1 && last.minority_cosine <= 1);
   assert.equal(report.train_loss_bound, null);
   assert.match(stderr, /class counts 20 × 7, 4 × 3/);
-  // The CNN takes the same flags.
+  // The CNN takes the same flags, on the other data set too.
   const cnn = await train([
-    ...["--arch", "cnn", "--channels", "4", "--width", "16", "--depth", "1", "--epochs", "1"],
+    ...["--dataset", "fashion-mnist", "--arch", "cnn", "--channels", "4", "--width", "16"],
+    ...["--depth", "1", "--epochs", "1"],
     ...["--class-counts", "12,12,12,12,12,12,12,12,3,3", "--test-per-class", "4", "--json"],
   ]);
   assert.equal(cnn.code, 0, cnn.stderr);
-  assert.deepEqual(JSON.parse(cnn.stdout).minority_classes, [8, 9]);
+  const cnnReport = JSON.parse(cnn.stdout);
+  assert.deepEqual([cnnReport.minority_classes, cnnReport.train_size], [[8, 9], 102]);
+  assert.equal(cnnReport.history.at(-1).test_acc_per_class.length, 10);
 });
 
 Deno.test("train --normalize-features --tau: the training loss against its bound f*(K, τ)", async () => {
