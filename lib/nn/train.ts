@@ -267,8 +267,8 @@ export function trainNetwork(
         const result = net.lossAndGradient(inputs, labels, loss, grads, lossScale / size);
         if (!Number.isFinite(result.lossSum)) {
           throw new RunError(
-            `training diverged at epoch ${epoch + 1} (loss ${result.lossSum}); lower --lr or ` +
-              `set --clip`,
+            `training diverged at epoch ${epoch + 1} (loss ${result.lossSum}); lower --lr` +
+              (config.normalizeFeatures ? ` or --tau (${config.tau})` : "") + ` or set --clip`,
           );
         }
         const step = sgd.step(grads, lr);
