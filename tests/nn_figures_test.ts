@@ -1,7 +1,8 @@
-// The network figure scripts (A6, B4, B6) end to end on their tiny `--quick` grids: the figure set
-// is written with the expected series, and a second run reuses every saved run.
+// The network figure scripts (A6, B4, B6, C2, D3) end to end on their tiny `--quick` grids: the
+// figure set is written with the expected series, and a second run reuses every saved run.
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { minorityCollapseFinding, type RatioSummary } from "../lib/nn/minority.ts";
 import { runScript } from "./run_script.ts";
 
 /**
@@ -121,6 +122,41 @@ Deno.test("B6 --quick: the measured text is the findings of lib/nn/findings.ts o
     assert.match(meta.measured, /Trend with width: .*; with epochs: /);
     assert.match(meta.measured, /CNN vs MLP test accuracy \(width 16, 20 epochs\): CE /);
     assert.equal(meta.parameters.cnn.length, 4);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("C2 and D3 --quick: figures written from their own data, saved runs reused", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ufmlab-CD-" });
+  try {
+    for (const id of ["C2", "D3"]) {
+      const script = id === "C2"
+        ? "scripts/experiments/c2_mnist_minority.ts"
+        : "scripts/experiments/d3_mnist_normalized.ts";
+      assert.match(await runQuick(script, dir), /\(\d+\.\d s\)/);
+      const second = await runQuick(script, dir);
+      assert.match(second, /saved earlier/);
+      assert.doesNotMatch(second, /\(\d+\.\d s\)/); // nothing recomputed
+    }
+    // C2: the text is minorityCollapseFinding of the summaries in its meta file.
+    const c2 = JSON.parse(await Deno.readTextFile(join(dir, "C2.meta.json")));
+    const summary: { by_ratio: RatioSummary[]; per_class: number[][] } =
+      c2.parameters.summaries["wd 0.0005"];
+    assert.ok(c2.measured.includes(minorityCollapseFinding(summary.by_ratio, 10).text));
+    assert.equal(summary.per_class.length, 2); // two ratios in the quick grid
+    const c2csv = await Deno.readTextFile(join(dir, "C2.csv"));
+    for (const name of ["cosine", "accuracy", "majority (digits 0–4)", "reference"]) {
+      assert.ok(c2csv.includes(name), `${name} missing from C2.csv`);
+    }
+    // D3: the claim's verdict is the comparison recorded with it.
+    const d3 = JSON.parse(await Deno.readTextFile(join(dir, "D3.meta.json")));
+    const learned = d3.parameters.comparisons[0];
+    assert.equal(learned.key, "normalized_learned");
+    const verdict = learned.verdict === "faster" ? "yes" : "NO";
+    assert.match(d3.measured, new RegExp(`with a learned classifier ${verdict} `));
+    assert.ok(d3.parameters.train_loss_bound > 0);
+    assert.match(d3.measured, /f\*\(K = 10, τ = 5\) = 3\.420e-2 — no normalized run went below it/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

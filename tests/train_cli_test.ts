@@ -70,6 +70,33 @@ Deno.test("train: --help exits 0; bad flags exit 2 with a one-line message namin
     [["--arch", "cnn", "--channels", "8,x"], /--channels: expected an integer/],
     [["--arch", "cnn", "--channels", "8,8,8,8,8"], /--channels: 5 blocks/],
     [["--arch", "transformer"], /--arch: expected one of mlp\|cnn/],
+    // Imbalanced training sets.
+    [["--class-counts", "500,500,500,500,500,50,50,50,50,0"], /--class-counts: must be ≥ 1, got 0/],
+    [["--class-counts", "500,500,500,500,500,50,50,50,50,-5"], /--class-counts/],
+    [["--class-counts", "500,500,500,500,500,50,50,50,50,2.5"], /--class-counts: .*integer/],
+    [["--class-counts", "500,50"], /--class-counts: expected one count per class/],
+    [["--class-counts", "9,9,9,9,9,9,9,9,9,9,9"], /one count per class \(10 for mnist\), got 11/],
+    [["--class-counts", "9,9,9,9,9,9,9,9,9,9", "--n", "9"], /--class-counts: excludes --n/],
+    [
+      ["--class-counts", "700,9,9,9,9,9,9,9,9,9", "--test-per-class", "200"],
+      /--class-counts: the largest count 700 \+ test per class 200 exceeds the smallest mnist/,
+    ],
+    [
+      ["--dataset", "fashion-mnist", "--class-counts", "6500,9,9,9,9,9,9,9,9,9"],
+      /largest count 6500 \+ test per class 1000 exceeds the smallest fashion-mnist class/,
+    ],
+    [["--imbalance-ratio", "0.5", "--minority-classes", "5"], /--imbalance-ratio: must be/],
+    [["--imbalance-ratio", "10", "--minority-classes", "10"], /--minority-classes: must be/],
+    [["--imbalance-ratio", "10"], /--imbalance-ratio: needs --minority-classes/],
+    // Normalized features and the fixed ETF classifier.
+    [["--tau", "2"], /--tau: only applies with --normalize-features/],
+    [["--normalize-features", "--tau", "0"], /--tau: must be a number > 0, got 0/],
+    [["--normalize-features", "--tau", "-2"], /--tau: must be a number > 0, got -2/],
+    [["--etf-classifier", "--width", "8"], /--etf-classifier: .*width ≥ K − 1 = 9, got 8/],
+    [
+      ["--arch", "cnn", "--etf-classifier", "--width", "16", "--feature-dim", "5"],
+      /--etf-classifier: .* got 5/,
+    ],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await train(args);
@@ -156,4 +183,51 @@ Deno.test("train --save-features: deno task metrics on the saved features gives 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("train --imbalance-ratio --json: class counts, per-class test accuracy, minority cosine", async () => {
+  const { code, stdout, stderr } = await train([
+    ...["--imbalance-ratio", "5", "--minority-classes", "3", "--n", "20"],
+    ...["--test-per-class", "8", "--width", "24", "--epochs", "3", "--json"],
+  ]);
+  assert.equal(code, 0, stderr);
+  const report = JSON.parse(stdout);
+  assert.deepEqual(report.class_counts, [20, 20, 20, 20, 20, 20, 20, 4, 4, 4]);
+  assert.deepEqual(report.minority_classes, [7, 8, 9]);
+  assert.equal(report.train_size, 152);
+  const last = report.history.at(-1);
+  assert.equal(last.test_acc_per_class.length, 10);
+  assert.ok(last.minority_cosine >= -1 && last.minority_cosine <= 1);
+  assert.equal(report.train_loss_bound, null);
+  assert.match(stderr, /class counts 20 × 7, 4 × 3/);
+  // The CNN takes the same flags, on the other data set too.
+  const cnn = await train([
+    ...["--dataset", "fashion-mnist", "--arch", "cnn", "--channels", "4", "--width", "16"],
+    ...["--depth", "1", "--epochs", "1"],
+    ...["--class-counts", "12,12,12,12,12,12,12,12,3,3", "--test-per-class", "4", "--json"],
+  ]);
+  assert.equal(cnn.code, 0, cnn.stderr);
+  const cnnReport = JSON.parse(cnn.stdout);
+  assert.deepEqual([cnnReport.minority_classes, cnnReport.train_size], [[8, 9], 102]);
+  assert.equal(cnnReport.history.at(-1).test_acc_per_class.length, 10);
+});
+
+Deno.test("train --normalize-features --tau: the training loss against its bound f*(K, τ)", async () => {
+  const { code, stdout, stderr } = await train([
+    ...["--normalize-features", "--tau", "4", "--n", "20", "--test-per-class", "5"],
+    ...["--width", "32", "--epochs", "8", "--eval-every", "2", "--json"],
+  ]);
+  assert.equal(code, 0, stderr);
+  const report = JSON.parse(stdout);
+  const bound = Math.log1p(9 * Math.exp(-40 / 9));
+  assert.ok(Math.abs(report.train_loss_bound - bound) < 1e-15);
+  assert.equal(report.train_loss, report.history.at(-1).train_loss);
+  for (const record of report.history) assert.ok(record.train_loss >= bound);
+  assert.deepEqual([report.config.normalizeFeatures, report.config.tau], [true, 4]);
+  const text = await train([
+    ...["--normalize-features", "--etf-classifier", "--n", "10", "--test-per-class", "5"],
+    ...["--width", "16", "--epochs", "2"],
+  ]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /training loss .* ≥ f\*\(K = 10, τ\) = 1\.376935e\+0/);
 });

@@ -69,8 +69,11 @@ export interface LabelledData {
 
 /** Options of {@link splitImages}. */
 export interface SplitOptions {
-  /** Training images per class (balanced), 1 ≤ n < the smallest class. */
-  perClass: number;
+  /**
+   * Training images per class: one n for every class (balanced, 1 ≤ n < the smallest class), or
+   * one count per class (imbalanced; the test set then starts after the largest count).
+   */
+  perClass: number | readonly number[];
   /** Test images per class from the rest (default: all of the rest, unbalanced if classes are). */
   testPerClass?: number | null;
   /** Seed of the split (which images go where). */
@@ -83,7 +86,7 @@ export interface SplitOptions {
 
 /** Train and test sets of {@link splitImages}. */
 export interface DataSplit {
-  /** n per class, class-major. */
+  /** The training images (n or n_k per class), class-major. */
   train: LabelledData;
   /** Held-out images, class-major. */
   test: LabelledData;
@@ -94,25 +97,36 @@ export interface DataSplit {
 }
 
 /**
- * Seeded balanced split: for each class, its images are shuffled by `Rng(seed)` (classes in
- * order 0…K−1, one stream); the first `perClass` train, the next `testPerClass` (default: all the
- * rest) test. Both sets are class-major. Throws a RangeError if a class is too small.
+ * Seeded split: for each class, its images are shuffled by `Rng(seed)` (classes in order
+ * 0…K−1, one stream); the first `perClass` (or `perClass[k]`) train; the test images of every
+ * class come after the largest training count, the next `testPerClass` (default: all the rest).
+ * So the test set does not depend on the smaller counts, and class k's training images are the
+ * first n_k of the balanced split with n = max_k n_k (an imbalanced training set is a subset of
+ * the balanced one). Both sets are class-major. Throws a RangeError if a class is too small.
  */
 export function splitImages(images: ImageSet, options: SplitOptions): DataSplit {
-  const { perClass, seed } = options;
+  const { seed } = options;
+  const classes = images.classCounts.length;
+  const counts = typeof options.perClass === "number"
+    ? images.classCounts.map(() => options.perClass as number)
+    : [...options.perClass];
   const testPerClass = options.testPerClass ?? null;
   const smallest = Math.min(...images.classCounts);
   const name = images.name;
-  if (!Number.isSafeInteger(perClass) || perClass < 1 || perClass >= smallest) {
+  if (counts.length !== classes) {
+    throw new RangeError(`${name}: ${counts.length} training counts for ${classes} classes`);
+  }
+  const largest = Math.max(...counts);
+  if (counts.some((n) => !Number.isSafeInteger(n) || n < 1) || largest >= smallest) {
     throw new RangeError(`${name}: n per class must be an integer in [1, ${smallest - 1}]`);
   }
   if (testPerClass !== null) {
     if (!Number.isSafeInteger(testPerClass) || testPerClass < 1) {
       throw new RangeError(`${name}: test images per class must be an integer ≥ 1`);
     }
-    if (perClass + testPerClass > smallest) {
+    if (largest + testPerClass > smallest) {
       throw new RangeError(
-        `${name}: n + test per class = ${perClass + testPerClass} exceeds the smallest class ` +
+        `${name}: n + test per class = ${largest + testPerClass} exceeds the smallest class ` +
           `(${smallest} images)`,
       );
     }
@@ -121,13 +135,13 @@ export function splitImages(images: ImageSet, options: SplitOptions): DataSplit 
   const trainIndex: number[] = [];
   const testIndex: number[] = [];
   let start = 0;
-  for (const size of images.classCounts) {
+  images.classCounts.forEach((size, k) => {
     const order = rng.shuffle(Array.from({ length: size }, (_, i) => start + i));
-    trainIndex.push(...order.slice(0, perClass));
-    const rest = order.slice(perClass);
+    trainIndex.push(...order.slice(0, counts[k]));
+    const rest = order.slice(largest);
     testIndex.push(...(testPerClass === null ? rest : rest.slice(0, testPerClass)));
     start += size;
-  }
+  });
   const normalize = options.normalize ?? true;
   const dtype = options.dtype ?? "f32";
   return {

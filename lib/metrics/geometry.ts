@@ -173,3 +173,41 @@ export function cosineMatrix(vectors: DenseMatrix): Float64Array {
   }
   return out;
 }
+
+/**
+ * Mean pairwise cosine of the classifier rows of `classes` (the minority-collapse angle of
+ * Fang et al. 2021: → 1 as the minority classifiers merge; docs/imbalanced.md#minority-collapse).
+ * Rows that are exactly zero are skipped; NaN when fewer than two rows remain.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const W = { rows: 3, cols: 2, data: [1, 0, 0, 1, 0, 2] };
+ * assert.equal(classifierCosine(W, [1, 2]), 1);
+ * ```
+ */
+export function classifierCosine(classifier: DenseMatrix, classes: readonly number[]): number {
+  const width = classifier.cols;
+  const w = classifier.data;
+  const rows = classes.filter((k) => {
+    let sq = 0;
+    for (let i = 0; i < width; i++) sq += w[k * width + i] ** 2;
+    return sq > 0;
+  });
+  if (rows.length < 2) return NaN;
+  let total = 0, pairs = 0;
+  for (let a = 0; a < rows.length; a++) {
+    for (let c = a + 1; c < rows.length; c++) {
+      let dot = 0, na = 0, nc = 0;
+      for (let i = 0; i < width; i++) {
+        const x = w[rows[a] * width + i], y = w[rows[c] * width + i];
+        dot += x * y;
+        na += x * x;
+        nc += y * y;
+      }
+      total += dot / Math.sqrt(na * nc);
+      pairs++;
+    }
+  }
+  return total / pairs;
+}

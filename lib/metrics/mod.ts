@@ -57,7 +57,13 @@ export {
   type NcMetrics,
   type PerClassMetrics,
 } from "./definitions.ts";
-export { cosineMatrix, gramDistance, normalizedDistance, rowGram } from "./geometry.ts";
+export {
+  classifierCosine,
+  cosineMatrix,
+  gramDistance,
+  normalizedDistance,
+  rowGram,
+} from "./geometry.ts";
 export {
   forEachProductBlock,
   GramDistance,

@@ -82,6 +82,8 @@ export interface ConvNetSpec {
   batchNorm?: boolean;
   /** Element type (default f32). */
   dtype?: DType;
+  /** Normalized penultimate features of the dense head (mlp.ts `normalizeFeatures`). */
+  normalizeFeatures?: { tau: number } | null;
 }
 
 /** One conv block: weights C_out × (C_in·9) and the layer tail. */
@@ -172,6 +174,7 @@ export class ConvNet {
         outputBias: spec.outputBias,
         batchNorm,
         dtype,
+        normalizeFeatures: spec.normalizeFeatures,
       },
       rng,
       kernel,
@@ -186,6 +189,7 @@ export class ConvNet {
       outputBias: this.head.spec.outputBias,
       batchNorm,
       dtype,
+      normalizeFeatures: this.head.spec.normalizeFeatures,
     };
     const bytes = ConvNet.workspaceBytesPerSample(this.spec, false);
     this.evalBatch = Math.max(1, Math.min(1000, Math.floor(EVAL_WORKSPACE_BYTES / bytes)));

@@ -82,8 +82,36 @@ export interface TrainConfig {
   headBias: boolean;
   /** Batch normalization before every hidden ReLU (`--batch-norm on|off`). */
   batchNorm: boolean;
-  /** Training images per class (`--n`). */
+  /**
+   * Training images per class (`--n`); with `imbalanceRatio` the majority classes' count, with
+   * `classCounts` their largest count (set from it).
+   */
   n: number;
+  /**
+   * Training images of each class, class 0 first (`--class-counts`; excludes `--n`); null = the
+   * same n for every class. The test set is the same as with n = the largest count.
+   */
+  classCounts: number[] | null;
+  /**
+   * Step imbalance of Fang et al. (PNAS 2021): the last `minorityClasses` classes get
+   * round(n/R) training images, the others n (`--imbalance-ratio R` ≥ 1); null = none.
+   */
+  imbalanceRatio: number | null;
+  /** Number m of minority classes of the step imbalance (`--minority-classes`, 1 ≤ m < K). */
+  minorityClasses: number | null;
+  /**
+   * Normalized features and classifier (`--normalize-features`; Yaras et al. 2022, as their code):
+   * the classifier reads τ·h/‖h‖ of the penultimate features h, its rows are kept at unit norm
+   * (renormalized after every step) and it gets no weight decay (weight nor bias).
+   */
+  normalizeFeatures: boolean;
+  /** Temperature τ > 0 multiplying the normalized logits (`--tau`, default 1); null = off. */
+  tau: number | null;
+  /**
+   * Fixed simplex-ETF classifier (`--etf-classifier`; tding1/Neural-Collapse `--ETF_fc`): rows of
+   * √(K/(K−1))(I − J/K) padded with zeros (unit rows), never trained; needs width ≥ K − 1.
+   */
+  etfClassifier: boolean;
   /**
    * Test images per class from the rest; null = all the rest (`--test-per-class`; when not
    * given, the data set's default: all the rest for mnist, 1,000 for fashion-mnist).
@@ -118,6 +146,19 @@ export interface TrainConfig {
   evalEvery: number;
 }
 
+/**
+ * The imbalance and normalization settings switched off: balanced classes, plain features, a
+ * learned classifier (the defaults, and the values of every run saved before they existed).
+ */
+const BALANCED_PLAIN = {
+  classCounts: null,
+  imbalanceRatio: null,
+  minorityClasses: null,
+  normalizeFeatures: false,
+  tau: null,
+  etfClassifier: false,
+} as const satisfies Partial<TrainConfig>;
+
 /** Defaults: paper B's optimizer on an MNIST MLP (docs/experiments.md#paper-b-cpu). */
 export function defaultTrainConfig(epochs = 100): TrainConfig {
   return {
@@ -138,6 +179,7 @@ export function defaultTrainConfig(epochs = 100): TrainConfig {
     headBias: false,
     batchNorm: false,
     n: 200,
+    ...BALANCED_PLAIN,
     testPerClass: null,
     dataSeed: 0,
     augment: 0,
@@ -220,6 +262,8 @@ export function validateTrainConfig(partial: Partial<TrainConfig>): TrainConfig 
   integer("depth", config.depth, 1, 64);
   if (config.featureDim !== null) integer("feature-dim", config.featureDim, 1, 8192);
   integer("head-relu", config.head, 0, 8192);
+  validateImbalance(config, partial, data.classes, data.smallestClass, data.name);
+  validateNormalization(config, data.classes);
   // Both sets come out of every class: n + test per class may not exceed the smallest one.
   const smallest = data.smallestClass;
   integer("n", config.n, 1, smallest - 1);
@@ -271,6 +315,127 @@ export function validateTrainConfig(partial: Partial<TrainConfig>): TrainConfig 
   return config;
 }
 
+/**
+ * Checks the imbalance settings (one of `classCounts` or the step form) and sets `n` to the
+ * largest count of `classCounts`.
+ */
+function validateImbalance(
+  config: TrainConfig,
+  partial: Partial<TrainConfig>,
+  classes: number,
+  smallest: number,
+  dataset: string,
+): void {
+  const step = config.imbalanceRatio !== null || config.minorityClasses !== null;
+  if (config.classCounts !== null) {
+    const counts = config.classCounts;
+    if (!Array.isArray(counts)) throw new UsageError(`--class-counts: expected a list of counts`);
+    if (step) {
+      throw new UsageError(
+        "--class-counts: excludes --imbalance-ratio/--minority-classes (give one imbalance)",
+      );
+    }
+    if (counts.length !== classes) {
+      throw new UsageError(
+        `--class-counts: expected one count per class (${classes} for ${dataset}), got ` +
+          `${counts.length}`,
+      );
+    }
+    for (const count of counts) {
+      if (!Number.isSafeInteger(count) || count < 1) {
+        throw new UsageError(`--class-counts: each count must be an integer ≥ 1, got ${count}`);
+      }
+    }
+    const largest = Math.max(...counts);
+    if (partial.n !== undefined && partial.n !== largest) {
+      throw new UsageError("--class-counts: excludes --n (the counts give every class its size)");
+    }
+    const test = config.testPerClass;
+    if (largest + (test ?? 1) > smallest) {
+      throw new UsageError(
+        `--class-counts: the largest count ${largest} + ${
+          test === null ? "at least 1 test image" : `test per class ${test}`
+        } exceeds the smallest ${dataset} class (${smallest} images)`,
+      );
+    }
+    config.n = largest;
+    return;
+  }
+  if (!step) return;
+  const ratio = config.imbalanceRatio, minority = config.minorityClasses;
+  if (ratio === null) throw new UsageError("--minority-classes: needs --imbalance-ratio R");
+  if (minority === null) throw new UsageError("--imbalance-ratio: needs --minority-classes m");
+  if (!(Number.isFinite(ratio) && ratio >= 1)) {
+    throw new UsageError(`--imbalance-ratio: must be a number ≥ 1, got ${ratio}`);
+  }
+  if (!Number.isSafeInteger(minority) || minority < 1 || minority >= classes) {
+    throw new UsageError(
+      `--minority-classes: must be an integer in [1, ${classes - 1}] (K = ${classes}), got ` +
+        `${minority}`,
+    );
+  }
+  // An invalid n is reported by the --n check.
+  if (Number.isSafeInteger(config.n) && config.n >= 1 && Math.round(config.n / ratio) < 1) {
+    throw new UsageError(
+      `--imbalance-ratio: n/R = ${config.n}/${ratio} leaves the minority classes no image`,
+    );
+  }
+}
+
+/** Checks `--normalize-features`, `--tau` and `--etf-classifier`; τ defaults to 1. */
+function validateNormalization(config: TrainConfig, classes: number): void {
+  if (config.tau !== null && !config.normalizeFeatures) {
+    throw new UsageError("--tau: only applies with --normalize-features");
+  }
+  if (config.normalizeFeatures) {
+    config.tau ??= 1;
+    if (!(Number.isFinite(config.tau) && config.tau > 0)) {
+      throw new UsageError(`--tau: must be a number > 0, got ${config.tau}`);
+    }
+  }
+  if (config.etfClassifier) {
+    const width = hiddenWidths(config).at(-1)!;
+    if (width < classes - 1) {
+      throw new UsageError(
+        `--etf-classifier: needs penultimate features of width ≥ K − 1 = ${classes - 1}, ` +
+          `got ${width}`,
+      );
+    }
+  }
+}
+
+/** Training images of each class, class 0 first (see {@link TrainConfig.classCounts}). */
+export function trainCounts(config: TrainConfig, classes = 10): number[] {
+  if (config.classCounts !== null) return [...config.classCounts];
+  const counts = Array.from({ length: classes }, () => config.n);
+  if (config.imbalanceRatio !== null && config.minorityClasses !== null) {
+    const minorityCount = Math.round(config.n / config.imbalanceRatio);
+    counts.fill(minorityCount, classes - config.minorityClasses);
+  }
+  return counts;
+}
+
+/**
+ * The minority classes of an imbalanced run: the last m of a step imbalance (also at R = 1),
+ * the classes below the largest count of `classCounts`, none for a balanced run.
+ */
+export function minorityClassesOf(config: TrainConfig, classes = 10): number[] {
+  if (config.minorityClasses !== null) {
+    return Array.from(
+      { length: config.minorityClasses },
+      (_, i) => classes - config.minorityClasses! + i,
+    );
+  }
+  if (config.classCounts === null) return [];
+  const largest = Math.max(...config.classCounts);
+  return config.classCounts.flatMap((count, k) => (count < largest ? [k] : []));
+}
+
+/** Whether the classes of the training set differ in size (or a step imbalance is set). */
+export function isImbalanced(config: TrainConfig): boolean {
+  return config.classCounts !== null || config.imbalanceRatio !== null;
+}
+
 /** Fills the default channels of a CNN and checks `channels` against the architecture. */
 function validateChannels(config: TrainConfig, side: number, defaulted: boolean): void {
   if (config.arch === "mlp") {
@@ -314,6 +479,7 @@ const LATER_SETTINGS: Partial<Record<keyof TrainConfig, unknown>> = {
   dataset: "mnist",
   arch: "mlp",
   channels: [],
+  ...BALANCED_PLAIN,
 };
 
 /**

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { parseFlags, parseNumberFlag } from "../cli.ts";
 import { UsageError } from "../errors.ts";
 import { defaultFiguresDir } from "../plot/write_figure.ts";
-import { hiddenWidths, runKey, type TrainConfig } from "./config.ts";
+import { hiddenWidths, runKey, type TrainConfig, trainCounts } from "./config.ts";
 import { progressLine, runGrid } from "./grid.ts";
 import type { EvalRecord, TrainResult } from "./train.ts";
 
@@ -116,7 +116,9 @@ export async function runExperimentGrid(
   configs: readonly TrainConfig[],
   workers: number | undefined,
 ): Promise<ExperimentGrid> {
-  const cost = (c: TrainConfig) => c.epochs * c.n * sampleMacs(c);
+  // Training images of every class (imbalanced runs have fewer than n per class).
+  const images = (c: TrainConfig) => trainCounts(c).reduce((a, b) => a + b, 0);
+  const cost = (c: TrainConfig) => c.epochs * images(c) * sampleMacs(c);
   const order = [...configs].sort((a, b) => cost(b) - cost(a));
   let loaded = 0;
   const sorted = await runGrid(order, {

@@ -110,8 +110,17 @@ export function progressLine(event: GridEvent, label = ""): string {
   // Data set and conv blocks only when they differ from the original MNIST MLP.
   const data = config.dataset === "mnist" ? "" : `${config.dataset} `;
   const conv = config.arch === "cnn" ? `cnn ${config.channels.join(",")} ` : "";
+  // Imbalance, normalization and the fixed classifier only when set.
+  const imbalance = config.imbalanceRatio !== null
+    ? ` R ${config.imbalanceRatio} (m ${config.minorityClasses})`
+    : config.classCounts !== null
+    ? ` counts ${config.classCounts.join(",")}`
+    : "";
+  const sphere = (config.normalizeFeatures ? ` normalized τ ${config.tau}` : "") +
+    (config.etfClassifier ? " ETF classifier" : "");
   return `[${label ? `${label} ` : ""}${event.done}/${event.total}] ${data}${conv}${config.loss} ` +
-    `w${config.width}×${config.depth}${head} bias ${config.bias ? "on" : "off"} ` +
+    `w${config.width}×${config.depth}${head} bias ${config.bias ? "on" : "off"}` +
+    `${imbalance}${sphere} wd ${config.wd} ` +
     `E${config.epochs} seed ${config.seed}: train ${(100 * result.train_acc).toFixed(1)}% ` +
     `test ${(100 * result.test_acc).toFixed(2)}% NC1 ${
       nc1 === null ? "-" : nc1.toExponential(1)

@@ -18,7 +18,9 @@
  * where its input is, so pre-activations need not be kept) and the BN:
  * ∂β = Σ_j dy_j, ∂γ = Σ_j dy_j x̂_j, dz_j = (γ/σ)(dy_j − ∂β/B − x̂_j ∂γ/B). Bias, BN and ReLU are
  * the layer tail of norm_relu.ts, shared with the convolution blocks of cnn.ts; the CNN's dense
- * head is this class (one dense-layer implementation).
+ * head is this class (one dense-layer implementation). With `normalizeFeatures` the last hidden
+ * output is replaced by τ·h/‖h‖ before the classifier, and the backward pass goes through that
+ * normalization (normalized.ts).
  *
  * @example
  * ```ts
@@ -42,6 +44,7 @@ import type { Loss } from "../losses.ts";
 import { type DType, type IntVector, Matrix } from "../matrix.ts";
 import type { Rng } from "../rng.ts";
 import { type NnKernel, scaleInPlace } from "./kernels.ts";
+import { normalizeColumns, normalizeColumnsBackward } from "./normalized.ts";
 import {
   type BatchNormCache,
   type BatchNormState,
@@ -71,6 +74,11 @@ export interface MlpSpec {
   batchNorm?: boolean;
   /** Element type of parameters and activations (default f32). */
   dtype?: DType;
+  /**
+   * Normalized penultimate features: the classifier reads τ·h/‖h‖ of the last hidden layer's
+   * output h (normalized.ts; needs a hidden layer). Default null: plain features.
+   */
+  normalizeFeatures?: { tau: number } | null;
 }
 
 /** One dense layer: Z = W A + b 1ᵀ, then BN and ReLU if enabled. */
@@ -97,6 +105,8 @@ export interface MlpWorkspace {
   gradients: Matrix[];
   /** x̂ and 1/√(σ² + ε) of BN layers (training mode), else null. */
   norms: (BatchNormCache | null)[];
+  /** ‖h_j‖ of the penultimate features before normalization (`normalizeFeatures`), else null. */
+  featureNorms: Float64Array | null;
 }
 
 /** Result of {@link Mlp.lossAndGradient}. */
@@ -139,8 +149,15 @@ export class Mlp {
       outputBias: spec.outputBias ?? true,
       batchNorm: spec.batchNorm ?? false,
       dtype: spec.dtype ?? "f32",
+      normalizeFeatures: spec.normalizeFeatures ?? null,
     };
     this.kernel = kernel;
+    const tau = this.spec.normalizeFeatures?.tau;
+    if (tau !== undefined && (!(tau > 0) || !Number.isFinite(tau) || spec.hidden.length === 0)) {
+      throw new RangeError(
+        `mlp: normalized features need τ > 0 and a hidden layer, got τ = ${tau}`,
+      );
+    }
     checkWidth(spec.inputDim, "inputDim");
     checkWidth(spec.classes, "classes");
     spec.hidden.forEach((width, l) => checkWidth(width, `hidden[${l}]`));
@@ -213,6 +230,7 @@ export class Mlp {
             }
             : null
         ),
+        featureNorms: this.spec.normalizeFeatures ? new Float64Array(batch) : null,
       };
       this.#workspaces.set(batch, ws);
     }
@@ -241,6 +259,9 @@ export class Mlp {
       // The first layer reads the B×d₀ inputs as their transpose.
       gemm(out, layer.weight, previous, { transB: l === 0, kernel });
       tailForward(out, layer, training, ws.norms[l] ?? null, kernel, addOutputBias);
+      if (ws.featureNorms && l === this.layers.length - 2) {
+        normalizeColumns(out, this.spec.normalizeFeatures!.tau, ws.featureNorms);
+      }
       previous = out;
     });
     return ws.logits;
@@ -284,6 +305,9 @@ export class Mlp {
       gemm(slots[l].weight, upstream, below, { transB: true, kernel });
       const next = ws.gradients[l - 1];
       gemm(next, this.layers[l].weight, upstream, { transA: true, kernel });
+      if (ws.featureNorms && l === last) {
+        normalizeColumnsBackward(next, below, this.spec.normalizeFeatures!.tau, ws.featureNorms);
+      }
       tailBackward(next, below, this.layers[l - 1], ws.norms[l - 1], slots[l - 1], kernel);
     }
     return { lossSum, correct };
@@ -302,12 +326,14 @@ export class Mlp {
 
 /**
  * Number of columns j of `logits` (K×B) whose largest entry of logits[:, j] + bias is at row
- * labels[j] (ties resolved towards the lower class, like `argmax`).
+ * labels[j] (ties resolved towards the lower class, like `argmax`); `perClass[k]`, if given, is
+ * incremented for each correct sample of class k.
  */
 export function countCorrect(
   logits: Matrix,
   bias: Matrix | null,
   labels: ArrayLike<number>,
+  perClass: number[] | null = null,
 ): number {
   const z = logits.data;
   const b = bias?.data ?? null;
@@ -323,7 +349,10 @@ export function countCorrect(
         best = k;
       }
     }
-    if (best === labels[j]) correct++;
+    if (best === labels[j]) {
+      correct++;
+      if (perClass) perClass[best]++;
+    }
   }
   return correct;
 }

@@ -2,8 +2,9 @@
  * Network training on the WASM core (papers A and B on real MNIST and Fashion-MNIST, scaled to a
  * CPU): dense layers with optional bias and batch normalization, ReLU, convolution blocks (3×3
  * conv, BN, ReLU, 2×2 max pooling) in front of them, the four losses, SGD with momentum, weight
- * decay, multi-step decay and gradient-norm clipping, NC metrics of every hidden layer, and
- * resumable grids of runs on Workers.
+ * decay, multi-step decay and gradient-norm clipping, imbalanced training sets (per-class counts
+ * or Fang et al.'s step imbalance), normalized features with a temperature and fixed simplex-ETF
+ * classifiers, NC metrics of every hidden layer, and resumable grids of runs on Workers.
  *
  * @example
  * ```ts
@@ -34,11 +35,14 @@ export {
   defaultTrainConfig,
   hiddenBiases,
   hiddenWidths,
+  isImbalanced,
+  minorityClassesOf,
   type MseReduction,
   mseReductions,
   runKey,
   TRAIN_PROTOCOL_VERSION,
   type TrainConfig,
+  trainCounts,
   validateTrainConfig,
 } from "./config.ts";
 export {
@@ -69,6 +73,14 @@ export {
   type MlpWorkspace,
 } from "./mlp.ts";
 export { buildNetwork, type BuiltNetwork, type InputShape, type Network } from "./network.ts";
+export {
+  NORMALIZE_EPS,
+  normalizeColumns,
+  normalizeColumnsBackward,
+  normalizedLossBound,
+  normalizeRows,
+  simplexEtfRows,
+} from "./normalized.ts";
 export {
   type BatchNormCache,
   type BatchNormState,

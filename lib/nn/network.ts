@@ -1,7 +1,8 @@
 /**
  * What training needs of a network, whatever its family: the MLP (mlp.ts) and the CNN (cnn.ts)
  * both implement {@link Network}, and {@link buildNetwork} makes the one a configuration asks for
- * (`arch`), so that the training loop, the evaluations and the NC metrics are one code path.
+ * (`arch`, normalized features, a fixed ETF or unit-row classifier), so that the training loop,
+ * the evaluations and the NC metrics are one code path.
  *
  * @example
  * ```ts
@@ -23,6 +24,7 @@ import { ConvNet } from "./cnn.ts";
 import { hiddenBiases, hiddenWidths, type TrainConfig } from "./config.ts";
 import type { NnKernel } from "./kernels.ts";
 import { type BatchResult, type DenseLayer, Mlp } from "./mlp.ts";
+import { normalizeRows, simplexEtfRows } from "./normalized.ts";
 
 /** A trainable classifier whose hidden features are tracked. */
 export interface Network {
@@ -83,6 +85,7 @@ export function buildNetwork(
     outputBias: config.bias,
     batchNorm: config.batchNorm,
     dtype: input.dtype,
+    normalizeFeatures: config.normalizeFeatures ? { tau: config.tau ?? 1 } : null,
   };
   const net: Network = config.arch === "cnn"
     ? new ConvNet(
@@ -96,5 +99,10 @@ export function buildNetwork(
       kernel,
     )
     : new Mlp({ ...dense, inputDim: input.side * input.side }, rng, kernel);
+  // The classifier is drawn like any other layer (the rest of the initialization stays that of
+  // the plain network), then replaced by the fixed ETF or put on the unit sphere.
+  const weight = net.classifier.weight;
+  if (config.etfClassifier) weight.data.set(simplexEtfRows(input.classes, weight.cols));
+  else if (config.normalizeFeatures) normalizeRows(weight);
   return Object.assign(net, { hiddenWidths: hidden });
 }

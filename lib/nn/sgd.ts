@@ -36,6 +36,16 @@ export interface SgdOptions {
   weightDecay: number;
   /** Gradient-norm clipping threshold (`clip_grad_norm_` max_norm); null or 0 = off. */
   clipNorm?: number | null;
+  /**
+   * Per parameter: whether weight decay applies (default: to every one). PyTorch's parameter
+   * groups with `weight_decay: 0` (the normalized classifier of lib/nn/normalized.ts).
+   */
+  decay?: readonly boolean[] | null;
+  /**
+   * Per parameter: frozen parameters are never updated and left out of the gradient norm
+   * (`requires_grad = False`: the fixed ETF classifier). Default: none.
+   */
+  frozen?: readonly boolean[] | null;
 }
 
 /** What one step did. */
@@ -54,7 +64,11 @@ export class Sgd {
   /** The parameters updated in place. */
   readonly params: readonly Matrix[];
   /** Settings (`clipNorm` 0 = off). */
-  readonly options: Required<SgdOptions> & { clipNorm: number };
+  readonly options: Required<SgdOptions> & {
+    clipNorm: number;
+    decay: readonly boolean[];
+    frozen: readonly boolean[];
+  };
   readonly #velocity: Matrix[];
   readonly #stats: Matrix;
   readonly #kernel: NnKernel;
@@ -66,8 +80,18 @@ export class Sgd {
     if (!(options.weightDecay >= 0)) {
       throw new RangeError(`sgd: weight decay must be ≥ 0, got ${options.weightDecay}`);
     }
+    for (const [name, flags] of [["decay", options.decay], ["frozen", options.frozen]] as const) {
+      if (flags && flags.length !== params.length) {
+        throw new RangeError(`sgd: ${flags.length} ${name} flags for ${params.length} parameters`);
+      }
+    }
     this.params = params;
-    this.options = { ...options, clipNorm: options.clipNorm ?? 0 };
+    this.options = {
+      ...options,
+      clipNorm: options.clipNorm ?? 0,
+      decay: options.decay ?? params.map(() => true),
+      frozen: options.frozen ?? params.map(() => false),
+    };
     this.#velocity = params.map((p) => Matrix.zeros(p.rows, p.cols, p.dtype));
     this.#stats = Matrix.zeros(1, 2, "f64");
     this.#kernel = kernel;
@@ -78,21 +102,27 @@ export class Sgd {
     if (grads.length !== this.params.length) {
       throw new RangeError(`sgd: ${grads.length} gradients for ${this.params.length} parameters`);
     }
+    const { frozen, decay } = this.options;
     let squares = 0;
-    for (const g of grads) squares += sumSquares(g, this.#kernel);
+    grads.forEach((g, i) => {
+      if (!frozen[i]) squares += sumSquares(g, this.#kernel);
+    });
     const gradNorm = Math.sqrt(squares);
     const maxNorm = this.options.clipNorm;
     let clipped = false;
     if (maxNorm > 0) {
       const factor = maxNorm / (gradNorm + 1e-6); // torch.nn.utils.clip_grad_norm_
       if (factor < 1) {
-        for (const g of grads) scaleInPlace(g, factor, this.#kernel);
+        grads.forEach((g, i) => {
+          if (!frozen[i]) scaleInPlace(g, factor, this.#kernel);
+        });
         clipped = true;
       }
     }
     const { momentum, weightDecay } = this.options;
     const mode = momentum > 0 ? STEP_MOMENTUM : STEP_GD;
     this.params.forEach((p, i) => {
+      if (frozen[i]) return;
       const g = grads[i];
       if (g.size !== p.size || g.dtype !== p.dtype) {
         throw new RangeError(`sgd: gradient ${i} does not match its parameter`);
@@ -102,7 +132,7 @@ export class Sgd {
         p.ptr,
         g.ptr,
         this.#velocity[i].ptr,
-        weightDecay,
+        decay[i] ? weightDecay : 0,
         lr,
         momentum,
         mode,

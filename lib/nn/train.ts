@@ -35,13 +35,14 @@
 import { RunError } from "../errors.ts";
 import { makeLoss } from "../losses.ts";
 import { IntVector, Matrix } from "../matrix.ts";
-import { ncMetrics } from "../metrics/mod.ts";
+import { classifierCosine, ncMetrics } from "../metrics/mod.ts";
 import { Rng } from "../rng.ts";
-import { type DataSplit, type LabelledData, splitDataset } from "../data/mod.ts";
-import type { TrainConfig } from "./config.ts";
+import { datasetInfo, type DataSplit, type LabelledData, splitDataset } from "../data/mod.ts";
+import { minorityClassesOf, type TrainConfig, trainCounts } from "./config.ts";
 import type { NnKernel } from "./kernels.ts";
 import { countCorrect } from "./mlp.ts";
 import { buildNetwork, type Network } from "./network.ts";
+import { normalizedLossBound, normalizeRows } from "./normalized.ts";
 import { multiStepLr } from "./schedule.ts";
 import { Sgd } from "./sgd.ts";
 
@@ -107,6 +108,15 @@ export interface EvalRecord {
   self_duality_uncentered: number | null;
   /** Fraction of samples where argmax(Wh + b) ≠ nearest class mean. */
   ncc_mismatch: number | null;
+  /**
+   * Test accuracy of each class, class 0 first (absent in runs saved before it was recorded).
+   */
+  test_acc_per_class?: number[];
+  /**
+   * Mean pairwise cosine of the minority classes' classifier rows (Fang et al.'s minority
+   * collapse: → 1 as they merge; lib/metrics `classifierCosine`); null for a balanced run.
+   */
+  minority_cosine?: number | null;
 }
 
 /** Terminal-phase summary read off the evaluations. */
@@ -133,6 +143,16 @@ export interface TrainResult {
   hidden: number[];
   /** Number of parameters. */
   parameters: number;
+  /** Training images of each class (absent in runs saved before it was recorded). */
+  class_counts?: number[];
+  /** The minority classes ({@link minorityClassesOf}); empty for a balanced run. */
+  minority_classes?: number[];
+  /**
+   * The lower bound f*(K, τ) of the normalized network's training loss (the spherical UFM's
+   * optimum, lib/nn/normalized.ts `normalizedLossBound`); null without normalized features or
+   * where no bound is known (imbalanced classes, some MSE settings).
+   */
+  train_loss_bound?: number | null;
   /** Training / test set sizes. */
   train_size: number;
   /** See `train_size`. */
@@ -196,11 +216,19 @@ export function trainNetwork(
   const hidden = [...net.hiddenWidths];
   const params = net.parameters();
   const grads = net.zerosLikeParameters();
+  // The normalized classifier (weight and bias) gets no weight decay, as in the normalized-NC
+  // code; the fixed ETF classifier is never updated (docs/sphere.md#sphere-code).
+  const { weight: classifierWeight, bias: classifierBias } = net.classifier;
+  const inClassifier = (p: Matrix) => p === classifierWeight || p === classifierBias;
   const sgd = new Sgd(params, {
     momentum: config.momentum,
     weightDecay: config.wd,
     clipNorm: config.clip,
+    decay: params.map((p) => !(config.normalizeFeatures && inClassifier(p))),
+    frozen: params.map((p) => config.etfClassifier && p === classifierWeight),
   }, kernel);
+  const renormalize = config.normalizeFeatures && !config.etfClassifier;
+  const minority = minorityClassesOf(config, classes);
   const loss = makeLoss({
     name: config.loss,
     alpha: config.alpha,
@@ -217,7 +245,16 @@ export function trainNetwork(
   let trainSeconds = 0;
   try {
     const evaluateNow = (epoch: number): void => {
-      const record = evaluate(net, hidden, data, loss, lossScale, epoch, hooks.onFeatures);
+      const record = evaluate(
+        net,
+        hidden,
+        data,
+        loss,
+        lossScale,
+        epoch,
+        minority,
+        hooks.onFeatures,
+      );
       evals.push(record);
       hooks.onEval?.(record);
     };
@@ -234,11 +271,12 @@ export function trainNetwork(
         const result = net.lossAndGradient(inputs, labels, loss, grads, lossScale / size);
         if (!Number.isFinite(result.lossSum)) {
           throw new RunError(
-            `training diverged at epoch ${epoch + 1} (loss ${result.lossSum}); lower --lr or ` +
-              `set --clip`,
+            `training diverged at epoch ${epoch + 1} (loss ${result.lossSum}); lower --lr` +
+              (config.normalizeFeatures ? ` or --tau (${config.tau})` : "") + ` or set --clip`,
           );
         }
         const step = sgd.step(grads, lr);
+        if (renormalize) normalizeRows(classifierWeight);
         lossSum += lossScale * result.lossSum;
         correct += result.correct;
         gradNormSum += step.gradNorm;
@@ -268,6 +306,9 @@ export function trainNetwork(
     config,
     hidden,
     parameters: net.parameterCount,
+    class_counts: classCountsOf(data.train.labelArray, classes),
+    minority_classes: minority,
+    train_loss_bound: normalizedLossBound(config, classes, hidden.at(-1)!),
     train_size: data.train.count,
     test_size: data.test.count,
     epochs,
@@ -393,15 +434,27 @@ export function shiftImage(
   }
 }
 
-/** Forward passes over a whole set in chunks: accuracy, mean loss and (optionally) features. */
+/** Images of each class in `labels`. */
+function classCountsOf(labels: Int32Array, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (const label of labels) counts[label]++;
+  return counts;
+}
+
+/**
+ * Forward passes over a whole set in chunks: accuracy (overall and per class), mean loss and
+ * (optionally) features.
+ */
 function passOver(
   net: Network,
   set: LabelledData,
   loss: ReturnType<typeof makeLoss>,
   lossScale: number,
   features: Matrix[] | null,
-): { acc: number; loss: number } {
+  classes: number,
+): { acc: number; loss: number; accPerClass: number[] } {
   const dim = set.inputs.cols;
+  const correctPerClass = new Array<number>(classes).fill(0);
   let correct = 0;
   let lossSum = 0;
   const chunk = net.evalBatch;
@@ -411,7 +464,7 @@ function passOver(
     inputs.data.set(set.inputs.data.subarray(start * dim, (start + size) * dim));
     const labels = IntVector.from(set.labelArray.subarray(start, start + size));
     const logits = net.forward(inputs, false);
-    correct += countCorrect(logits, net.classifier.bias, labels.data);
+    correct += countCorrect(logits, net.classifier.bias, labels.data, correctPerClass);
     if (features !== null) {
       net.hiddenFeatures(size).forEach((activation, l) => {
         const full = features[l].data;
@@ -425,7 +478,12 @@ function passOver(
     inputs.free();
     labels.free();
   }
-  return { acc: correct / set.count, loss: lossSum / set.count };
+  const perClass = classCountsOf(set.labelArray, classes);
+  return {
+    acc: correct / set.count,
+    loss: lossSum / set.count,
+    accPerClass: correctPerClass.map((c, k) => (perClass[k] > 0 ? c / perClass[k] : NaN)),
+  };
 }
 
 function evaluate(
@@ -435,13 +493,14 @@ function evaluate(
   loss: ReturnType<typeof makeLoss>,
   lossScale: number,
   epoch: number,
+  minority: readonly number[],
   onFeatures: TrainHooks["onFeatures"],
 ): EvalRecord {
   const dtype = data.train.inputs.dtype;
   const features = hidden.map((width) => Matrix.zeros(width, data.train.count, dtype));
   try {
-    const train = passOver(net, data.train, loss, lossScale, features);
-    const test = passOver(net, data.test, loss, lossScale, null);
+    const train = passOver(net, data.train, loss, lossScale, features, data.classes);
+    const test = passOver(net, data.test, loss, lossScale, null, data.classes);
     onFeatures?.(epoch, features, { weight: net.classifier.weight, bias: net.classifier.bias });
     const classifier = net.classifier;
     const bias = classifier.bias ? Array.from(classifier.bias.data) : null;
@@ -490,6 +549,10 @@ function evaluate(
       nc4: finiteOrNull(m?.wmu_g_b_norm),
       self_duality_uncentered: finiteOrNull(m?.self_duality_uncentered),
       ncc_mismatch: finiteOrNull(m?.ncc_mismatch),
+      test_acc_per_class: test.accPerClass,
+      minority_cosine: minority.length < 2
+        ? null
+        : finiteOrNull(classifierCosine(classifier.weight, minority)),
     };
   } finally {
     for (const f of features) f.free();
@@ -503,11 +566,12 @@ const splits = new Map<string, DataSplit>();
  * process and cached (runs of a grid share it).
  */
 export async function splitFor(config: TrainConfig): Promise<DataSplit> {
-  const key = `${config.dataset}/${config.n}/${config.testPerClass}/${config.dataSeed}`;
+  const counts = trainCounts(config, datasetInfo(config.dataset).classes);
+  const key = `${config.dataset}/${counts.join(",")}/${config.testPerClass}/${config.dataSeed}`;
   let split = splits.get(key);
   if (split === undefined) {
     split = await splitDataset(config.dataset, {
-      perClass: config.n,
+      perClass: counts,
       testPerClass: config.testPerClass,
       seed: config.dataSeed,
     });

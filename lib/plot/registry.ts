@@ -137,4 +137,18 @@ export const experiments: readonly ExperimentEntry[] = [
     description: "Softmax codes (GNC, K > d + 1): the codes for d = 2, 3 and their one-vs-rest " +
       "margins against the known optimal codes (docs/sphere.md#margins)",
   },
+  {
+    id: "C2",
+    script: "scripts/experiments/c2_mnist_minority.ts",
+    description: "Minority collapse on a real MLP: step-imbalanced MNIST, minority classifiers' " +
+      "cosine and majority/minority test accuracy vs the ratio R (Fang et al. 2021, " +
+      "docs/imbalanced.md#minority-collapse)",
+  },
+  {
+    id: "D3",
+    script: "scripts/experiments/d3_mnist_normalized.ts",
+    description: "Normalized vs plain features, fixed ETF vs learned classifier on MNIST MLPs: " +
+      "NC1 vs epoch, training loss against f*(K, τ) (Yaras et al. 2022, " +
+      "docs/sphere.md#sphere-ce)",
+  },
 ];

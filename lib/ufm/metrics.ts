@@ -29,6 +29,9 @@ import {
 import type { UfmObjective } from "./models/types.ts";
 import type { ResolvedProblem } from "./problem.ts";
 
+// Shared with the networks (lib/nn): one implementation, in lib/metrics.
+export { classifierCosine } from "../metrics/geometry.ts";
+
 /** NC metrics of a UFM state (see lib/metrics/mod.ts for every definition). */
 export type NcMetricsReport = NcMetrics;
 
@@ -230,43 +233,4 @@ export function meanLogitMargin(model: UfmObjective): number {
   }
   means.free();
   return total / K;
-}
-
-/**
- * Mean pairwise cosine of the classifier rows of `classes` (the minority-collapse angle of
- * Fang et al. 2021: → 1 as the minority classifiers merge; docs/imbalanced.md#minority-collapse).
- * Rows that are exactly zero are skipped; NaN when fewer than two rows remain.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { Matrix } from "../matrix.ts";
- * const W = Matrix.from(3, 2, [1, 0, 0, 1, 0, 2]);
- * assert.equal(classifierCosine(W, [1, 2]), 1);
- * ```
- */
-export function classifierCosine(classifier: Matrix, classes: readonly number[]): number {
-  const width = classifier.cols;
-  const w = classifier.data;
-  const rows = classes.filter((k) => {
-    let sq = 0;
-    for (let i = 0; i < width; i++) sq += w[k * width + i] ** 2;
-    return sq > 0;
-  });
-  if (rows.length < 2) return NaN;
-  let total = 0, pairs = 0;
-  for (let a = 0; a < rows.length; a++) {
-    for (let c = a + 1; c < rows.length; c++) {
-      let dot = 0, na = 0, nc = 0;
-      for (let i = 0; i < width; i++) {
-        const x = w[rows[a] * width + i], y = w[rows[c] * width + i];
-        dot += x * y;
-        na += x * x;
-        nc += y * y;
-      }
-      total += dot / Math.sqrt(na * nc);
-      pairs++;
-    }
-  }
-  return total / pairs;
 }
