@@ -720,6 +720,7 @@ function benchSweep(quick: boolean): SweepBench {
     targetScale: 1,
   });
   const sweep = (method: string, settings: Parameters<typeof solveUfm>[1]): SweepRun => {
+    solveUfm(problemAt(lambdas[0]), settings); // warm-up: JIT of this path, off the clock
     const started = performance.now();
     const iterations: number[] = [];
     let maxRelError = 0;

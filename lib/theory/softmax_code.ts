@@ -67,32 +67,38 @@ export function oneVsRestMargin(W: readonly (readonly number[])[]): number {
 /** dist(w_k, conv{w_j : j ≠ k}): the norm of the minimum-norm point of {w_j − w_k}. */
 export function hullDistance(W: readonly (readonly number[])[], k: number): number {
   const points = W.flatMap((w, j) => (j === k ? [] : [w.map((value, i) => value - W[k][i])]));
-  return Math.sqrt(dot(...minNormPoint(points)));
+  return Math.sqrt(minNormSquared(points));
 }
 
 /**
- * Wolfe's minimum-norm-point algorithm: the point of conv(points) closest to the origin,
- * returned twice (x, x) for `dot`. Exact up to rounding (finitely many corral changes).
+ * Wolfe's minimum-norm-point algorithm: ‖x‖² of the point x of conv(points) closest to the
+ * origin. Exact up to rounding (finitely many corral changes). It works on the Gram matrix of
+ * the points alone — x = Σ α_j p_j enters only through ⟨x, p_j⟩ = Σ_i α_i G_ij — so each step
+ * costs O(m²) whatever the dimension.
  */
-function minNormPoint(points: number[][]): [number[], number[]] {
+function minNormSquared(points: number[][]): number {
   const m = points.length;
-  const norms = points.map((p) => dot(p, p));
-  const scale = Math.max(...norms, 1e-300);
-  let corral = [norms.indexOf(Math.min(...norms))];
+  const gram = points.map((p) => points.map((q) => dot(p, q)));
+  const scale = Math.max(...gram.map((row, j) => row[j]), 1e-300);
+  const diagonal = gram.map((row, j) => row[j]);
+  let corral = [diagonal.indexOf(Math.min(...diagonal))];
   let weights = [1];
-  let x = [...points[corral[0]]];
+  // ⟨x, p_j⟩ for every j, and ‖x‖², from the weights of the corral.
+  const products = (): number[] =>
+    gram.map((_, j) => corral.reduce((sum, c, i) => sum + weights[i] * gram[c][j], 0));
   for (let major = 0; major < 100 * m + 100; major++) {
     // The point most "behind" x; stop when no point improves on x.
+    const xp = products();
+    const xx = corral.reduce((sum, c, i) => sum + weights[i] * xp[c], 0);
     let best = 0, bestValue = Infinity;
     for (let j = 0; j < m; j++) {
-      const value = dot(x, points[j]);
-      if (value < bestValue) [best, bestValue] = [j, value];
+      if (xp[j] < bestValue) [best, bestValue] = [j, xp[j]];
     }
-    if (dot(x, x) - bestValue <= 1e-15 * scale || corral.includes(best)) break;
+    if (xx - bestValue <= 1e-15 * scale || corral.includes(best)) break;
     corral.push(best);
     weights.push(0);
     for (let minor = 0; minor < 100 * m; minor++) {
-      const affine = affineMinimizer(corral.map((j) => points[j]));
+      const affine = affineMinimizer(gram, corral);
       if (affine.every((alpha) => alpha > 1e-15)) {
         weights = affine;
         break;
@@ -109,21 +115,27 @@ function minNormPoint(points: number[][]): [number[], number[]] {
       const total = weights.reduce((sum, w) => sum + w, 0);
       weights = weights.map((w) => w / total);
     }
-    x = combination(points, corral, weights);
   }
-  return [x, x];
+  // ‖x‖² from x itself (not from the Gram form, whose rounding is of the order of ε·‖p‖² —
+  // too coarse when x is nearly 0).
+  const x = new Array<number>(points[0].length).fill(0);
+  corral.forEach((c, i) => points[c].forEach((value, e) => (x[e] += weights[i] * value)));
+  return dot(x, x);
 }
 
-/** Weights α (Σα = 1) of the point of the affine hull of `points` closest to the origin. */
-function affineMinimizer(points: number[][]): number[] {
-  const n = points.length;
-  // [G 1; 1ᵀ 0][α; μ] = [0; 1] with G the Gram matrix, solved with partial pivoting.
+/**
+ * Weights α (Σα = 1) of the point of the affine hull of the corral's points closest to the
+ * origin, from their Gram matrix.
+ */
+function affineMinimizer(gram: number[][], corral: number[]): number[] {
+  const n = corral.length;
+  // [G 1; 1ᵀ 0][α; μ] = [0; 1] with G the corral's Gram matrix, solved with partial pivoting.
   const size = n + 1;
   const a = Array.from({ length: size }, (_, r) =>
     Array.from({ length: size + 1 }, (_, c) => {
       if (c === size) return r === n ? 1 : 0;
       if (r === n || c === n) return r === n && c === n ? 0 : 1;
-      return dot(points[r], points[c]);
+      return gram[corral[r]][corral[c]];
     }));
   for (let col = 0; col < size; col++) {
     let pivot = col;
@@ -143,12 +155,6 @@ function affineMinimizer(points: number[][]): number[] {
     { length: n },
     (_, i) => (Math.abs(a[i][i]) < 1e-300 ? 0 : a[i][size] / a[i][i]),
   );
-}
-
-function combination(points: number[][], indices: number[], weights: number[]): number[] {
-  const x = new Array<number>(points[0].length).fill(0);
-  indices.forEach((j, i) => points[j].forEach((value, e) => (x[e] += weights[i] * value)));
-  return x;
 }
 
 function dot(a: readonly number[], b: readonly number[]): number {

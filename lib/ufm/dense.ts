@@ -101,11 +101,11 @@ export class DenseUfm implements UfmObjective {
     this.weights = [];
     for (let l = 0; l < this.depth; l++) {
       const weight = Matrix.zeros(out[l + 1], out[l], dtype);
-      rng.fillNormal(weight.data, stds[l]);
+      if (stds[l] !== 0) rng.fillNormal(weight.data, stds[l]); // 0: a model to be overwritten
       this.weights.push(weight);
     }
     this.H1 = Matrix.zeros(this.widths[0], N, dtype);
-    rng.fillNormal(this.H1.data, stds[this.depth]);
+    if (stds[this.depth] !== 0) rng.fillNormal(this.H1.data, stds[this.depth]);
     this.b = problem.bias === "none" ? null : Matrix.zeros(K, 1, dtype);
     this.#pre = [];
     this.#post = [];

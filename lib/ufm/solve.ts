@@ -254,7 +254,11 @@ export function solveUfm(
       observe: observe ? (info) => observe(info, model) : undefined,
     });
   };
-  const model = definition.create(resolved, modelOptions);
+  // On the reduced path the full model only receives the lifted solution: no random start.
+  const model = definition.create(
+    resolved,
+    reduction === null ? modelOptions : { ...modelOptions, initStd: 0 },
+  );
   let small: UfmObjective | null = null;
   try {
     let result;
