@@ -40,6 +40,7 @@ export {
   validateTrainConfig,
 } from "./config.ts";
 export {
+  defaultRunsDir,
   type ExperimentArgs,
   type ExperimentGrid,
   mean,
@@ -52,8 +53,10 @@ export {
 export {
   type GridEvent,
   type GridOptions,
+  inspectSavedRun,
   loadSavedRun,
   progressLine,
+  runDigest,
   runGrid,
   runPath,
 } from "./grid.ts";

@@ -21,6 +21,11 @@ export interface ExperimentEntry {
   script: string;
   /** One line: what the figure shows (science.md section in brackets). */
   description: string;
+  /**
+   * The script's work is a grid of runs (lib/nn/grid.ts `runGrid`): `reproduce --plan`, `deno task
+   * cell` and `reproduce --submit slurm` hand out its cells (lib/cluster/cells.ts).
+   */
+  cells?: boolean;
 }
 
 /** All experiments, in run order. */
@@ -76,18 +81,21 @@ export const experiments: readonly ExperimentEntry[] = [
   {
     id: "A6",
     script: "scripts/experiments/a6_mnist_depthwise.ts",
+    cells: true,
     description: "MLP on real MNIST with MSE, extra FC+ReLU head, bias off/on: NC1 of H1 vs H2, " +
       "OF/ETF distance of H̄2 vs the extended ReLU UFM (paper A, A-E2/E3, science.md §5)",
   },
   {
     id: "B4",
     script: "scripts/experiments/b4_mnist_losses.ts",
+    cells: true,
     description: "MLPs on real MNIST with CE/LS/FL/MSE across widths, epochs, seeds: NC dynamics " +
       "and |Acc_CE − Acc_X| heatmaps (paper B, science.md §6); --full for the whole grid",
   },
   {
     id: "B6",
     script: "scripts/experiments/b6_fashion_losses.ts",
+    cells: true,
     description: "B4 on real Fashion-MNIST: CE/LS/FL/MSE MLPs across widths, epochs, seeds; gaps " +
       "to CE against seed noise (paper B, science.md §6); --full adds one CNN per loss",
   },
