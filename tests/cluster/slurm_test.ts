@@ -10,11 +10,9 @@
 // reason, only where Slurm is missing and apt-get cannot install it (not root / no apt-get).
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { findExecutable } from "../../lib/cluster/slurm.ts";
 import { runScript } from "../run_script.ts";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 /** The daemons live in sbin, which a non-login PATH may lack. */
 const searchPath = `${Deno.env.get("PATH") ?? ""}:/usr/sbin:/sbin:/usr/bin:/bin`;
 const programs = ["sbatch", "scontrol", "sinfo", "scancel", "slurmctld", "slurmd", "munged"];
@@ -105,7 +103,7 @@ async function installSlurm(): Promise<void> {
   assert.deepEqual(missingPrograms(), [], `apt-get install failed:\n${result.stderr}`);
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -232,7 +230,7 @@ Deno.test({
     );
     const host = (await exec("hostname", ["-s"])).stdout.trim() || Deno.hostname().split(".")[0];
     const conf = join(dir, "slurm.conf");
-    await Deno.writeTextFile(conf, slurmConf(dir, host, [await freePort(), await freePort()]));
+    await Deno.writeTextFile(conf, slurmConf(dir, host, [freePort(), freePort()]));
     const env = { SLURM_CONF: conf };
     const daemons: Daemon[] = [];
     let passed = false;
