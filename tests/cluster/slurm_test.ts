@@ -188,6 +188,11 @@ async function jobStates(id: string, env: Record<string, string>): Promise<strin
   });
 }
 
+/** Whether a job state is final (COMPLETED, FAILED, CANCELLED, TIMEOUT, …). */
+function finished(state: string): boolean {
+  return !/^(PENDING|RUNNING|CONFIGURING|COMPLETING|REQUEUED|RESIZING|SUSPENDED)/.test(state);
+}
+
 /** A saved run without its wall-clock fields, the only ones two runs may differ in. */
 function withoutTimes(text: string): unknown {
   const saved = JSON.parse(text);
@@ -301,9 +306,7 @@ Deno.test({
       assert.deepEqual(submitted.indices, [0, 1, 2, 3]);
       const final = await waitFor("the assembling job", 300, async () => {
         const [state] = await jobStates(submitted.assembleJob, env);
-        return state === undefined || /^(PENDING|RUNNING|CONFIGURING|COMPLETING)/.test(state)
-          ? null
-          : state;
+        return state !== undefined && finished(state) ? state : null;
       }, 1000).catch(async (error) => {
         throw new Error(`${error.message}\n${await readLogs(join(slurmDir, "logs"))}`);
       });
@@ -361,9 +364,15 @@ Deno.test({
       const name1 = runFiles("cluster").find((name) => name.endsWith(`-${cell1}.json`))!;
       await Deno.remove(join(dir, "cluster", "runs", figure, name1));
       const again = await exec("sbatch", [
-        ...["--wait", "--array=1", join(slurmDir, "cells.sbatch")],
-      ], { env, seconds: 180 });
-      assert.equal(again.code, 0, again.stderr + (await readLogs(join(slurmDir, "logs"))));
+        ...["--parsable", "--array=1", join(slurmDir, "cells.sbatch")],
+      ], { env, seconds: 60 });
+      assert.equal(again.code, 0, again.stderr);
+      const job = again.stdout.trim().split(";")[0];
+      const [resubmitted] = await waitFor(`resubmitted job ${job}`, 180, async () => {
+        const states = await jobStates(job, env);
+        return states.length > 0 && states.every(finished) ? states : null;
+      }, 1000);
+      assert.equal(resubmitted, "COMPLETED", await readLogs(join(slurmDir, "logs")));
       assert.deepEqual(savedRun("cluster", name1), savedRun("local", name1));
       log(`cell 1 resubmitted alone (sbatch --array=1): recomputed identically`);
       passed = true;
