@@ -18,10 +18,10 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { RunError, UsageError } from "./errors.ts";
+import { ReportedFailure, RunError, StopEarly, UsageError } from "./errors.ts";
 import packageJson from "../package.json" with { type: "json" };
 
-export { RunError, UsageError } from "./errors.ts";
+export { ReportedFailure, RunError, StopEarly, UsageError } from "./errors.ts";
 
 /** Constraints for {@link parseNumberFlag}. */
 export interface NumberConstraints {
@@ -226,7 +226,9 @@ export function helpText(flags: Record<string, FlagSpec>, usage: string): string
 
 /**
  * Runs a script's main function: a {@link UsageError} prints `error: …` and exits 2, a
- * {@link RunError} prints `error: …` and exits 1; anything else is a bug and keeps its trace.
+ * {@link RunError} prints `error: …` and exits 1, a {@link StopEarly} (the work ended early by
+ * request) returns quietly, a {@link ReportedFailure} (already reported by a subprocess) exits with
+ * its code; anything else is a bug and keeps its trace.
  */
 export async function runCli(main: () => void | Promise<void>): Promise<void> {
   try {
@@ -240,6 +242,8 @@ export async function runCli(main: () => void | Promise<void>): Promise<void> {
       console.error(`error: ${error.message}`);
       Deno.exit(1);
     }
+    if (error instanceof StopEarly) return;
+    if (error instanceof ReportedFailure) Deno.exit(error.code);
     throw error;
   }
 }

@@ -21,3 +21,27 @@ export class UsageError extends Error {
 export class RunError extends Error {
   override name = "RunError";
 }
+
+/**
+ * Not a failure: the script's work ended early by request — a grid was asked only for its plan of
+ * cells, or to run a single cell (lib/cluster/cells.ts). `runCli` exits 0 without a message.
+ */
+export class StopEarly extends Error {
+  override name = "StopEarly";
+}
+
+/**
+ * A failure already reported on stderr in one line (by a subprocess, e.g. a figure script asked
+ * for a cell that its grid does not have): `runCli` exits with {@link ReportedFailure.code} and
+ * adds no second message.
+ */
+export class ReportedFailure extends Error {
+  override name = "ReportedFailure";
+  /** The exit code to leave with (2: bad input, 1: a failed run). */
+  readonly code: number;
+  /** `message` is for logs and tests; `code` is the exit code. */
+  constructor(message: string, code: number) {
+    super(message);
+    this.code = code;
+  }
+}

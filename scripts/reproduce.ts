@@ -6,19 +6,44 @@
  * failed, and the failures are named.
  *
  * Flags: `--only A1,A2` runs a subset, `--list` prints the registry, `--full` is passed on to
- * every script (the network experiments A6 and B4 then run their whole grid instead of the
- * reduced default one; scripts without a reduced grid ignore it), `--help`.
- * `UFMLAB_FIGURES_DIR=/tmp/figs` redirects all figure output (passed on to the scripts).
+ * every script (the network experiments A6, B4 and B6 then run their whole grid instead of the
+ * reduced default one; scripts without a reduced grid ignore it), `--quick` likewise selects
+ * their tiny smoke-test grids, `--runs-dir DIR` moves their saved runs (default
+ * `figures/runs`), `--help`. `UFMLAB_FIGURES_DIR=/tmp/figs` redirects all figure output (passed
+ * on to the scripts).
+ *
+ * Grids as cells (lib/cluster/): `--plan B4` prints one JSON line per cell of the grid (index,
+ * key, done, saved file, settings, the `deno task cell` command that runs it) and trains nothing;
+ * `--assemble` builds grid figures from saved cells only (a missing cell is an error naming it);
+ * `--only B4 --submit slurm [--partition P] [--time T] [--cpus-per-task C] [--max-parallel M]
+ * [--dry-run]` submits the unfinished cells as an sbatch array and the assembling job after it.
  *
  * @example
  * ```sh
  * npx deno task reproduce --only A1
+ * npx deno task reproduce --plan B4 --full
+ * npx deno task reproduce --only B4 --full --submit slurm --time 1:00:00 --max-parallel 32
  * ```
  * @module
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseFlags, runCli, RunError, UsageError } from "../lib/cli.ts";
+import { parseFlags, parseNumberFlag, runCli, RunError, UsageError } from "../lib/cli.ts";
+import { CELL_REQUEST_ENV, resolveRunsDir, RUNS_DIR_ENV } from "../lib/cluster/cells.ts";
+import { gridEntry, planCells, type PlanLine, runFigureScript } from "../lib/cluster/plan.ts";
+import {
+  assembleScript,
+  cellsScript,
+  findExecutable,
+  parsePartition,
+  parseSlurmTime,
+  slurmDir,
+  type SlurmGrid,
+  submissionText,
+  submitGrid,
+  submitters,
+  unfinished,
+} from "../lib/cluster/slurm.ts";
 import { writeJsonAtomic } from "../lib/io/atomic.ts";
 import { type ExperimentEntry, experiments } from "../lib/plot/registry.ts";
 import { defaultFiguresDir } from "../lib/plot/write_figure.ts";
@@ -59,6 +84,8 @@ export interface RunOptions {
   figuresDir: string;
   /** Extra arguments for every script (`--full` is forwarded this way). */
   scriptArgs?: readonly string[];
+  /** Extra environment variables for every script (`--runs-dir`, `--assemble`). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -127,26 +154,11 @@ export async function runExperiment(
   }
   const metaBefore = await readTextOrNull(metaPath);
   const t0 = performance.now();
-  const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      resolve(options.repoRoot, "deno.json"),
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      scriptPath,
-      ...(options.scriptArgs ?? []),
-    ],
-    cwd: options.repoRoot,
-    env: { UFMLAB_FIGURES_DIR: options.figuresDir },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
+  const code = await runFigureScript(scriptPath, {
+    repoRoot: options.repoRoot,
+    scriptArgs: options.scriptArgs,
+    env: { ...options.env, UFMLAB_FIGURES_DIR: options.figuresDir },
   });
-  const child = command.spawn();
-  await child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true });
-  const { code } = await child.status;
   const wallSeconds = (performance.now() - t0) / 1000;
   if (code !== 0) {
     return {
@@ -248,8 +260,76 @@ export function formatSummaryTable(results: readonly RunResult[]): string {
     .join("\n");
 }
 
-const usage = "Usage: npx deno task reproduce [--only A1,A2] [--list] [--full]\n\n" +
-  "Runs the experiment scripts and summarizes figures/<id>.meta.json.";
+const usage = "Usage: npx deno task reproduce [--only A1,A2] [--list] [--full | --quick] " +
+  "[--runs-dir DIR] [--assemble]\n" +
+  "       npx deno task reproduce --plan B4 [--full | --quick] [--runs-dir DIR]\n" +
+  "       npx deno task reproduce --only B4 --submit slurm [--full | --quick] [--runs-dir DIR] " +
+  "[--partition P] [--time T] [--cpus-per-task C] [--max-parallel M] [--dry-run]\n\n" +
+  "Runs the experiment scripts and summarizes figures/<id>.meta.json; --plan lists a grid's " +
+  "cells, --submit hands them to a scheduler (README: Run on a cluster).";
+
+/** Flags that only mean something with `--submit`. */
+const submitOnly = ["partition", "time", "cpus-per-task", "max-parallel", "dry-run"] as const;
+
+/** Figure ids of a comma list (`--plan`, `--only`), each a grid of `registry`. */
+function gridEntries(registry: readonly ExperimentEntry[], flag: string, list: string) {
+  const ids = list.split(",").map((id) => id.trim()).filter((id) => id !== "");
+  if (ids.length === 0) throw new UsageError(`--${flag}: no figure id given (e.g. --${flag} B4)`);
+  return ids.map((id) => gridEntry(registry, id));
+}
+
+/** `--submit slurm`: plans every selected grid and submits (or prints) its two Slurm scripts. */
+async function submitToSlurm(
+  flags: Record<string, string | boolean>,
+  entries: ExperimentEntry[],
+  cellOptions: Parameters<typeof planCells>[1],
+  figuresDir: string,
+): Promise<void> {
+  const settings = {
+    partition: flags.partition === undefined
+      ? undefined
+      : parsePartition(flags.partition as string),
+    time: flags.time === undefined ? undefined : parseSlurmTime(flags.time as string),
+    cpusPerTask: flags["cpus-per-task"] === undefined ? 1 : parseNumberFlag(
+      "cpus-per-task",
+      flags["cpus-per-task"] as string,
+      { integer: true, min: 1, max: 1024 },
+    ),
+    maxParallel: flags["max-parallel"] === undefined ? undefined : parseNumberFlag(
+      "max-parallel",
+      flags["max-parallel"] as string,
+      { integer: true, min: 1 },
+    ),
+  };
+  const program = findExecutable("sbatch");
+  if (program === null && !flags["dry-run"]) {
+    throw new UsageError(
+      "--submit slurm: sbatch is not on PATH (run this on the cluster's login node, or add " +
+        "--dry-run to print the scripts)",
+    );
+  }
+  for (const entry of entries) {
+    const cells: PlanLine[] = await planCells(entry, cellOptions);
+    const grid: SlurmGrid = {
+      figure: entry.id,
+      cells,
+      repoRoot: resolve(cellOptions.repoRoot),
+      runsDir: cellOptions.runsDir,
+      figuresDir: resolve(figuresDir),
+      gridArgs: cellOptions.gridArgs,
+      settings,
+    };
+    if (flags["dry-run"]) {
+      const dir = slurmDir(grid);
+      if (unfinished(grid).length > 0) {
+        console.log(`# ---- ${join(dir, "cells.sbatch")} ----\n${cellsScript(grid)}`);
+      }
+      console.log(`# ---- ${join(dir, "assemble.sbatch")} ----\n${assembleScript(grid)}`);
+      continue;
+    }
+    console.log(submissionText(await submitGrid(grid, program!)));
+  }
+}
 
 /** Entry point (also used by the tests with a fake registry). */
 export async function main(
@@ -263,10 +343,79 @@ export async function main(
     full: {
       type: "boolean",
       default: false,
-      help: "pass --full to every script (whole grids for A6/B4 instead of the reduced ones)",
+      help: "pass --full to every script (whole grids for A6/B4/B6 instead of the reduced ones)",
+    },
+    quick: {
+      type: "boolean",
+      default: false,
+      help: "pass --quick to every script (tiny smoke-test grids; their figures mean nothing)",
+    },
+    "runs-dir": {
+      type: "string",
+      help: "directory of the grids' saved runs (default: figures/runs)",
+    },
+    plan: { type: "string", help: "print the cells of these grids (one JSON line each) and exit" },
+    assemble: {
+      type: "boolean",
+      default: false,
+      help: "build grid figures from saved cells only (a missing cell is an error)",
+    },
+    submit: { type: "string", help: "hand the --only grids' cells to a scheduler: slurm" },
+    partition: { type: "string", help: "with --submit: Slurm partition" },
+    time: { type: "string", help: "with --submit: time limit per cell (e.g. 2:00:00)" },
+    "cpus-per-task": { type: "string", help: "with --submit: CPUs per cell (default: 1)" },
+    "max-parallel": { type: "string", help: "with --submit: at most M cells at once (%M)" },
+    "dry-run": {
+      type: "boolean",
+      default: false,
+      help: "with --submit: print the sbatch scripts, submit nothing",
     },
   }, usage);
   if (flags === null) return [];
+  if (flags.full && flags.quick) throw new UsageError("--full and --quick exclude each other");
+  if (flags["runs-dir"] === "") throw new UsageError("--runs-dir: empty path");
+  for (const name of submitOnly) {
+    if (flags[name] !== undefined && flags[name] !== false && flags.submit === undefined) {
+      throw new UsageError(`--${name}: only with --submit slurm`);
+    }
+  }
+  const gridArgs = flags.full ? ["--full"] : flags.quick ? ["--quick"] : [];
+  const runsDir = resolveRunsDir(flags["runs-dir"] as string | undefined, options.figuresDir);
+  const cellOptions = {
+    repoRoot: options.repoRoot,
+    runsDir,
+    gridArgs,
+    commandArgs: flags["runs-dir"] === undefined ? [] : ["--runs-dir", runsDir],
+  };
+  if (flags.plan !== undefined) {
+    for (const other of ["only", "list", "assemble", "submit"]) {
+      if (flags[other] !== undefined && flags[other] !== false) {
+        throw new UsageError(`--plan: cannot be combined with --${other}`);
+      }
+    }
+    for (const entry of gridEntries(registry, "plan", flags.plan as string)) {
+      for (const line of await planCells(entry, cellOptions)) console.log(JSON.stringify(line));
+    }
+    return [];
+  }
+  if (flags.submit !== undefined) {
+    if (!(submitters as readonly string[]).includes(flags.submit as string)) {
+      throw new UsageError(
+        `--submit: expected one of ${submitters.join("|")}, got '${flags.submit}'`,
+      );
+    }
+    if (flags.only === undefined) {
+      throw new UsageError("--submit: name the grids with --only (e.g. --only B4)");
+    }
+    if (flags.list || flags.assemble) {
+      throw new UsageError(
+        `--submit: cannot be combined with --${flags.list ? "list" : "assemble"}`,
+      );
+    }
+    const entries = gridEntries(registry, "only", flags.only as string);
+    await submitToSlurm(flags, entries, cellOptions, options.figuresDir);
+    return [];
+  }
   const selected = selectExperiments(registry, flags.only as string | undefined);
   if (flags.list) {
     for (const entry of selected) {
@@ -274,10 +423,15 @@ export async function main(
     }
     return [];
   }
-  const results = await runAll(
-    selected,
-    flags.full ? { ...options, scriptArgs: [...(options.scriptArgs ?? []), "--full"] } : options,
-  );
+  const results = await runAll(selected, {
+    ...options,
+    scriptArgs: [...(options.scriptArgs ?? []), ...gridArgs],
+    env: {
+      ...options.env,
+      ...(flags["runs-dir"] === undefined ? {} : { [RUNS_DIR_ENV]: runsDir }),
+      ...(flags.assemble ? { [CELL_REQUEST_ENV]: JSON.stringify({ mode: "assemble" }) } : {}),
+    },
+  });
   await writeJsonAtomic(resolve(options.figuresDir, "summary.json"), {
     generatedAt: new Date().toISOString(),
     only: flags.only ?? null,

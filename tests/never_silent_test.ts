@@ -107,6 +107,7 @@ Deno.test("--version on every task", async () => {
       "scripts/solve.ts",
       "scripts/metrics.ts",
       "scripts/reproduce.ts",
+      "scripts/cell.ts",
       "scripts/train.ts",
       "scripts/bench.ts",
       "scripts/build_core.ts",

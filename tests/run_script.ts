@@ -23,11 +23,13 @@ const repoRoot = new URL("..", import.meta.url);
 /**
  * Runs `script` (a path relative to the repository root) with `args`; `env` is added to the
  * inherited environment, with NO_COLOR=1 so that messages can be matched as plain text.
+ * `allowRun` adds `--allow-run` (scripts that start subprocesses: reproduce, cell).
  */
 export async function runScript(
   script: string,
   args: readonly string[] = [],
   env: Record<string, string> = {},
+  { allowRun = false }: { allowRun?: boolean } = {},
 ): Promise<ScriptOutput> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -37,6 +39,7 @@ export async function runScript(
       "--allow-read",
       "--allow-write",
       "--allow-env",
+      ...(allowRun ? ["--allow-run"] : []),
       new URL(script, repoRoot).pathname,
       ...args,
     ],

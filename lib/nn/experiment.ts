@@ -15,6 +15,7 @@
  */
 import { join } from "node:path";
 import { parseFlags, parseNumberFlag } from "../cli.ts";
+import { RUNS_DIR_ENV } from "../cluster/cells.ts";
 import { UsageError } from "../errors.ts";
 import { defaultFiguresDir } from "../plot/write_figure.ts";
 import { hiddenWidths, runKey, type TrainConfig, trainCounts } from "./config.ts";
@@ -49,9 +50,23 @@ export function parseExperimentArgs(args: string[], usage: string): ExperimentAr
   };
 }
 
-/** Directory where figure `id` saves its runs: `<figures dir>/runs/<id>` (not committed). */
+/**
+ * Directory of saved runs: `$UFMLAB_RUNS_DIR` (`--runs-dir` of reproduce and cell), else
+ * `<figures dir>/runs` (not committed).
+ */
+export function defaultRunsDir(): string {
+  try {
+    const fromEnv = Deno.env.get(RUNS_DIR_ENV);
+    if (fromEnv) return fromEnv;
+  } catch {
+    // No --allow-env: the figures directory's runs/.
+  }
+  return join(defaultFiguresDir(), "runs");
+}
+
+/** Directory where figure `id` saves its runs: `<runs dir>/<id>` ({@link defaultRunsDir}). */
 export function runCacheDir(id: string): string {
-  return join(defaultFiguresDir(), "runs", id);
+  return join(defaultRunsDir(), id);
 }
 
 /**
@@ -123,6 +138,7 @@ export async function runExperimentGrid(
   let loaded = 0;
   const sorted = await runGrid(order, {
     cacheDir: runCacheDir(id),
+    label: id,
     workers,
     onProgress: (event) => {
       if (event.status === "saved") loaded++;

@@ -11,7 +11,11 @@
  * directory to recompute everything.
  *
  * Independent runs go to Workers (one WASM core each; default: one per hardware thread), results
- * are written by this thread as they arrive, and one progress line per run goes to stderr.
+ * are written by this thread as they arrive, and one progress line per run goes to stderr. A saved
+ * file that is unusable (not complete JSON, other settings, no result) is reported and recomputed.
+ *
+ * Every grid is also a list of cells for a cluster (lib/cluster/cells.ts): asked through the
+ * environment, `runGrid` prints its plan, runs one cell, or only assembles saved runs.
  *
  * @example
  * ```ts
@@ -31,7 +35,13 @@
  * ```
  * @module
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import {
+  cellRequestFromEnv,
+  missingCellsError,
+  type SavedCell,
+  serveCellRequest,
+} from "../cluster/cells.ts";
 import { RunError } from "../errors.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { runKey, type TrainConfig } from "./config.ts";
@@ -73,33 +83,64 @@ interface SavedRun {
   result: TrainResult;
 }
 
-/** The file a run with these settings is saved to (see module notes). */
-export async function runPath(cacheDir: string, config: TrainConfig): Promise<string> {
+/** The first 16 hex digits of the SHA-256 of {@link runKey}: the run's (and its cell's) key. */
+export async function runDigest(config: TrainConfig): Promise<string> {
   const digest = await crypto.subtle.digest(
     "SHA-256",
     new TextEncoder().encode(runKey(config)),
   );
-  const hash = Array.from(new Uint8Array(digest).slice(0, 8))
+  return Array.from(new Uint8Array(digest).slice(0, 8))
     .map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** The file a run with these settings is saved to (see module notes). */
+export async function runPath(cacheDir: string, config: TrainConfig): Promise<string> {
+  const hash = await runDigest(config);
   const name = `${config.loss}-w${config.width}-e${config.epochs}-s${config.seed}-${hash}.json`;
   return join(cacheDir, name);
 }
 
-/** The saved result for `config` at `path`, or null if absent, unreadable or for other settings. */
-export async function loadSavedRun(path: string, config: TrainConfig): Promise<TrainResult | null> {
+/**
+ * The state of the saved run at `path` for `config`: missing, done (with its result), or invalid
+ * with the reason — not complete JSON (a file truncated by hand or by a full disk: atomic writes
+ * never leave one), saved for other settings, or without a result.
+ */
+export async function inspectSavedRun(
+  path: string,
+  config: TrainConfig,
+): Promise<SavedCell & { result?: TrainResult }> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
+    if (error instanceof Deno.errors.NotFound) return { status: "missing" };
     throw error;
   }
+  let saved: Partial<SavedRun>;
   try {
-    const saved = JSON.parse(text) as SavedRun;
-    return saved.key === runKey(config) ? saved.result : null;
-  } catch {
-    return null; // not complete JSON (cannot happen with atomic writes): recompute
+    saved = JSON.parse(text);
+  } catch (error) {
+    return { status: "invalid", reason: `not complete JSON: ${(error as Error).message}` };
   }
+  if (saved === null || typeof saved !== "object" || saved.key !== runKey(config)) {
+    return { status: "invalid", reason: "saved for other settings" };
+  }
+  const result = saved.result;
+  if (
+    result === null || typeof result !== "object" || !Array.isArray(result.evals) ||
+    !Number.isFinite(result.train_acc) || !Number.isFinite(result.test_acc) ||
+    result.config === null || typeof result.config !== "object" ||
+    runKey(result.config) !== saved.key
+  ) {
+    return { status: "invalid", reason: "no complete result" };
+  }
+  return { status: "done", result };
+}
+
+/** The saved result for `config` at `path`, or null if absent or invalid ({@link inspectSavedRun}). */
+export async function loadSavedRun(path: string, config: TrainConfig): Promise<TrainResult | null> {
+  const state = await inspectSavedRun(path, config);
+  return state.status === "done" ? state.result! : null;
 }
 
 /** One progress line: `[label 3/48] ce w512 E100 seed 1: train 100.0% test 94.3% … (12.1 s)`. */
@@ -143,14 +184,46 @@ export async function runGrid(
   const total = configs.length;
   const results: (TrainResult | null)[] = new Array(total).fill(null);
   const paths = await Promise.all(configs.map((config) => runPath(options.cacheDir, config)));
+  const label = options.label ?? basename(options.cacheDir);
+  const request = cellRequestFromEnv();
+  if (request !== null && request.mode !== "assemble") {
+    await serveCellRequest(request, {
+      label,
+      keys: await Promise.all(configs.map(runDigest)),
+      files: paths,
+      settings: configs,
+      inspect: (index) => inspectSavedRun(paths[index], configs[index]),
+      compute: async (index) => {
+        const result = await trainOnDataset(configs[index]);
+        await writeJsonAtomic(paths[index], { key: runKey(configs[index]), result }, {
+          indent: 0,
+        });
+        report({
+          index,
+          done: index + 1, // the cell's position: "[B4 3/36]" is cell index 2
+          total,
+          status: "computed",
+          config: configs[index],
+          result,
+          path: paths[index],
+        });
+      },
+    });
+  }
   let done = 0;
   const pending: number[] = [];
   for (let index = 0; index < total; index++) {
-    const saved = await loadSavedRun(paths[index], configs[index]);
-    if (saved === null) {
+    const state = await inspectSavedRun(paths[index], configs[index]);
+    if (state.status === "invalid") {
+      console.error(
+        `${label}: saved run ${paths[index]} is unusable (${state.reason}): recomputing`,
+      );
+    }
+    if (state.status !== "done") {
       pending.push(index);
       continue;
     }
+    const saved = state.result!;
     results[index] = saved;
     done++;
     report({
@@ -162,6 +235,9 @@ export async function runGrid(
       result: saved,
       path: paths[index],
     });
+  }
+  if (request?.mode === "assemble" && pending.length > 0) {
+    throw missingCellsError(label, pending, total);
   }
   const failures: string[] = [];
   const finish = async (index: number, result: TrainResult): Promise<void> => {

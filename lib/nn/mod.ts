@@ -46,6 +46,7 @@ export {
   validateTrainConfig,
 } from "./config.ts";
 export {
+  defaultRunsDir,
   type ExperimentArgs,
   type ExperimentGrid,
   mean,
@@ -58,8 +59,10 @@ export {
 export {
   type GridEvent,
   type GridOptions,
+  inspectSavedRun,
   loadSavedRun,
   progressLine,
+  runDigest,
   runGrid,
   runPath,
 } from "./grid.ts";

@@ -24,6 +24,11 @@ export interface ExperimentEntry {
   description: string;
   /** The docs section of the figure's protocol and theory, e.g. "docs/experiments.md#a1". */
   docs?: string;
+  /**
+   * The script's work is a grid of runs (lib/nn/grid.ts `runGrid`): `reproduce --plan`, `deno task
+   * cell` and `reproduce --submit slurm` hand out its cells (lib/cluster/cells.ts).
+   */
+  cells?: boolean;
 }
 
 /** All experiments, in run order. */
@@ -87,6 +92,7 @@ export const experiments: readonly ExperimentEntry[] = [
   {
     id: "A6",
     script: "scripts/experiments/a6_mnist_depthwise.ts",
+    cells: true,
     description: "MLP on real MNIST with MSE, extra FC+ReLU head, bias off/on: NC1 of H1 vs H2, " +
       "OF/ETF distance of H̄2 vs the extended ReLU UFM (paper A, A-E2/E3)",
     docs: "docs/experiments.md#a6",
@@ -94,6 +100,7 @@ export const experiments: readonly ExperimentEntry[] = [
   {
     id: "B4",
     script: "scripts/experiments/b4_mnist_losses.ts",
+    cells: true,
     description: "MLPs on real MNIST with CE/LS/FL/MSE across widths, epochs, seeds: NC dynamics " +
       "and |Acc_CE − Acc_X| heatmaps (paper B); --full for the whole grid",
     docs: "docs/experiments.md#b4",
@@ -101,6 +108,7 @@ export const experiments: readonly ExperimentEntry[] = [
   {
     id: "B6",
     script: "scripts/experiments/b6_fashion_losses.ts",
+    cells: true,
     description: "B4 on real Fashion-MNIST: CE/LS/FL/MSE MLPs across widths, epochs, seeds; gaps " +
       "to CE against seed noise (paper B); --full adds one CNN per loss",
     docs: "docs/experiments.md#b4", // B4's protocol on Fashion-MNIST (no section of its own yet)
@@ -140,6 +148,7 @@ export const experiments: readonly ExperimentEntry[] = [
   {
     id: "C2",
     script: "scripts/experiments/c2_mnist_minority.ts",
+    cells: true,
     description: "Minority collapse on a real MLP: step-imbalanced MNIST, minority classifiers' " +
       "cosine and majority/minority test accuracy vs the ratio R (Fang et al. 2021, " +
       "docs/imbalanced.md#minority-collapse)",
@@ -147,6 +156,7 @@ export const experiments: readonly ExperimentEntry[] = [
   {
     id: "D3",
     script: "scripts/experiments/d3_mnist_normalized.ts",
+    cells: true,
     description: "Normalized vs plain features, fixed ETF vs learned classifier on MNIST MLPs: " +
       "NC1 vs epoch, training loss against f*(K, τ) (Yaras et al. 2022, " +
       "docs/sphere.md#sphere-ce)",

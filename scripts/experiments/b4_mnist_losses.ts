@@ -48,9 +48,7 @@ import {
   mean,
   paperBMilestones,
   parseExperimentArgs,
-  progressLine,
-  runCacheDir,
-  runGrid,
+  runExperimentGrid,
   runKey,
   type TrainConfig,
   type TrainResult,
@@ -116,23 +114,11 @@ async function main(): Promise<void> {
   for (const entry of paperBLosses) {
     configs.push(configFor(entry.loss, widest, longest, ablationSeed, "plain"));
   }
-  // Longest jobs first, so that the Workers finish together.
-  const cost = (c: TrainConfig) => c.epochs * c.width * (784 + c.width);
-  const order = [...configs].sort((a, b) => cost(b) - cost(a));
-  let loaded = 0; // runs read back from figures/runs/B4 instead of trained now
-  const results = await runGrid(order, {
-    cacheDir: runCacheDir("B4"),
-    workers: args.workers,
-    onProgress: (event) => {
-      if (event.status === "saved") loaded++;
-      console.error(progressLine(event, "B4"));
-    },
-  });
-  const byKey = new Map(results.map((r, i) => [runKey(order[i]), r]));
+  const run = await runExperimentGrid("B4", configs, args.workers);
   const ablationRun = (loss: string, protocol: Protocol): TrainResult =>
-    byKey.get(runKey(configFor(loss, widest, longest, ablationSeed, protocol)))!;
+    run.get(configFor(loss, widest, longest, ablationSeed, protocol));
   const runsOf = (loss: string, width: number, epochs: number): TrainResult[] =>
-    seeds.map((seed) => byKey.get(runKey(configFor(loss, width, epochs, seed)))!);
+    seeds.map((seed) => run.get(configFor(loss, width, epochs, seed)));
   const testAcc = (loss: string, width: number, epochs: number) =>
     mean(runsOf(loss, width, epochs).map((r) => r.test_acc));
 
@@ -205,7 +191,7 @@ async function main(): Promise<void> {
   const plainKeys = new Set(
     paperBLosses.map((l) => runKey(configFor(l.loss, widest, longest, ablationSeed, "plain"))),
   );
-  const allRuns = results.filter((_, i) => !plainKeys.has(runKey(order[i])));
+  const allRuns = configs.filter((c) => !plainKeys.has(runKey(c))).map(run.get);
   const train100 = allRuns.filter((r) => r.train_acc === 1).length;
   const notFitted = allRuns.filter((r) => r.train_acc < 1).map((r) =>
     `${r.config.loss} w${r.config.width} E${r.config.epochs} s${r.config.seed} ` +
@@ -400,7 +386,7 @@ async function main(): Promise<void> {
         test_accuracy: accuracyTable,
         gaps_pp: gaps,
         seed_std_pp_mean: noise,
-        runs_loaded_from_disk: loaded,
+        runs_loaded_from_disk: run.loaded,
         train_seconds_total: allRuns.reduce((s, r) => s + r.seconds, 0),
         epoch_seconds_by_width: Object.fromEntries(
           widths.map((w) => [
