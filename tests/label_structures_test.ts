@@ -118,6 +118,94 @@ Deno.test("imbalanced bias-free MSE: objective and per-class norms = closed form
   assert.ok(collapsedClasses >= 4, `only ${collapsedClasses} collapsed classes were tested`);
 });
 
+/**
+ * docs/imbalanced.md#mse-free-bias-step written out directly (Z convention, s = 1): K_A classes
+ * of n_A and K_B of n_B, singular values √n_A (K_A − 1 times), √n_B (K_B − 1) and √μ,
+ * μ = K n_A n_B / N — independent of the secular-equation code in lib/theory/imbalanced.ts.
+ */
+function twoGroupFreeBias(
+  [KA, nA, KB, nB]: number[],
+  lambdaW: number,
+  lambdaH: number,
+): { objective: number; wMajority: number; wMinority: number; minorityCosine: number } {
+  const K = KA + KB, N = KA * nA + KB * nB;
+  const t = N * Math.sqrt(lambdaW * lambdaH);
+  const C = (x: number) => (x > t ? t * x - t * t / 2 : x * x / 2);
+  const mu = (K * nA * nB) / N;
+  const [zA, zB, zMu] = [nA, nB, mu].map((x) => Math.max(Math.sqrt(x) - t, 0));
+  const ratio = Math.sqrt(lambdaH / lambdaW);
+  const wMinorityScaled = (1 - 1 / KB) * zB + (KA / (K * KB)) * zMu;
+  return {
+    objective: ((KA - 1) * C(Math.sqrt(nA)) + (KB - 1) * C(Math.sqrt(nB)) + C(Math.sqrt(mu))) / N,
+    wMajority: ratio * ((1 - 1 / KA) * zA + (KB / (K * KA)) * zMu),
+    wMinority: ratio * wMinorityScaled,
+    minorityCosine: (-zB / KB + (KA / (K * KB)) * zMu) / wMinorityScaled,
+  };
+}
+
+Deno.test("imbalanced MSE with a free bias: closed form = two-group formula = solver (Z, TB, deep)", () => {
+  for (
+    const [layout, lambdaW, lambdaH] of [
+      [[2, 40, 2, 4], 0.01, 0.01], // every direction alive
+      [[3, 100, 2, 5], 8e-3, 8e-3], // t = 2.48: √n_B < t < √μ, parallel minority classifiers
+      [[2, 30, 3, 30], 5e-3, 5e-3], // balanced: the free-bias ETF
+    ] as const
+  ) {
+    const [KA, nA, KB, nB] = layout;
+    const counts: number[] = [...new Array(KA).fill(nA), ...new Array(KB).fill(nB)];
+    const label = `counts ${counts}, λ ${lambdaW}, ${lambdaH}`;
+    const problem: UfmProblem = {
+      K: counts.length,
+      counts,
+      d: 8,
+      lambdaW,
+      lambdaH,
+      lambdaB: 0,
+      bias: "free",
+      norm: "z",
+      loss: "mse",
+      targetScale: 1,
+    };
+    const theory = theoryFor(problem)!;
+    const twoGroup = twoGroupFreeBias([...layout], lambdaW, lambdaH);
+    close(theory.objective, twoGroup.objective, 1e-13, `${label} f*`);
+    const w = theory.per_class!.w_row_sq;
+    close(w[0], twoGroup.wMajority, 1e-12, `${label} ‖w_majority‖²`);
+    close(w[counts.length - 1], twoGroup.wMinority, 1e-12, `${label} ‖w_minority‖²`);
+    const report = solveUfm(problem, { path: "full", tol: 1e-12 });
+    close(report.objective, theory.objective, 1e-12, `${label} solver f`);
+    for (let k = 0; k < counts.length; k++) {
+      close(report.norms.w_class_sq[k], w[k], 1e-7, `${label} solver ‖w_${k}‖²`);
+      close(report.norms.h_class_sq[k], theory.per_class!.h_mean_sq[k], 1e-7, `${label} ‖h̄_${k}‖²`);
+    }
+    // The same problem in the TB convention is the same minimizer.
+    const N = counts.reduce((sum, n) => sum + n, 0);
+    const tb = convertLambdas({ lambdaW, lambdaH, lambdaB: 0 }, "z", "tb", counts.length, N);
+    const inTb = theoryFor({ ...problem, lambdaW: tb.lambdaW, lambdaH: tb.lambdaH, norm: "tb" })!;
+    close(inTb.objective, theory.objective, 1e-13, `${label} TB`);
+  }
+  // Step 2's parallel minority classifiers: cosine exactly 1 while √μ > t ≥ √n_B.
+  close(twoGroupFreeBias([3, 100, 2, 5], 8e-3, 8e-3).minorityCosine, 1, 1e-15, "parallel");
+  // L = 3 factors: the solver (restarts auto) meets the L-factor form of the same directions.
+  const deep: UfmProblem = {
+    K: 5,
+    counts: [50, 30, 30, 10, 5],
+    d: 8,
+    model: "deep-linear",
+    depth: 2,
+    lambdaW: 0.05,
+    lambdaWs: [0.05, 0.05],
+    lambdaH: 0.05,
+    lambdaB: 0,
+    bias: "free",
+    norm: "tb",
+    loss: "mse",
+    targetScale: 1,
+  };
+  const report = solveUfm(deep, {});
+  close(report.objective, theoryFor(deep)!.objective, 1e-12, "deep-linear free bias f*");
+});
+
 Deno.test("imbalanced closed form: per-class norms follow ‖w_k‖² = √(λ_H/λ_W)(√n_k − t)_+", () => {
   const counts = [16, 9, 4, 1], lambdaW = 2e-2, lambdaH = 8e-3;
   const theory = theoryFor({

@@ -204,7 +204,7 @@ Deno.test("Hessian certificates: deep linear UFM (L = 3, 4) — origin, f_j and 
     close(atOrigin.smallest_eigenvalues[0], smallest, 1e-6, `L=${depth + 1} origin`);
     assert.equal(atOrigin.classification, "local minimum", `L=${depth + 1} origin`);
     origin.free();
-    const sigmaW = theory.per_class_layer_w_sigma_sq.map((layer) => layer.map(Math.sqrt));
+    const sigmaW = theory.per_class_layer_w_sigma_sq!.map((layer) => layer.map(Math.sqrt));
     const h = Math.sqrt(theory.layer_h_mean_sq[0]);
     for (let j = 1; j < K; j++) {
       const model = modelAt(problem, (name, rows, cols) => {

@@ -34,6 +34,7 @@
  * ```
  * @module
  */
+import { centredTargetModes } from "./imbalanced.ts";
 import type { ClosedForm, PerClassPrediction } from "./types.ts";
 
 /**
@@ -135,7 +136,7 @@ export interface DeepLinearTheoryInput {
   lambdaWs: number[];
   /** λ^Z of the free features H_1. */
   lambdaH: number;
-  /** Last-layer bias: absent or free (unregularized; balanced classes only). */
+  /** Last-layer bias: absent or free (unregularized). */
   bias: "none" | "free";
   /** MSE target scale s (targets s·e_y). */
   targetScale: number;
@@ -171,7 +172,7 @@ export interface DeepLinearTheory extends ClosedForm {
   /** Rank of the global minimizer's product (number of classes that do not collapse). */
   rank: number;
   /** Geometry of the uncentered class means of every feature layer. */
-  structure: "orthogonal frame" | "simplex ETF" | "zero";
+  structure: "orthogonal frame" | "simplex ETF" | "sample-centred (imbalanced)" | "zero";
   /** Mean ‖h̄_k‖² of every feature layer H_1, …, H_m. */
   layer_h_mean_sq: number[];
   /**
@@ -181,10 +182,21 @@ export interface DeepLinearTheory extends ClosedForm {
   layer_w_sigma_sq: number[];
   /** κ_k of each class (equal for balanced classes). */
   per_class_kappa: number[];
-  /** x_k of each class (0 where the class collapses). */
-  per_class_x: number[];
-  /** Squared singular value of W_1 … W_m along each class's direction, [layer][class]. */
-  per_class_layer_w_sigma_sq: number[][];
+  /**
+   * x_k of each class (0 where the class collapses); absent with a free bias and imbalanced
+   * classes, whose singular directions mix classes (see `modes`).
+   */
+  per_class_x?: number[];
+  /**
+   * Squared singular value of W_1 … W_m along each class's direction, [layer][class]; absent
+   * where `per_class_x` is.
+   */
+  per_class_layer_w_sigma_sq?: number[][];
+  /**
+   * Free bias with imbalanced classes: the singular directions of the centred target (squared
+   * singular value in units of s², how many equal ones, their κ and x; docs/imbalanced.md).
+   */
+  modes?: { size: number; copies: number; kappa: number; x: number }[];
   /** Per-class ‖h̄_k‖², ‖w_k‖² and collapse (docs/imbalanced.md). */
   per_class: PerClassPrediction;
 }
@@ -192,7 +204,7 @@ export interface DeepLinearTheory extends ClosedForm {
 /**
  * The closed-form global minimizer (docs/extended-deep.md#l-factor; per class for imbalanced
  * classes, docs/imbalanced.md), or null where it does not apply: a λ of 0 (no minimizer or not
- * unique), a width smaller than the rank of the solution, or a free bias with imbalanced classes.
+ * unique) or a width smaller than the rank of the solution.
  */
 export function deepLinearTheory(input: DeepLinearTheoryInput): DeepLinearTheory | null {
   const { counts, widths, lambdaWs, lambdaH, bias, targetScale: s } = input;
@@ -208,7 +220,6 @@ export function deepLinearTheory(input: DeepLinearTheoryInput): DeepLinearTheory
   const balanced = counts.every((count) => count === counts[0]);
   const lambdas = [...lambdaWs, lambdaH];
   if (lambdas.some((lambda) => !(lambda > 0)) || !(s > 0)) return null;
-  if (!balanced && bias !== "none") return null;
   const a = lambdas.map((lambda) => N * lambda); // a_l of N·f (module docs)
   const logProduct = a.reduce((sum, value) => sum + Math.log(value), 0) / factors;
   const geometric = Math.exp(logProduct); // (Π a_l)^{1/L}
@@ -221,6 +232,9 @@ export function deepLinearTheory(input: DeepLinearTheoryInput): DeepLinearTheory
   const perDirection = (x: number, kappaK: number): number =>
     s * s * scalarObjective(x, kappaK, factors);
   const origin = 0.5 * s * s;
+  if (!balanced && bias === "free") {
+    return freeBiasImbalanced({ ...input, N, a, geometric, kappaOf, perDirection, root, kappa });
+  }
   const directions = bias === "none" ? K : K - 1; // singular directions of the (centered) target
   // Each class's direction at its largest root, or at 0 where that is lower (minority collapse).
   const perClassKappa = counts.map(kappaOf);
@@ -304,6 +318,105 @@ export function deepLinearTheory(input: DeepLinearTheoryInput): DeepLinearTheory
       h_mean_sq: classLayerH.map((values) => values[m - 1]),
       w_row_sq: wRows,
       collapsed: perClassX.map((xk) => xk === 0),
+    },
+  };
+}
+
+/**
+ * A free bias with imbalanced classes (docs/imbalanced.md#mse-free-bias, in L-factor form): the
+ * bias takes b* = s·n_k/N and the K − 1 singular directions of the centred target
+ * (lib/theory/imbalanced.ts `centredTargetModes`, squared singular values μ_i in units of s²)
+ * each solve the scalar problem with κ(μ_i), exactly as a class of μ_i samples would without a
+ * bias. Class means and classifier rows mix the directions: their norms come from the
+ * directions' singular vectors.
+ */
+function freeBiasImbalanced(
+  context: DeepLinearTheoryInput & {
+    N: number;
+    a: number[];
+    geometric: number;
+    kappaOf: (n: number) => number;
+    perDirection: (x: number, kappa: number) => number;
+    root: number | null;
+    kappa: number;
+  },
+): DeepLinearTheory | null {
+  const { counts, widths, targetScale: s, N, a, geometric, kappaOf, perDirection } = context;
+  const K = counts.length, m = a.length - 1, factors = m + 1;
+  const origin = 0.5 * s * s;
+  const modes = centredTargetModes(counts).map((mode) => {
+    const kappa = kappaOf(mode.size);
+    const rootK = largestRoot(kappa, factors);
+    const x = rootK !== null && perDirection(rootK, kappa) < origin ? rootK : 0;
+    // Balanced factors along the direction: a_l σ_l² = (Π a)^{1/L}(s√μ x)^{2/L}.
+    const common = x === 0 ? 0 : geometric * (s * Math.sqrt(mode.size) * x) ** (2 / factors);
+    return { ...mode, kappa, x, sigmaSq: a.map((value) => common / value) };
+  });
+  const objective = modes.reduce(
+    (sum, mode) =>
+      sum +
+      mode.copies * (mode.size / N) * (mode.x > 0 ? perDirection(mode.x, mode.kappa) : origin),
+    0,
+  );
+  const rank = modes.reduce((sum, mode) => sum + (mode.x > 0 ? mode.copies : 0), 0);
+  if (widths.some((width) => width < rank)) return null;
+  // Gram matrix of the class means of feature layer l: Σ_i σ²_{H_l,i} (Σ v vᵀ)_kq / √(n_k n_q).
+  const layerGram = (l: number): Float64Array => {
+    const gram = new Float64Array(K * K);
+    for (const mode of modes) {
+      let sigma = mode.sigmaSq[m];
+      for (let below = 0; below < l; below++) sigma *= mode.sigmaSq[below];
+      for (let k = 0; k < K; k++) {
+        for (let q = 0; q < K; q++) {
+          gram[k * K + q] += (sigma * mode.right[k * K + q]) / Math.sqrt(counts[k] * counts[q]);
+        }
+      }
+    }
+    return gram;
+  };
+  const mean = (values: number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
+  const grams = Array.from({ length: m }, (_, l) => layerGram(l));
+  const diagonal = (gram: Float64Array) => Array.from({ length: K }, (_, k) => gram[k * K + k]);
+  const last = grams[m - 1];
+  const hMean = mean(diagonal(last));
+  const total = last.reduce((sum, value) => sum + value, 0);
+  const wRows = counts.map((_, k) =>
+    modes.reduce((sum, mode) => sum + mode.sigmaSq[m - 1] * mode.left[k * K + k], 0)
+  );
+  const directions = K - 1;
+  const layerWSigmaSq = Array.from(
+    { length: m },
+    (_, l) => modes.reduce((sum, mode) => sum + mode.copies * mode.sigmaSq[l], 0) / directions,
+  );
+  const hClass = diagonal(last);
+  return {
+    kind: "deep-linear",
+    factors,
+    kappa: context.kappa,
+    kappa_star: kappaStar(factors),
+    local_minimum_bound: localMinimumBound(factors),
+    root: context.root,
+    x: mean(modes.map((mode) => mode.x)),
+    objective,
+    nonzero_objective: null,
+    // f_0, the origin (b* still fits the class frequencies): every direction at 0.
+    rank_values: [modes.reduce((sum, mode) => sum + mode.copies * (mode.size / N) * origin, 0)],
+    rank,
+    zero_solution: rank === 0,
+    structure: rank === 0 ? "zero" : "sample-centred (imbalanced)",
+    h_mean_sq: hMean,
+    h_centered_sq: hMean - total / (K * K),
+    w_row_sq: mean(wRows),
+    bias: s / K, // the mean of b*_k = s·n_k/N
+    layer_h_mean_sq: grams.map((gram) => mean(diagonal(gram))),
+    layer_w_sigma_sq: layerWSigmaSq,
+    per_class_kappa: counts.map(kappaOf),
+    modes: modes.map(({ size, copies, kappa, x }) => ({ size, copies, kappa, x })),
+    per_class: {
+      h_mean_sq: hClass,
+      w_row_sq: wRows,
+      collapsed: counts.map((_, k) => hClass[k] === 0 && wRows[k] === 0),
+      bias: counts.map((n) => (s * n) / N),
     },
   };
 }

@@ -63,3 +63,80 @@ export function mseMinorityThreshold(
   }
   return Math.sqrt(lo * hi);
 }
+
+/**
+ * One singular direction (or a block of equal ones) of the centred target D(I − uuᵀ) of the
+ * free-bias MSE UFM with class sizes n_k (docs/imbalanced.md#mse-free-bias): D = diag(√n_k),
+ * u = (√n_k)/√N.
+ */
+export interface TargetMode {
+  /** The squared singular value μ (a repeated class size, or a root of Σ n_k/(n_k − μ) = 0). */
+  size: number;
+  /** How many equal singular values the block holds. */
+  copies: number;
+  /** Σ v vᵀ over the block's right singular vectors (K×K, row-major): class-mean directions. */
+  right: Float64Array;
+  /** Σ a aᵀ over the block's left singular vectors (K×K, row-major): classifier directions. */
+  left: Float64Array;
+}
+
+/**
+ * The K − 1 nonzero singular directions of the centred target D(I − uuᵀ): each class size
+ * shared by m classes gives a block of m − 1 copies (vectors on those classes, orthogonal to
+ * u), and each interval between consecutive distinct sizes holds one root μ of the secular
+ * equation Σ_k n_k/(n_k − μ) = 0 with v_k ∝ √n_k/(n_k − μ), a_k ∝ n_k/(n_k − μ)
+ * (docs/imbalanced.md#mse-free-bias).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * // Step imbalance 2 × 40 and 2 × 4: √40 and √4 once each, and μ = K n_A n_B / N = 640/88.
+ * const modes = centredTargetModes([40, 40, 4, 4]);
+ * assert.deepEqual(modes.map((m) => m.copies), [1, 1, 1]);
+ * const sizes = modes.map((m) => m.size).sort((a, b) => a - b);
+ * assert.ok(Math.abs(sizes[0] - 4) < 1e-12 && Math.abs(sizes[2] - 40) < 1e-12);
+ * assert.ok(Math.abs(sizes[1] - 640 / 88) < 1e-12);
+ * ```
+ */
+export function centredTargetModes(counts: readonly number[]): TargetMode[] {
+  const K = counts.length;
+  const modes: TargetMode[] = [];
+  const distinct = [...new Set(counts)].sort((a, b) => a - b);
+  for (const size of distinct) {
+    const members = counts.flatMap((n, k) => (n === size ? [k] : []));
+    if (members.length < 2) continue;
+    // Vectors on the group, orthogonal to u (constant there): the projector I − J/m on it.
+    const projector = new Float64Array(K * K);
+    for (const k of members) {
+      for (const l of members) projector[k * K + l] = (k === l ? 1 : 0) - 1 / members.length;
+    }
+    modes.push({ size, copies: members.length - 1, right: projector, left: projector.slice() });
+  }
+  const secular = (mu: number) => counts.reduce((sum, n) => sum + n / (n - mu), 0);
+  for (let j = 0; j + 1 < distinct.length; j++) {
+    // Increasing from −∞ to +∞ on (d_j, d_{j+1}): bisection to the resolution of f64.
+    let lo = distinct[j], hi = distinct[j + 1];
+    for (let i = 0; i < 200 && hi - lo > 0; i++) {
+      const mid = 0.5 * (lo + hi);
+      if (mid <= lo || mid >= hi) break;
+      if (secular(mid) < 0) lo = mid;
+      else hi = mid;
+    }
+    const mu = 0.5 * (lo + hi);
+    const v = counts.map((n) => Math.sqrt(n) / (n - mu));
+    const a = counts.map((n) => n / (n - mu));
+    modes.push({ size: mu, copies: 1, right: outer(v), left: outer(a) });
+  }
+  return modes;
+}
+
+/** v vᵀ/‖v‖² (K×K, row-major). */
+function outer(v: number[]): Float64Array {
+  const K = v.length;
+  const norm = v.reduce((sum, x) => sum + x * x, 0);
+  const out = new Float64Array(K * K);
+  for (let k = 0; k < K; k++) {
+    for (let l = 0; l < K; l++) out[k * K + l] = (v[k] * v[l]) / norm;
+  }
+  return out;
+}

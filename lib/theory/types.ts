@@ -37,4 +37,6 @@ export interface PerClassPrediction {
   w_row_sq: number[];
   /** True where class k's mean and classifier row are exactly 0 (minority collapse). */
   collapsed: boolean[];
+  /** b*_k where the bias differs per class (a free bias with imbalanced classes: s·n_k/N). */
+  bias?: number[];
 }

@@ -26,8 +26,9 @@ export function plainTheory(problem: ResolvedProblem): Theory | null {
   const { K, d, n, lambdas, loss } = problem;
   if (loss.name === "pal") return null;
   if (n === null) {
-    // Imbalanced classes: bias-free MSE decouples per class (the L = 2 case of the L-factor form).
-    return problem.bias === "none" ? linearTheory(problem) : null;
+    // Imbalanced classes: MSE bias-free (per class) or with a free bias (per singular direction
+    // of the centred target) — the L = 2 case of the L-factor form.
+    return loss.name === "mse" && problem.bias !== "reg" ? linearTheory(problem) : null;
   }
   if (loss.name === "mse") {
     return mseTheory({ K, n, d, ...lambdas, bias: problem.bias, targetScale: loss.targetScale });
