@@ -111,13 +111,14 @@ export const experiments: readonly ExperimentEntry[] = [
     cells: true,
     description: "B4 on real Fashion-MNIST: CE/LS/FL/MSE MLPs across widths, epochs, seeds; gaps " +
       "to CE against seed noise (paper B); --full adds one CNN per loss",
-    docs: "docs/experiments.md#b4", // B4's protocol on Fashion-MNIST (no section of its own yet)
+    docs: "docs/experiments.md#b6",
   },
   {
     id: "B5",
     script: "scripts/experiments/b5_critical_points.ts",
     description: "Landscape: critical points of the UFM found by minimizing ½‖∇f‖² from random " +
-      "starts, certified by the Hessian's smallest eigenvalue, per loss (docs/landscape.md)",
+      "starts, certified by the Hessian's smallest eigenvalue, per loss (docs/landscape.md#survey)",
+    docs: "docs/experiments.md#b5",
   },
   {
     id: "C1",
@@ -125,6 +126,7 @@ export const experiments: readonly ExperimentEntry[] = [
     description: "Minority collapse on the UFM: per-class classifier norms (MSE closed form and " +
       "CE solver) and the minority classifiers' cosine vs the imbalance ratio " +
       "(docs/imbalanced.md#minority-collapse)",
+    docs: "docs/experiments.md#c1",
   },
   {
     id: "C3",
@@ -132,18 +134,21 @@ export const experiments: readonly ExperimentEntry[] = [
     description:
       "Multi-label pick-all-label UFM: the tag-wise-average scale c_2 and cosine vs λ, " +
       "NC dynamics of the multiplicity-1 features (docs/multilabel.md#pal-numerics)",
+    docs: "docs/experiments.md#c3",
   },
   {
     id: "D1",
     script: "scripts/experiments/d1_sphere.ts",
     description: "Spherical UFM: f* vs temperature for CE/LS/FL against the closed forms, the " +
       "fraction of random starts reaching f*, NC dynamics on the sphere (docs/sphere.md)",
+    docs: "docs/experiments.md#d1",
   },
   {
     id: "D2",
     script: "scripts/experiments/d2_softmax_codes.ts",
     description: "Softmax codes (GNC, K > d + 1): the codes for d = 2, 3 and their one-vs-rest " +
       "margins against the known optimal codes (docs/sphere.md#margins)",
+    docs: "docs/experiments.md#d2",
   },
   {
     id: "C2",
