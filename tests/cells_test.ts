@@ -245,7 +245,7 @@ Deno.test("grids as cells: bad requests and flags are one-line errors with exit 
     [
       "reproduce",
       ["--plan", "A1"],
-      /^error: A1 is not a grid: it has no cells \(figures with cells: A6, B4, B6\)$/,
+      /^error: A1 is not a grid: it has no cells \(figures with cells: A6, B4, B6, C2, D3\)$/,
     ],
     ["reproduce", ["--plan", "Z9"], /^error: unknown figure Z9 \(known: A1,/],
     [

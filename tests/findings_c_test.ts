@@ -26,14 +26,16 @@ Deno.test("C1 text: merging, orthogonal and inconsistent-threshold cases read of
   assert.match(early, /vanish from R = 10 on \(closed form: R\* = 45\.0, INCONSISTENT\)/);
 });
 
-Deno.test("C3 text: tag-wise averages hold or not, c_2's trend from the data", () => {
-  const base = { lambdas: [1e-3, 1e-2], scaleSpread: [0, 0], finalNc1: 1e-30 };
+Deno.test("C3 text: tag-wise averages and the ETF hold or not, c_2's trend from the data", () => {
+  const base = { lambdas: [1e-3, 1e-2], spread: [0, 0], etf: [1e-12, 2e-12], finalNc1: 1e-30 };
+  const holds = palText({ ...base, cosine: [1, 1], mean: [1.5, 1.8] });
+  assert.match(holds, /^At every λ.*a simplex ETF \(largest ETF distance 2\.0e-12\).*rises/);
   assert.match(
-    palText({ ...base, cosineMin: [1, 1], scaleMean: [1.5, 1.8] }),
-    /^At every λ.*rises/,
+    palText({ ...base, cosine: [1, 0.99], mean: [1.8, 1.5] }),
+    /^NOT at every λ.*falls/,
   );
   assert.match(
-    palText({ ...base, cosineMin: [1, 0.99], scaleMean: [1.8, 1.5] }),
-    /^NOT at every λ.*falls/,
+    palText({ ...base, etf: [1e-12, 0.2], cosine: [1, 1], mean: [1.5, 1.5] }),
+    /NOT a simplex ETF/,
   );
 });

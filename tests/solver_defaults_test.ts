@@ -286,3 +286,24 @@ Deno.test("critical-point survey: ψ = ½‖∇f‖² finds saddles, certified w
   assert.ok(origin !== undefined, "the origin was found");
   close(origin.certificate.smallest_eigenvalues[0], 5e-3 - Math.sqrt(1 / (16 * 2)), 1e-6, "origin");
 });
+
+Deno.test("critical-point survey: the spherical model is refused with a usage error", () => {
+  assert.throws(
+    () =>
+      surveyCriticalPoints({
+        K: 3,
+        n: 2,
+        d: 4,
+        lambdaW: 0,
+        lambdaH: 0,
+        lambdaB: 0,
+        bias: "none",
+        norm: "z",
+        loss: "ce",
+        targetScale: 1,
+        model: "sphere",
+        tau: 1,
+      }, { starts: 2, seed: 1 }),
+    /the critical-point survey covers unconstrained models, not --model sphere/,
+  );
+});

@@ -102,16 +102,18 @@ export function minorityCollapseText(data: MinorityCollapseData): string {
   return `${parts.join(". ")}. Solver vs closed form within ${sci(data.maxError)}.`;
 }
 
-/** What figure C3 measured. */
+/** What figure C3 measured, one entry per solved λ. */
 export interface PalData {
   /** λ of the runs (λ_W = λ_H = λ_b, Z convention). */
   lambdas: number[];
   /** Smallest tag-wise cosine over the pairs at each λ. */
-  cosineMin: number[];
+  cosine: number[];
   /** Spread max − min of c_2 over the pairs at each λ. */
-  scaleSpread: number[];
+  spread: number[];
   /** Mean c_2 at each λ. */
-  scaleMean: number[];
+  mean: number[];
+  /** ETF distance (NC2) of the single-label class means at each λ. */
+  etf: number[];
   /** Final NC1 of the multiplicity-1 features of the dynamics run. */
   finalNc1: number;
   /** Smallest λ whose minimizer is the zero solution (undefined: none in the grid). */
@@ -120,27 +122,32 @@ export interface PalData {
 
 /**
  * Figure C3: whether the pair features are tag-wise averages (cosine 1, one c_2 per multiplicity)
- * at every λ, and how c_2 moves with λ.
+ * and the single-label means a simplex ETF at every λ, and how c_2 moves with λ.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const ok = palText({ lambdas: [1e-3, 1e-2], cosineMin: [1, 1 - 1e-12],
- *   scaleSpread: [1e-12, 2e-12], scaleMean: [1.5, 1.8], finalNc1: 1e-20 });
+ * const ok = palText({ lambdas: [1e-3, 1e-2], cosine: [1, 1 - 1e-12], spread: [1e-12, 2e-12],
+ *   mean: [1.5, 1.8], etf: [1e-12, 1e-11], finalNc1: 1e-20 });
  * assert.match(ok, /^At every λ/);
- * const bad = palText({ lambdas: [1e-3], cosineMin: [0.9], scaleSpread: [0], scaleMean: [1.5],
+ * assert.match(ok, /single-label means are a simplex ETF/);
+ * const bad = palText({ lambdas: [1e-3], cosine: [0.9], spread: [0], mean: [1.5], etf: [0.3],
  *   finalNc1: 1e-20 });
  * assert.match(bad, /^NOT at every λ/);
+ * assert.match(bad, /single-label means are NOT a simplex ETF/);
  * ```
  */
 export function palText(data: PalData): string {
-  const worstCosine = Math.min(...data.cosineMin);
-  const worstSpread = Math.max(...data.scaleSpread);
+  const worstCosine = Math.min(...data.cosine);
+  const worstSpread = Math.max(...data.spread);
+  const worstEtf = Math.max(...data.etf);
   const holds = 1 - worstCosine <= 1e-8 && worstSpread <= 1e-8;
   return `${holds ? "At every λ" : "NOT at every λ"} the pair means are tag-wise averages of ` +
     `their classes' means: smallest cosine ${worstCosine.toFixed(12)}, largest spread of c_2 ` +
-    `over the pairs ${sci(worstSpread)}. The common scale c_2 ${trend(data.scaleMean, 1e-9)} ` +
-    `from ${data.scaleMean[0].toFixed(4)} to ${data.scaleMean.at(-1)!.toFixed(4)} as λ grows ` +
+    `over the pairs ${sci(worstSpread)}; the single-label means are ` +
+    `${worstEtf <= 1e-6 ? "a simplex ETF" : "NOT a simplex ETF"} (largest ETF distance ` +
+    `${sci(worstEtf)}). The common scale c_2 ${trend(data.mean, 1e-9)} ` +
+    `from ${data.mean[0].toFixed(4)} to ${data.mean.at(-1)!.toFixed(4)} as λ grows ` +
     `from ${sci(data.lambdas[0])} to ${sci(data.lambdas.at(-1)!)}; the multiplicity-1 features ` +
     `collapse (final NC1 ${sci(data.finalNc1)}).` +
     (data.zeroFrom === undefined ? "" : ` From λ = ${sci(data.zeroFrom)} on the minimizer is 0.`);

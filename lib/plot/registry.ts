@@ -157,6 +157,7 @@ export const experiments: readonly ExperimentEntry[] = [
     description: "Minority collapse on a real MLP: step-imbalanced MNIST, minority classifiers' " +
       "cosine and majority/minority test accuracy vs the ratio R (Fang et al. 2021, " +
       "docs/imbalanced.md#minority-collapse)",
+    docs: "docs/experiments.md#c2",
   },
   {
     id: "D3",
@@ -165,5 +166,6 @@ export const experiments: readonly ExperimentEntry[] = [
     description: "Normalized vs plain features, fixed ETF vs learned classifier on MNIST MLPs: " +
       "NC1 vs epoch, training loss against f*(K, τ) (Yaras et al. 2022, " +
       "docs/sphere.md#sphere-ce)",
+    docs: "docs/experiments.md#d3",
   },
 ];

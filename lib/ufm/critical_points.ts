@@ -19,6 +19,7 @@
  * ```
  * @module
  */
+import { UsageError } from "../errors.ts";
 import { minimizeLbfgs } from "../optim/lbfgs.ts";
 import { fullGradient, parameterCount } from "../optim/hessian.ts";
 import type { ParameterBlock } from "../optim/minimize.ts";
@@ -133,6 +134,12 @@ export function surveyCriticalPoints(
   options: SurveyOptions = {},
 ): CriticalPointSurvey {
   const problem = resolveProblem(statement);
+  if (problem.model === "sphere") {
+    // ψ = ½‖∇f‖² would need the Riemannian gradient and retracted steps: not built.
+    throw new UsageError(
+      "the critical-point survey covers unconstrained models, not --model sphere",
+    );
+  }
   const theory = theoryFor(problem);
   const starts = options.starts ?? 20;
   const tolerance = options.tolerance ?? 1e-7;

@@ -67,7 +67,9 @@ export function formatSolveReport(report: SolveReport | RestartReport): string {
     lines.push(
       `certificate    ${c.classification}   λ_min(∇²f) ${
         c.smallest_eigenvalues.map((value) => value.toExponential(3)).join(", ")
-      } (Lanczos, ${c.lanczos_steps} steps)` +
+      } (Lanczos, ${c.lanczos_steps} steps${
+        report.path === "reduced" ? ", on the class-reduced problem" : ""
+      })` +
         (c.negative_curvature === null ? "" : `   negative curvature ${fmt(c.negative_curvature)}`),
     );
   }

@@ -39,7 +39,8 @@ const problem = (lambda: number): UfmProblem => ({
 });
 const rows: plot.FigureRow[] = [];
 const floor = 1e-16;
-const scales = { mean: [] as number[], spread: [] as number[], cosine: [] as number[] };
+const series = (): number[] => [];
+const scales = { mean: series(), spread: series(), cosine: series(), etf: series() };
 const solved: number[] = [];
 for (const lambda of lambdas) {
   console.error(`C3: λ = ${lambda.toExponential(1)}`);
@@ -50,6 +51,7 @@ for (const lambda of lambdas) {
   scales.mean.push(mean);
   scales.spread.push(max - min);
   scales.cosine.push(ml.tagwise_cosine_min);
+  scales.etf.push(ml.nc2_m1_etf);
   const deficit = plot.clampForLog(1 - ml.tagwise_cosine_min, floor);
   for (
     const [key, value] of [["c2", mean], ["c2_min", min], ["c2_max", max], [
@@ -135,9 +137,7 @@ await plot.writeFigure({
       "pair, while the single-label features form a simplex ETF (docs/multilabel.md#pal-numerics).",
     measured: palText({
       lambdas: solved,
-      cosineMin: scales.cosine,
-      scaleSpread: scales.spread,
-      scaleMean: scales.mean,
+      ...scales,
       finalNc1,
       zeroFrom: lambdas.find((lambda) => !solved.includes(lambda)),
     }),
