@@ -7,7 +7,7 @@
  * Safeguards: a non-finite or exploding objective stops the run with a {@link RunError} that
  * names the step size to lower; blocks that decay towards zero (past a zero-solution threshold)
  * are snapped to exact zeros before they reach subnormal floats, which are up to 15× slower
- * (performance.md "Subnormals").
+ * (docs/performance.md#subnormals).
  *
  * @example
  * ```ts
