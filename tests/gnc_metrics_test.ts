@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeNpy } from "../lib/io/npy.ts";
 import { Matrix } from "../lib/matrix.ts";
+import { GNC_MARGIN_MAX_CLASSES } from "../lib/metrics/duality.ts";
 import { ncMetrics } from "../lib/metrics/mod.ts";
 import { Rng } from "../lib/rng.ts";
 import { runScript } from "./run_script.ts";
@@ -29,7 +30,7 @@ Deno.test("GNC metrics on a collapsed simplex ETF: margin K/(K−1), GNC3 = 0, Y
     weights: Matrix.from(K, K, W.flat()),
   });
   assert.ok(Math.abs(m.gnc2_margin_w! - K / (K - 1)) < 1e-12, `${m.gnc2_margin_w}`);
-  assert.ok(Math.abs(m.gnc2_margin_means - K / (K - 1)) < 1e-12);
+  assert.ok(Math.abs(m.gnc2_margin_means! - K / (K - 1)) < 1e-12);
   assert.ok(Math.abs(m.gnc3!) < 1e-12);
   assert.ok(Math.abs(m.nc3_uncentered!) < 1e-12);
   // A classifier that is not an ETF: one row bent towards another lowers the margin.
@@ -41,6 +42,25 @@ Deno.test("GNC metrics on a collapsed simplex ETF: margin K/(K−1), GNC3 = 0, Y
   });
   assert.ok(m2.gnc2_margin_w! < K / (K - 1) - 1e-3);
   assert.ok(m2.gnc3! > 1e-3);
+});
+
+Deno.test("GNC margins: exact at the class cap (simplex ETF), null above it, the rest computed", () => {
+  for (const K of [GNC_MARGIN_MAX_CLASSES, GNC_MARGIN_MAX_CLASSES + 1]) {
+    const W = etfRows(K);
+    const m = ncMetrics({
+      features: Matrix.from(K, K, W.flat()),
+      labels: W.map((_, k) => k),
+      weights: Matrix.from(K, K, W.flat()),
+    });
+    if (K <= GNC_MARGIN_MAX_CLASSES) {
+      assert.ok(Math.abs(m.gnc2_margin_w! - K / (K - 1)) < 1e-9, `${m.gnc2_margin_w}`);
+      assert.ok(Math.abs(m.gnc2_margin_means! - K / (K - 1)) < 1e-9, `${m.gnc2_margin_means}`);
+    } else {
+      assert.equal(m.gnc2_margin_w, null);
+      assert.equal(m.gnc2_margin_means, null);
+    }
+    assert.ok(Math.abs(m.gnc3!) < 1e-9, `gnc3 ${m.gnc3}`);
+  }
 });
 
 Deno.test("metrics --normalize: per-sample scaling no longer matters (GNC1)", async () => {

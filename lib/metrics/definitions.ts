@@ -100,7 +100,7 @@ export interface NcMetrics {
   /** GNC2: one-vs-rest margin ρ of the unit classifier rows (higher is better; Jiang et al.). */
   gnc2_margin_w: number | null;
   /** GNC2 on the features: one-vs-rest margin of the unit centred class means μ̂_k. */
-  gnc2_margin_means: number;
+  gnc2_margin_means: number | null;
   /** std(‖μ_k − μ_G‖)/mean, unbiased std (Papyan `norm_M_CoV`). */
   norm_m_cov: number;
   /** std(‖w_k‖)/mean, unbiased std (Papyan `norm_W_CoV`). */
@@ -265,12 +265,14 @@ export const metricDefinitions: Readonly<Record<string, MetricDefinition>> = {
   },
   gnc3: { formula: "mean_k (1 − cos(w_k, μ̃_k))", centring: MEANS, source: "Jiang et al. GNC3" },
   gnc2_margin_w: {
-    formula: "min_k dist(ŵ_k, conv{ŵ_j : j ≠ k}), ŵ = w/‖w‖ (higher is better)",
+    formula: "min_k dist(ŵ_k, conv{ŵ_j : j ≠ k}), ŵ = w/‖w‖ (higher is better; not computed " +
+      "above 128 classes)",
     centring: "uncentred W",
     source: "Jiang et al. GNC2 (one-vs-rest margin)",
   },
   gnc2_margin_means: {
-    formula: "min_k dist(μ̂_k, conv{μ̂_j : j ≠ k}), μ̂ = μ̃/‖μ̃‖ (higher is better)",
+    formula: "min_k dist(μ̂_k, conv{μ̂_j : j ≠ k}), μ̂ = μ̃/‖μ̃‖ (higher is better; not " +
+      "computed above 128 classes)",
     centring: MEANS,
     source: "Jiang et al. GNC2 on the class means",
   },

@@ -39,7 +39,7 @@ export interface ClassifierMetrics {
   unc3_cosine: number;
   nc3_uncentered: number;
   gnc3: number;
-  gnc2_margin_w: number;
+  gnc2_margin_w: number | null;
   norm_w_cov: number;
   equiangularity_w: number;
   coherence_w: number;
@@ -97,7 +97,6 @@ function rowMean(rows: Matrix): Float64Array {
   return mean;
 }
 
-/** Unbiased (n − 1) variance, as `torch.var`. */
 /** The rows of a K×d row-major array, each scaled to unit length (zero rows stay zero). */
 export function unitRows(data: ArrayLike<number>, rows: number, cols: number): number[][] {
   return Array.from({ length: rows }, (_, k) => {
@@ -107,6 +106,22 @@ export function unitRows(data: ArrayLike<number>, rows: number, cols: number): n
   });
 }
 
+/**
+ * Classes above which the GNC2 margins are not computed (null): the exact margin is K hull
+ * distances of K − 1 points each, about O(K⁴) (measured per margin: a collapsed simplex ETF of
+ * K = 128, 0.7 s — K = 256 would take ~11 s; random unit rows K = 200, d = 128, 1.0 s).
+ */
+export const GNC_MARGIN_MAX_CLASSES = 128;
+
+/**
+ * GNC2: the one-vs-rest margin of the unit rows of a K×d row-major array (lib/theory/
+ * softmax_code.ts), or null when K > {@link GNC_MARGIN_MAX_CLASSES}.
+ */
+export function unitRowMargin(data: ArrayLike<number>, rows: number, cols: number): number | null {
+  return rows > GNC_MARGIN_MAX_CLASSES ? null : oneVsRestMargin(unitRows(data, rows, cols));
+}
+
+/** Unbiased (n − 1) variance, as `torch.var`. */
 function unbiasedVariance(values: readonly number[]): number {
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
   return values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1);
@@ -132,7 +147,8 @@ function unbiasedVariance(values: readonly number[]): number {
  *   normalized; docs/metrics.md#gnc);
  * - gnc3 = (1/K) Σ_k (1 − cos(w_k, μ_k − μ_G)), μ_G the mean of class means (Jiang et al. GNC3);
  * - gnc2_margin_w = ρ(W/‖w_k‖): the one-vs-rest margin of the unit classifier rows,
- *   min_k dist(ŵ_k, conv{ŵ_j : j ≠ k}) (Jiang et al. GNC2; lib/theory/softmax_code.ts).
+ *   min_k dist(ŵ_k, conv{ŵ_j : j ≠ k}) (Jiang et al. GNC2; lib/theory/softmax_code.ts), null
+ *   above {@link GNC_MARGIN_MAX_CLASSES} classes.
  */
 export function classifierMetrics(
   weights: Matrix,
@@ -173,7 +189,7 @@ export function classifierMetrics(
       unc3_cosine: unbiasedVariance(cosWithMean),
       nc3_uncentered: productDistance(weights, means, "etf"),
       gnc3: cosWithMean.reduce((sum, cosine) => sum + (1 - cosine), 0) / classes,
-      gnc2_margin_w: oneVsRestMargin(unitRows(w, classes, dim)),
+      gnc2_margin_w: unitRowMargin(w, classes, dim),
       norm_w_cov: coefficientOfVariation(wNorms),
       equiangularity_w: own.equiangularity,
       coherence_w: own.coherence,

@@ -19,11 +19,9 @@
  * ```
  * @module
  */
-import { oneVsRestMargin } from "../theory/softmax_code.ts";
-import { unitRows } from "./duality.ts";
 import type { Matrix } from "../matrix.ts";
 import type { NcMetrics } from "./definitions.ts";
-import { centeredRows, classifierMetrics } from "./duality.ts";
+import { centeredRows, classifierMetrics, unitRowMargin } from "./duality.ts";
 import { coefficientOfVariation, rowNorms } from "./geometry.ts";
 import { nc1Traces, type WithinMoments } from "./nc1.ts";
 import { gramStatistics, productDistance } from "./pairwise.ts";
@@ -185,7 +183,7 @@ export function summarize(moments: ClassMoments, options: SummaryOptions = {}): 
       nc3_uncentered: classifier?.nc3_uncentered ?? null,
       gnc3: classifier?.gnc3 ?? null,
       gnc2_margin_w: classifier?.gnc2_margin_w ?? null,
-      gnc2_margin_means: oneVsRestMargin(unitRows(meanCentered.data, classes, dim)),
+      gnc2_margin_means: unitRowMargin(meanCentered.data, classes, dim),
       norm_m_cov: coefficientOfVariation(meanNorms),
       norm_w_cov: classifier?.norm_w_cov ?? null,
       equiangularity_m: geometry.equiangularity,

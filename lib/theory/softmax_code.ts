@@ -56,40 +56,95 @@ export interface SoftmaxCode {
 
 /**
  * ρ(W) = min_k dist(w_k, conv{w_j : j ≠ k}) of the rows of W (any lengths; for a softmax code
- * they are unit vectors).
+ * they are unit vectors). The Gram matrix of the rows is formed once (K²·d); each of the K hull
+ * distances then costs O(K²) to set up plus Wolfe's iterations, whatever d is.
  */
 export function oneVsRestMargin(W: readonly (readonly number[])[]): number {
+  const rowGram = gramOfRows(W);
   let margin = Infinity;
-  for (let k = 0; k < W.length; k++) margin = Math.min(margin, hullDistance(W, k));
+  for (let k = 0; k < W.length; k++) margin = Math.min(margin, hullDistanceFrom(W, rowGram, k));
   return margin;
 }
 
 /** dist(w_k, conv{w_j : j ≠ k}): the norm of the minimum-norm point of {w_j − w_k}. */
 export function hullDistance(W: readonly (readonly number[])[], k: number): number {
-  const points = W.flatMap((w, j) => (j === k ? [] : [w.map((value, i) => value - W[k][i])]));
-  return Math.sqrt(minNormSquared(points));
+  return hullDistanceFrom(W, gramOfRows(W), k);
+}
+
+/** ⟨w_k, w_l⟩ for all rows, K×K row-major. */
+function gramOfRows(W: readonly (readonly number[])[]): Float64Array {
+  const K = W.length;
+  const gram = new Float64Array(K * K);
+  for (let k = 0; k < K; k++) {
+    for (let l = k; l < K; l++) gram[k * K + l] = gram[l * K + k] = dot(W[k], W[l]);
+  }
+  return gram;
 }
 
 /**
- * Wolfe's minimum-norm-point algorithm: ‖x‖² of the point x of conv(points) closest to the
- * origin. Exact up to rounding (finitely many corral changes). It works on the Gram matrix of
- * the points alone — x = Σ α_j p_j enters only through ⟨x, p_j⟩ = Σ_i α_i G_ij — so each step
- * costs O(m²) whatever the dimension.
+ * The hull distance of row k from the rows' Gram matrix: the points p_j = w_j − w_k (j ≠ k) have
+ * ⟨p_i, p_j⟩ = g_ij − g_ik − g_jk + g_kk, and ‖x‖² of the minimum-norm point is computed from x
+ * itself (the Gram form's rounding, of the order of ε·‖p‖², is too coarse when x is nearly 0).
  */
-function minNormSquared(points: number[][]): number {
-  const m = points.length;
-  const gram = points.map((p) => points.map((q) => dot(p, q)));
-  const scale = Math.max(...gram.map((row, j) => row[j]), 1e-300);
-  const diagonal = gram.map((row, j) => row[j]);
-  let corral = [diagonal.indexOf(Math.min(...diagonal))];
+function hullDistanceFrom(
+  W: readonly (readonly number[])[],
+  rowGram: Float64Array,
+  k: number,
+): number {
+  const K = W.length, m = K - 1;
+  const others = new Int32Array(m);
+  for (let j = 0, i = 0; j < K; j++) if (j !== k) others[i++] = j;
+  const gram = new Float64Array(m * m);
+  const gkk = rowGram[k * K + k];
+  for (let a = 0; a < m; a++) {
+    const ia = others[a];
+    for (let b = 0; b < m; b++) {
+      const ib = others[b];
+      gram[a * m + b] = rowGram[ia * K + ib] - rowGram[ia * K + k] - rowGram[ib * K + k] + gkk;
+    }
+  }
+  const { corral, weights } = minNormPoint(gram, m);
+  const wk = W[k];
+  const x = new Float64Array(wk.length);
+  corral.forEach((c, i) => {
+    const wc = W[others[c]];
+    for (let e = 0; e < x.length; e++) x[e] += weights[i] * (wc[e] - wk[e]);
+  });
+  let normSq = 0;
+  for (let e = 0; e < x.length; e++) normSq += x[e] * x[e];
+  return Math.sqrt(normSq);
+}
+
+/**
+ * Wolfe's minimum-norm-point algorithm on the m×m Gram matrix of m points: the corral (indices)
+ * and convex weights of the point x of their convex hull closest to the origin. Exact up to
+ * rounding (finitely many corral changes). x = Σ α_j p_j enters only through
+ * ⟨x, p_j⟩ = Σ_i α_i G_ij, so each step costs O(m·|corral|) whatever the dimension.
+ */
+function minNormPoint(gram: Float64Array, m: number): { corral: number[]; weights: number[] } {
+  let scale = 1e-300, first = 0;
+  for (let j = 0; j < m; j++) {
+    scale = Math.max(scale, gram[j * m + j]);
+    if (gram[j * m + j] < gram[first * m + first]) first = j;
+  }
+  let corral = [first];
   let weights = [1];
-  // ⟨x, p_j⟩ for every j, and ‖x‖², from the weights of the corral.
-  const products = (): number[] =>
-    gram.map((_, j) => corral.reduce((sum, c, i) => sum + weights[i] * gram[c][j], 0));
+  // The affine minimizer of a corral of linearly independent points is α ∝ G_c⁻¹1 (G_c its Gram
+  // matrix): a Cholesky factor of G_c, grown by one row per added point (O(c²)) and rebuilt when
+  // points leave, replaces the O(c³) bordered solve — which stays the fallback when G_c is
+  // singular (more points than dimensions) or too ill-conditioned for the factor.
+  const factor = new CorralCholesky(gram, m, scale);
+  let factored = factor.rebuild(corral);
+  const xp = new Float64Array(m);
   for (let major = 0; major < 100 * m + 100; major++) {
-    // The point most "behind" x; stop when no point improves on x.
-    const xp = products();
-    const xx = corral.reduce((sum, c, i) => sum + weights[i] * xp[c], 0);
+    // ⟨x, p_j⟩ for every j and ‖x‖²; the point most "behind" x; stop when none improves on x.
+    xp.fill(0);
+    for (let i = 0; i < corral.length; i++) {
+      const row = corral[i] * m, weight = weights[i];
+      for (let j = 0; j < m; j++) xp[j] += weight * gram[row + j];
+    }
+    let xx = 0;
+    for (let i = 0; i < corral.length; i++) xx += weights[i] * xp[corral[i]];
     let best = 0, bestValue = Infinity;
     for (let j = 0; j < m; j++) {
       if (xp[j] < bestValue) [best, bestValue] = [j, xp[j]];
@@ -97,10 +152,12 @@ function minNormSquared(points: number[][]): number {
     if (xx - bestValue <= 1e-15 * scale || corral.includes(best)) break;
     corral.push(best);
     weights.push(0);
+    factored = factored && factor.append(corral);
     for (let minor = 0; minor < 100 * m; minor++) {
-      const affine = affineMinimizer(gram, corral);
+      const affine = (factored ? factor.affineWeights() : null) ??
+        affineMinimizer(gram, m, corral);
       if (affine.every((alpha) => alpha > 1e-15)) {
-        weights = affine;
+        weights = Array.from(affine);
         break;
       }
       // Step from the current weights towards the affine minimizer until a weight hits 0.
@@ -114,47 +171,120 @@ function minNormSquared(points: number[][]): number {
       weights = weights.filter((_, i) => keep[i]);
       const total = weights.reduce((sum, w) => sum + w, 0);
       weights = weights.map((w) => w / total);
+      factored = factor.rebuild(corral);
     }
   }
-  // ‖x‖² from x itself (not from the Gram form, whose rounding is of the order of ε·‖p‖² —
-  // too coarse when x is nearly 0).
-  const x = new Array<number>(points[0].length).fill(0);
-  corral.forEach((c, i) => points[c].forEach((value, e) => (x[e] += weights[i] * value)));
-  return dot(x, x);
+  return { corral, weights };
+}
+
+/** A lower Cholesky factor L of a corral's Gram matrix G_c = LLᵀ, one row per corral point. */
+class CorralCholesky {
+  readonly #gram: Float64Array;
+  readonly #m: number;
+  readonly #floor: number;
+  readonly #factor: Float64Array;
+  #rows = 0;
+
+  constructor(gram: Float64Array, m: number, scale: number) {
+    this.#gram = gram;
+    this.#m = m;
+    // A pivot below √(1e-12·scale) means the points are (nearly) linearly dependent.
+    this.#floor = 1e-12 * scale;
+    this.#factor = new Float64Array(m * m);
+  }
+
+  /** Factors the corral from scratch; false if its points are (nearly) linearly dependent. */
+  rebuild(corral: readonly number[]): boolean {
+    this.#rows = 0;
+    for (let r = 1; r <= corral.length; r++) {
+      if (!this.append(corral.slice(0, r))) return false;
+    }
+    return true;
+  }
+
+  /** Adds the row of the corral's last point (the others are factored); false if dependent. */
+  append(corral: readonly number[]): boolean {
+    const gram = this.#gram, m = this.#m, L = this.#factor, r = this.#rows;
+    const added = corral[r];
+    let pivot = gram[added * m + added];
+    for (let i = 0; i < r; i++) {
+      let value = gram[corral[i] * m + added];
+      for (let j = 0; j < i; j++) value -= L[i * m + j] * L[r * m + j];
+      value /= L[i * m + i];
+      L[r * m + i] = value;
+      pivot -= value * value;
+    }
+    if (!(pivot > this.#floor)) return false;
+    L[r * m + r] = Math.sqrt(pivot);
+    this.#rows = r + 1;
+    return true;
+  }
+
+  /** α = G_c⁻¹1 / 1ᵀG_c⁻¹1 by two triangular solves, or null if that is not well defined. */
+  affineWeights(): Float64Array | null {
+    const m = this.#m, L = this.#factor, c = this.#rows;
+    const z = new Float64Array(c);
+    for (let i = 0; i < c; i++) {
+      let value = 1;
+      for (let j = 0; j < i; j++) value -= L[i * m + j] * z[j];
+      z[i] = value / L[i * m + i];
+    }
+    for (let i = c - 1; i >= 0; i--) {
+      let value = z[i];
+      for (let j = i + 1; j < c; j++) value -= L[j * m + i] * z[j];
+      z[i] = value / L[i * m + i];
+    }
+    let total = 0;
+    for (let i = 0; i < c; i++) total += z[i];
+    if (!(total > 0) || !Number.isFinite(total)) return null;
+    for (let i = 0; i < c; i++) z[i] /= total;
+    return z;
+  }
 }
 
 /**
  * Weights α (Σα = 1) of the point of the affine hull of the corral's points closest to the
- * origin, from their Gram matrix.
+ * origin, from their Gram matrix (m×m, row-major).
  */
-function affineMinimizer(gram: number[][], corral: number[]): number[] {
+function affineMinimizer(gram: Float64Array, m: number, corral: readonly number[]): Float64Array {
   const n = corral.length;
-  // [G 1; 1ᵀ 0][α; μ] = [0; 1] with G the corral's Gram matrix, solved with partial pivoting.
-  const size = n + 1;
-  const a = Array.from({ length: size }, (_, r) =>
-    Array.from({ length: size + 1 }, (_, c) => {
-      if (c === size) return r === n ? 1 : 0;
-      if (r === n || c === n) return r === n && c === n ? 0 : 1;
-      return gram[corral[r]][corral[c]];
-    }));
+  // [G 1; 1ᵀ 0][α; μ] = [0; 1] with G the corral's Gram matrix, solved with partial pivoting
+  // on the augmented (n+1)×(n+2) system, row-major.
+  const size = n + 1, width = size + 1;
+  const a = new Float64Array(size * width);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) a[r * width + c] = gram[corral[r] * m + corral[c]];
+    a[r * width + n] = 1;
+    a[n * width + r] = 1;
+  }
+  a[n * width + size] = 1;
+  const swap = new Float64Array(width);
   for (let col = 0; col < size; col++) {
     let pivot = col;
     for (let r = col + 1; r < size; r++) {
-      if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) pivot = r;
+      if (Math.abs(a[r * width + col]) > Math.abs(a[pivot * width + col])) pivot = r;
     }
-    [a[col], a[pivot]] = [a[pivot], a[col]];
-    const p = a[col][col];
+    if (pivot !== col) {
+      swap.set(a.subarray(col * width, (col + 1) * width));
+      a.copyWithin(col * width, pivot * width, (pivot + 1) * width);
+      a.set(swap, pivot * width);
+    }
+    const p = a[col * width + col];
     if (Math.abs(p) < 1e-300) continue; // affinely dependent corral: leave this unknown at 0
     for (let r = 0; r < size; r++) {
       if (r === col) continue;
-      const factor = a[r][col] / p;
-      if (factor !== 0) { for (let c = col; c <= size; c++) a[r][c] -= factor * a[col][c]; }
+      const factor = a[r * width + col] / p;
+      if (factor !== 0) {
+        for (let c = col; c <= size; c++) a[r * width + c] -= factor * a[col * width + c];
+      }
     }
   }
-  return Array.from(
-    { length: n },
-    (_, i) => (Math.abs(a[i][i]) < 1e-300 ? 0 : a[i][size] / a[i][i]),
-  );
+  const alpha = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const diagonal = a[i * width + i];
+    alpha[i] = Math.abs(diagonal) < 1e-300 ? 0 : a[i * width + size] / diagonal;
+  }
+  return alpha;
 }
 
 function dot(a: readonly number[], b: readonly number[]): number {
