@@ -28,6 +28,7 @@ import { loadFigures, type RegistryFigure, type SiteFigure } from "./load_figure
 import { createPngRenderer } from "./png_export.ts";
 import { groupByPaper, indexPageHtml, type PageContext, paperPageHtml } from "./templates.ts";
 import { copyVendorFiles, defaultNodeModulesDir } from "./vendor.ts";
+import { buildExplorer } from "../explore/build.ts";
 
 /** No figure could be loaded at all (the site would be empty). */
 export class NoFiguresError extends Error {
@@ -48,6 +49,11 @@ export interface SiteBuildOptions {
   pngZoom?: number;
   /** Build time shown in the footer (default now). */
   builtAt?: Date;
+  /**
+   * Also build the UFM explorer (`explore.html`, lib/explore/build.ts; needs `--allow-run` for
+   * `deno bundle`) and link it from the index (default false; `deno task site` builds it).
+   */
+  explorer?: boolean;
 }
 
 /** What {@link buildSite} did. */
@@ -142,10 +148,15 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     ? []
     : await exportPngs(figures, options, nodeModulesDir, warnings);
   const pngSeconds = (performance.now() - pngStart) / 1000;
+  const pages = ["index.html"];
 
   const context: PageContext = { builtAt: options.builtAt ?? new Date(), versions };
+  if (options.explorer) {
+    const explorer = await buildExplorer(figuresDir, context);
+    pages.push(...explorer.files.filter((file) => file.endsWith(".html")));
+    context.explorer = true;
+  }
   const groups = groupByPaper(figures);
-  const pages = ["index.html"];
   for (const group of groups) {
     await writeTextFileAtomic(join(figuresDir, group.page), paperPageHtml(group, context));
     pages.push(group.page);

@@ -39,6 +39,8 @@ export interface PageContext {
   builtAt: Date;
   /** Versions of the bundled libraries, e.g. `{ vega: "6.4.0" }`. */
   versions: Record<string, string>;
+  /** The site has the UFM explorer (`explore.html`, lib/explore/): the index links it. */
+  explorer?: boolean;
 }
 
 /** Scripts of a paper page, in load order (vega-embed needs the globals of the first two). */
@@ -93,14 +95,21 @@ function footerHtml(context: PageContext): string {
     `folder; regenerate the figures with <code>npx deno task reproduce</code>.</footer>`;
 }
 
-function pageHtml(
+/**
+ * A complete page of the site: head (CSP, icon, `site.css`, extra style sheets, deferred
+ * scripts), `body` and the footer.
+ */
+export function pageHtml(
   title: string,
   body: string,
   context: PageContext,
   scripts: readonly string[] = [],
+  stylesheets: readonly string[] = [],
 ): string {
   const scriptTags = scripts
     .map((src) => `<script defer src="${escapeHtml(relativeHref(src))}"></script>`).join("\n");
+  const styleTags = stylesheets
+    .map((href) => `\n<link rel="stylesheet" href="${escapeHtml(relativeHref(href))}">`).join("");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -109,7 +118,7 @@ function pageHtml(
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(CONTENT_SECURITY_POLICY)}">
 <title>${escapeHtml(title)}</title>
 <link rel="icon" href="favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="site.css">
+<link rel="stylesheet" href="site.css">${styleTags}
 ${scriptTags}
 </head>
 <body>
@@ -299,7 +308,13 @@ ${group.figures.map((figure) => cardHtml(group, figure)).join("\n")}
 with the paper's claim, what ufmlab measured, the theory-vs-measured errors and the command that
 regenerates it. ${built} ${built === 1 ? "figure" : "figures"} from ${groups.length} ${
     groups.length === 1 ? "paper" : "papers"
-  }.</p>
+  }.</p>${
+    context.explorer
+      ? `\n<p class="explore-link">${
+        link("explore.html", "Open the UFM explorer →")
+      } solve any UFM of the registry in your browser and watch it collapse.</p>`
+      : ""
+  }
 </header>
 <main>
 ${notice}
