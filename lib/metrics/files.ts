@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
-import assert from "node:assert/strict";
+ * import assert from "node:assert/strict";
  * import { writeNpy } from "../io/npy.ts";
  * import { metricsFromFiles } from "./files.ts";
  * const dir = await Deno.makeTempDir();
