@@ -21,18 +21,17 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { defaultFiguresDir } from "../../lib/plot/write_figure.ts";
 import { serveSite } from "../../lib/site/static_server.ts";
-import { CdpClient, type CdpEvent, launchChromium } from "./cdp.ts";
+import { runScript } from "../run_script.ts";
+import {
+  attachBlankPage,
+  CdpClient,
+  evaluate,
+  launchChromium,
+  type PageActivity,
+  watchPage,
+} from "./cdp.ts";
 
 const RUN_TIMEOUT_MS = 180_000;
-const repoRoot = new URL("../../", import.meta.url);
-
-/** What happened on the page while it was open. */
-interface PageLog {
-  consoleErrors: string[];
-  failedRequests: string[];
-  foreignRequests: string[];
-  requests: string[];
-}
 
 /** The page's state after a run (body data attributes and what is drawn). */
 interface ExplorerState {
@@ -75,87 +74,11 @@ const STATE = `(() => {
   };
 })()`;
 
-async function evaluate<T>(cdp: CdpClient, sessionId: string, expression: string): Promise<T> {
-  const { result, exceptionDetails } = await cdp.send<{
-    result: { value?: T };
-    exceptionDetails?: { text: string };
-  }>("Runtime.evaluate", { expression, returnByValue: true, awaitPromise: true }, sessionId);
-  if (exceptionDetails) throw new Error(`page script failed: ${exceptionDetails.text}`);
-  return result.value as T;
-}
-
-function remoteText(value: { value?: unknown; description?: string }): string {
-  return value.description ?? (typeof value.value === "string" ? value.value : String(value.value));
-}
-
-/** Records console errors and requests of the page (and its worker) into `log`. */
-function watch(cdp: CdpClient, sessionIds: Set<string>, origin: string, log: PageLog) {
-  const urls = new Map<string, string>();
-  return cdp.onEvent((event: CdpEvent) => {
-    if (event.sessionId === undefined || !sessionIds.has(event.sessionId)) return;
-    const params = event.params as Record<string, never>;
-    switch (event.method) {
-      case "Runtime.consoleAPICalled":
-        if (params.type === "error" || params.type === "assert") {
-          log.consoleErrors.push((params.args as []).map(remoteText).join(" "));
-        }
-        break;
-      case "Runtime.exceptionThrown": {
-        const details = params.exceptionDetails as { text: string; exception?: never };
-        const exception = details.exception as { description?: string } | undefined;
-        log.consoleErrors.push(`uncaught: ${exception?.description ?? details.text}`);
-        break;
-      }
-      case "Log.entryAdded": {
-        const entry = params.entry as { level: string; text: string; url?: string };
-        if (entry.level === "error") log.consoleErrors.push(`${entry.text} (${entry.url ?? ""})`);
-        break;
-      }
-      case "Network.requestWillBeSent": {
-        const url = (params.request as { url: string }).url;
-        urls.set(params.requestId, url);
-        log.requests.push(url);
-        const parsed = new URL(url);
-        if (!["data:", "blob:"].includes(parsed.protocol) && parsed.origin !== origin) {
-          log.foreignRequests.push(url);
-        }
-        break;
-      }
-      case "Network.responseReceived": {
-        const response = params.response as { url: string; status: number };
-        if (response.status >= 400) {
-          log.failedRequests.push(`HTTP ${response.status} ${response.url}`);
-        }
-        break;
-      }
-      case "Network.loadingFailed":
-        log.failedRequests.push(`${params.errorText} ${urls.get(params.requestId) ?? ""}`);
-        break;
-    }
-  });
-}
-
 /** `deno task solve <args> --json` in a subprocess: its report. */
 async function cliReport(args: readonly string[]): Promise<{ objective: number; seconds: number }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      new URL("deno.json", repoRoot).pathname,
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      new URL("scripts/solve.ts", repoRoot).pathname,
-      ...args,
-      "--json",
-    ],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.equal(output.code, 0, `solve ${args.join(" ")} failed: ${stderr}`);
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+  const { code, stdout, stderr } = await runScript("scripts/solve.ts", [...args, "--json"]);
+  assert.equal(code, 0, `solve ${args.join(" ")} failed: ${stderr}`);
+  return JSON.parse(stdout);
 }
 
 /** The objective of `deno task solve <args> --json`. */
@@ -195,13 +118,7 @@ Deno.test("UFM explorer in headless Chromium: runs equal deno task solve", async
   try {
     chromium = await launchChromium();
     cdp = await CdpClient.connect(chromium.webSocketUrl);
-    const { targetId } = await cdp.send<{ targetId: string }>("Target.createTarget", {
-      url: "about:blank",
-    });
-    const { sessionId } = await cdp.send<{ sessionId: string }>("Target.attachToTarget", {
-      targetId,
-      flatten: true,
-    });
+    const sessionId = await attachBlankPage(cdp);
     const sessions = new Set([sessionId]);
     // The page's Web Workers: attach to each, so their console and requests are watched too.
     cdp.onEvent((event) => {
@@ -213,9 +130,6 @@ Deno.test("UFM explorer in headless Chromium: runs equal deno task solve", async
       }
       cdp!.send("Runtime.runIfWaitingForDebugger", {}, worker).catch(() => {});
     });
-    for (const domain of ["Page", "Runtime", "Log", "Network"]) {
-      await cdp.send(`${domain}.enable`, {}, sessionId);
-    }
     if (screenshots !== undefined) {
       // Sharper screenshots (the charts are canvases drawn at the device pixel ratio).
       await cdp.send("Emulation.setDeviceMetricsOverride", {
@@ -235,14 +149,8 @@ Deno.test("UFM explorer in headless Chromium: runs equal deno task solve", async
     const open = async (
       query: string,
       settled = (state: ExplorerState) => !["loading", "running", ""].includes(state.runState),
-    ): Promise<{ state: ExplorerState; log: PageLog }> => {
-      const log: PageLog = {
-        consoleErrors: [],
-        failedRequests: [],
-        foreignRequests: [],
-        requests: [],
-      };
-      const stop = watch(cdp!, sessions, origin, log);
+    ): Promise<{ state: ExplorerState; log: PageActivity }> => {
+      const { activity: log, stop } = watchPage(cdp!, sessions, origin);
       try {
         const url = `${origin}/explore.html${query}`;
         const loaded = cdp!.waitForEvent(
@@ -283,7 +191,7 @@ Deno.test("UFM explorer in headless Chromium: runs equal deno task solve", async
       await Deno.writeFile(join(screenshots, `explore_${name}.png`), bytes);
     };
 
-    const assertClean = (log: PageLog, what: string) => {
+    const assertClean = (log: PageActivity, what: string) => {
       assert.deepEqual(log.consoleErrors, [], `${what}: console errors`);
       assert.deepEqual(log.failedRequests, [], `${what}: failed requests`);
       assert.deepEqual(log.foreignRequests, [], `${what}: requests not to the test server`);
