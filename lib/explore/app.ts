@@ -168,6 +168,10 @@ function startWorker(): void {
   worker.onmessage = (event: MessageEvent<WorkerReply>) => onReply(event.data);
   worker.onerror = (event: ErrorEvent) => {
     event.preventDefault();
+    // The next Run starts a fresh worker.
+    worker?.terminate();
+    worker = null;
+    busy = false;
     setState("crashed");
     showMessage(
       `The solver could not start: ${event.message || "see the browser console"}`,
@@ -196,7 +200,10 @@ function onReply(reply: WorkerReply): void {
       busy = false;
       showMessage(reply.message);
       if (reply.command !== null) showCommand(reply.command, null);
-      if (reply.message !== null && body.dataset.runState !== "running") setState("invalid");
+      if (body.dataset.runState !== "running") {
+        if (reply.message !== null) setState("invalid");
+        else if (body.dataset.runState === "invalid") setState("idle");
+      }
       return;
     case "crashed":
       busy = false;
