@@ -296,8 +296,10 @@ function buildField(flag: ExplorerFlag, summaries: Record<string, string>): HTML
       select.append(new Option(`default: ${flag.spec.default ?? "none"}`, ""));
     }
     for (const choice of flag.choices) {
-      const text = flag.name === "model" ? `${choice} — ${summaries[choice]}` : choice;
-      select.append(new Option(text, choice));
+      const option = new Option(choice, choice);
+      // The model's summary is too long for the closed select: a note below shows it.
+      if (flag.name === "model") option.title = summaries[choice] ?? "";
+      select.append(option);
     }
     select.value = selectDefault(flag);
     input = select;
@@ -316,6 +318,12 @@ function buildField(flag: ExplorerFlag, summaries: Record<string, string>): HTML
   input.name = flag.name;
   input.title = flag.spec.help;
   wrapper.append(label, input);
+  if (flag.name === "model") {
+    const note = document.createElement("p");
+    note.id = "explore-model-summary";
+    note.className = "field-note";
+    wrapper.append(note);
+  }
   return wrapper;
 }
 
@@ -367,9 +375,15 @@ function initialise(received: ExplorerTable): void {
 function updateVisibility(): void {
   if (table === null) return;
   const values = formValues();
+  const summary = document.getElementById("explore-model-summary");
+  if (summary !== null) summary.textContent = table.summaries[values.model] ?? "";
   for (const flag of table.flags) {
     const field = fieldsBox.querySelector<HTMLElement>(`[data-flag="${flag.name}"]`);
     if (field !== null) field.hidden = !fieldApplies(flag, values);
+  }
+  // A group with nothing to set (the sphere's regularization) goes too.
+  for (const fieldset of fieldsBox.querySelectorAll("fieldset")) {
+    fieldset.hidden = [...fieldset.querySelectorAll<HTMLElement>(".field")].every((f) => f.hidden);
   }
 }
 

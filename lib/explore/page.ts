@@ -92,6 +92,8 @@ main.explore {
 .explore-controls .field { display: grid; grid-template-columns: 1fr 120px; gap: 6px; align-items: center; margin: 3px 0; }
 .explore-controls .field[hidden] { display: none; }
 .explore-controls .field[data-flag="model"] { grid-template-columns: 1fr; }
+.explore-controls .field-note { font-size: 12px; color: var(--muted); margin: 0 0 2px; line-height: 1.3; }
+.explore-controls .field-note:empty { display: none; }
 .explore-controls label { font-size: 13px; line-height: 1.25; }
 .explore-controls label code { color: var(--muted); font-size: 11px; }
 .explore-controls input, .explore-controls select {
