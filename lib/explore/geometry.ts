@@ -27,7 +27,8 @@
  * @module
  */
 import { symmetricEigen } from "../linalg.ts";
-import { cosineMatrix } from "../metrics/mod.ts";
+import { Matrix } from "../matrix.ts";
+import { cosineMatrix, rowGram } from "../metrics/mod.ts";
 import { ufmClassMeans } from "../ufm/metrics.ts";
 import type { UfmObjective } from "../ufm/models/types.ts";
 import {
@@ -81,13 +82,12 @@ function principalAxes(
   K: number,
   width: number,
 ): { axes: Float64Array[]; explained: [number, number, number] } {
-  const gram = new Float64Array(K * K);
-  for (let k = 0; k < K; k++) {
-    for (let l = k; l < K; l++) {
-      let dot = 0;
-      for (let j = 0; j < width; j++) dot += means[k * width + j] * means[l * width + j];
-      gram[k * K + l] = gram[l * K + k] = dot;
-    }
+  const stacked = Matrix.from(K, width, means);
+  let gram: Float64Array;
+  try {
+    gram = rowGram(stacked);
+  } finally {
+    stacked.free();
   }
   const { values, vectors } = symmetricEigen(gram, K);
   const total = values.reduce((sum, value) => sum + Math.max(0, value), 0);
