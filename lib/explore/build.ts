@@ -45,7 +45,7 @@ const repoRoot = here("../../");
 
 /** Text a browser bundle must not contain (Deno/Node APIs, the compiler, the thread pool). */
 export const FORBIDDEN_IN_BUNDLE: readonly RegExp[] = [
-  /\bfrom\s*["']node:/,
+  /\b(?:from|import)\s*["']node:/, // `… from "node:x"` and the bare `import "node:x"`
   /\bimport\(\s*["']node:/,
   /\bDeno\.(readFile|readTextFile|writeFile|writeTextFile|Command|exit|args)\b/,
   /assemblyscript/,
