@@ -1,6 +1,7 @@
 /**
  * `npx deno task site`: builds the static figure site inside the figures directory (index,
- * one page per paper, PNG of every figure, vendored vega bundles) from the outputs of
+ * one page per paper, PNG of every figure, vendored vega bundles, the UFM explorer
+ * `explore.html` with its bundled solver, lib/explore/) from the outputs of
  * `npx deno task reproduce`. Registry figures that were not built are reported as warnings and
  * marked on their page; if no figure exists at all the build stops with exit code 2.
  *
@@ -35,6 +36,7 @@ export async function main(args: string[]): Promise<SiteBuildResult | null> {
       figuresDir,
       registry: experiments,
       png: !flags["skip-png"],
+      explorer: true,
     });
   } catch (error) {
     if (error instanceof NoFiguresError) throw new UsageError(error.message);
@@ -43,9 +45,9 @@ export async function main(args: string[]): Promise<SiteBuildResult | null> {
   for (const warning of result.warnings) console.error(`warning: ${warning}`);
   const shown = result.figures.filter((figure) => figure.meta !== null).length;
   console.log(
-    `site: ${join(figuresDir, "index.html")} · ${result.pages.length - 1} paper page(s) · ` +
+    `site: ${join(figuresDir, "index.html")} · ${result.pages.length - 2} paper page(s) · ` +
       `${shown} of ${result.figures.length} figures · ${result.pngs.length} PNG ` +
-      `(${result.pngSeconds.toFixed(1)} s) · ${result.warnings.length} warning(s)`,
+      `(${result.pngSeconds.toFixed(1)} s) · explore.html · ${result.warnings.length} warning(s)`,
   );
   return result;
 }

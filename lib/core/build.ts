@@ -17,9 +17,8 @@ const coreDir: URL = new URL("../../core-as/", import.meta.url);
 const sourceDir: URL = new URL("assembly/", coreDir);
 const buildDir: URL = new URL("build/", coreDir);
 
-/** Path of the built module. */
+/** Path of the built module (the threads variant that Deno loads). */
 export const wasmUrl: URL = new URL("ufmlab.wasm", buildDir);
-const stampUrl: URL = new URL("ufmlab.stamp", buildDir);
 
 /**
  * Compiler flags. SIMD is on; relaxed SIMD is enabled for the opt-in fast-math kernels only
@@ -51,11 +50,32 @@ export const ascFlags: readonly string[] = [
   "_start",
 ];
 
-/** Initial and maximum memory in 64 KiB pages (the flags above). */
-export const memoryPages: { initial: number; maximum: number } = {
-  initial: 64,
-  maximum: 65536,
+/**
+ * Builds of the same sources: `threads` (the flags above: shared memory, what Deno loads) and
+ * `single`, for web pages without cross-origin isolation, where a shared memory cannot be
+ * created (the explorer, lib/explore/): the same kernels and SIMD flags on an imported
+ * unshared memory, without the threads feature. Both compute the same numbers (the core never
+ * uses atomics; threads only split work, lib/core/split.ts).
+ */
+export type CoreVariant = "threads" | "single";
+
+/** Output file, stamp and compiler flags of each {@link CoreVariant}. */
+export const coreVariants: Readonly<
+  Record<CoreVariant, { wasm: URL; stamp: URL; flags: readonly string[] }>
+> = {
+  threads: { wasm: wasmUrl, stamp: new URL("ufmlab.stamp", buildDir), flags: ascFlags },
+  single: {
+    wasm: new URL("ufmlab-single.wasm", buildDir),
+    stamp: new URL("ufmlab-single.stamp", buildDir),
+    flags: ascFlags.filter((flag, i) =>
+      flag !== "--sharedMemory" &&
+      !(flag === "--enable" && ascFlags[i + 1] === "threads") &&
+      !(flag === "threads" && ascFlags[i - 1] === "--enable")
+    ),
+  },
 };
+
+export { memoryPages } from "./imports.ts";
 
 async function sourceFiles(): Promise<string[]> {
   const names: string[] = [];
@@ -76,8 +96,8 @@ async function ascVersion(): Promise<string> {
   }
 }
 
-async function sourceHash(): Promise<string> {
-  const parts: string[] = [await ascVersion(), ascFlags.join(" ")];
+async function sourceHash(flags: readonly string[]): Promise<string> {
+  const parts: string[] = [await ascVersion(), flags.join(" ")];
   for (const name of await sourceFiles()) {
     parts.push(name, await Deno.readTextFile(new URL(name, sourceDir)));
   }
@@ -85,10 +105,10 @@ async function sourceHash(): Promise<string> {
   return Array.from(new Uint8Array(digest), (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
-async function readStamp(): Promise<string | null> {
+async function readStamp(wasm: URL, stamp: URL): Promise<string | null> {
   try {
-    await Deno.stat(wasmUrl);
-    return (await Deno.readTextFile(stampUrl)).trim();
+    await Deno.stat(wasm);
+    return (await Deno.readTextFile(stamp)).trim();
   } catch {
     return null;
   }
@@ -99,17 +119,22 @@ async function readStamp(): Promise<string | null> {
  * Writes are atomic (temporary file + rename), so concurrent callers never see half a file.
  *
  * @param force compile even when the stamp matches.
- * @returns the absolute path of `core-as/build/ufmlab.wasm`.
+ * @param variant which build ({@link CoreVariant}; default `threads`, the one Deno loads).
+ * @returns the absolute path of `core-as/build/ufmlab.wasm` (`ufmlab-single.wasm`).
  */
-export async function ensureCoreBuilt(force = false): Promise<string> {
-  const hash = await sourceHash();
-  if (!force && (await readStamp()) === hash) return wasmUrl.pathname;
+export async function ensureCoreBuilt(
+  force = false,
+  variant: CoreVariant = "threads",
+): Promise<string> {
+  const { wasm, stamp, flags } = coreVariants[variant];
+  const hash = await sourceHash(flags);
+  if (!force && (await readStamp(wasm, stamp)) === hash) return wasm.pathname;
   await Deno.mkdir(buildDir, { recursive: true });
   const tmpWasm = new URL(`ufmlab.${crypto.randomUUID()}.wasm.tmp`, buildDir);
   const { main } = await import("assemblyscript/asc");
   let stderrText = "";
   const result = await main(
-    [new URL("index.ts", sourceDir).pathname, "--outFile", tmpWasm.pathname, ...ascFlags],
+    [new URL("index.ts", sourceDir).pathname, "--outFile", tmpWasm.pathname, ...flags],
     {
       stdout: { write: (_chunk: unknown) => true } as never,
       stderr: {
@@ -123,9 +148,9 @@ export async function ensureCoreBuilt(force = false): Promise<string> {
   if (result.error) {
     throw new Error(`AssemblyScript build of core-as failed:\n${stderrText || result.error}`);
   }
-  await Deno.rename(tmpWasm, wasmUrl);
+  await Deno.rename(tmpWasm, wasm);
   const tmpStamp = new URL(`ufmlab.${crypto.randomUUID()}.stamp.tmp`, buildDir);
   await Deno.writeTextFile(tmpStamp, hash + "\n");
-  await Deno.rename(tmpStamp, stampUrl);
-  return wasmUrl.pathname;
+  await Deno.rename(tmpStamp, stamp);
+  return wasm.pathname;
 }

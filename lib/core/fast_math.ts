@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import type { FlagSpec } from "../cli.ts";
+import type { FlagSpec } from "../flags.ts";
 
 let enabled = false;
 

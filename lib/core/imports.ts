@@ -1,7 +1,8 @@
 /**
- * The imports of the core module: its (shared) memory and the abort handler. Kept apart from
- * wasm.ts so that thread workers (threads.ts) can instantiate the module without loading a core
- * of their own.
+ * The imports of the core module: its memory (shared in Deno, unshared in the browser) and the
+ * abort handler, and the memory's size. Kept apart from wasm.ts so that thread workers
+ * (threads.ts) and the browser loader (lib/explore/core_source.ts) can use them without loading
+ * a core of their own.
  *
  * @example
  * ```ts
@@ -12,6 +13,15 @@
  * ```
  * @module
  */
+
+/**
+ * Initial and maximum memory of the core in 64 KiB pages (its `--initialMemory` and
+ * `--maximumMemory` flags, lib/core/build.ts; the maximum, 4 GiB, is the 32-bit limit).
+ */
+export const memoryPages: { initial: number; maximum: number } = {
+  initial: 64,
+  maximum: 65536,
+};
 
 /** `env.memory` and `env.abort` for an instance of the core on `memory`. */
 export function coreImports(memory: WebAssembly.Memory): WebAssembly.Imports {

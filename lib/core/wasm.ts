@@ -1,6 +1,6 @@
 /**
- * Loads the ufmlab WebAssembly core (building it first if `core-as/` changed) and types its
- * exports. All kernels take byte addresses into `core.memory`; use {@link Matrix} rather than
+ * Loads the ufmlab WebAssembly core (from source.ts: in Deno, built first if `core-as/` changed)
+ * and types its exports. All kernels take byte addresses into `core.memory`; use {@link Matrix} rather than
  * raw addresses.
  *
  * @example
@@ -13,8 +13,8 @@
  * ```
  * @module
  */
-import { ensureCoreBuilt, memoryPages } from "./build.ts";
 import { coreImports } from "./imports.ts";
+import { loadCoreSource } from "./source.ts";
 import { splitKernel } from "./split.ts";
 
 /** Signature shared by every matrix-product kernel: C = alpha·A·B + beta·C (C row-major). */
@@ -239,13 +239,9 @@ export interface CoreExports {
 }
 
 async function loadCore(): Promise<{ module: WebAssembly.Module; exports: CoreExports }> {
-  const path = await ensureCoreBuilt();
-  const module = await WebAssembly.compile(await Deno.readFile(path));
-  const memory = new WebAssembly.Memory({
-    initial: memoryPages.initial,
-    maximum: memoryPages.maximum,
-    shared: true,
-  });
+  // Deno: the threads build on shared memory; the explorer's bundle swaps source.ts for the
+  // browser's loader (lib/explore/core_source.ts). Everything below is the same in both.
+  const { module, memory } = await loadCoreSource();
   const instance = await WebAssembly.instantiate(module, coreImports(memory));
   const exports = instance.exports as unknown as CoreExports & { _start(): void };
   // The start function (static initialisation, scratch buffers) runs once, here: thread

@@ -30,6 +30,7 @@ import { copyDocsPages, defaultDocsDir, docsSiteHref, parseDocsRef } from "./doc
 import { createPngRenderer } from "./png_export.ts";
 import { groupByPaper, indexPageHtml, type PageContext, paperPageHtml } from "./templates.ts";
 import { copyVendorFiles, defaultNodeModulesDir } from "./vendor.ts";
+import { buildExplorer } from "../explore/build.ts";
 
 /** No figure could be loaded at all (the site would be empty). */
 export class NoFiguresError extends Error {
@@ -52,6 +53,11 @@ export interface SiteBuildOptions {
   pngZoom?: number;
   /** Build time shown in the footer (default now). */
   builtAt?: Date;
+  /**
+   * Also build the UFM explorer (`explore.html`, lib/explore/build.ts; needs `--allow-run` for
+   * `deno bundle`) and link it from the index (default false; `deno task site` builds it).
+   */
+  explorer?: boolean;
 }
 
 /** What {@link buildSite} did. */
@@ -159,9 +165,14 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
     ? []
     : await exportPngs(figures, options, nodeModulesDir, warnings);
   const pngSeconds = (performance.now() - pngStart) / 1000;
-
-  const groups = groupByPaper(figures);
   const pages = ["index.html"];
+
+  if (options.explorer) {
+    const explorer = await buildExplorer(figuresDir, context);
+    pages.push(...explorer.files.filter((file) => file.endsWith(".html")));
+    context.explorer = true;
+  }
+  const groups = groupByPaper(figures);
   for (const group of groups) {
     await writeTextFileAtomic(join(figuresDir, group.page), paperPageHtml(group, context));
     pages.push(group.page);

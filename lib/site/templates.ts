@@ -40,6 +40,8 @@ export interface PageContext {
   builtAt: Date;
   /** Versions of the bundled libraries, e.g. `{ vega: "6.4.0" }`. */
   versions: Record<string, string>;
+  /** The site has the UFM explorer (`explore.html`, lib/explore/): the index links it. */
+  explorer?: boolean;
 }
 
 /** Scripts of a paper page, in load order (vega-embed needs the globals of the first two). */
@@ -95,8 +97,9 @@ function footerHtml(context: PageContext): string {
 }
 
 /**
- * A whole page of the site: head (policy, icon, style sheet, `scripts`), `body` and the footer.
- * `root` is the way back to the site folder from the page ("" at the top, "../" one level down).
+ * A whole page of the site: head (policy, icon, `site.css`, extra style sheets, deferred
+ * `scripts`), `body` and the footer. `root` is the way back to the site folder from the page (""
+ * at the top, "../" one level down).
  */
 export function pageHtml(
   title: string,
@@ -104,9 +107,12 @@ export function pageHtml(
   context: PageContext,
   scripts: readonly string[] = [],
   root: "" | "../" = "",
+  stylesheets: readonly string[] = [],
 ): string {
   const scriptTags = scripts
     .map((src) => `<script defer src="${escapeHtml(relativeHref(src))}"></script>`).join("\n");
+  const styleTags = stylesheets
+    .map((href) => `\n<link rel="stylesheet" href="${escapeHtml(relativeHref(href))}">`).join("");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -115,7 +121,7 @@ export function pageHtml(
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(CONTENT_SECURITY_POLICY)}">
 <title>${escapeHtml(title)}</title>
 <link rel="icon" href="${root}favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="${root}site.css">
+<link rel="stylesheet" href="${root}site.css">${styleTags}
 ${scriptTags}
 </head>
 <body>
@@ -315,7 +321,13 @@ ${group.figures.map((figure) => cardHtml(group, figure)).join("\n")}
 with the paper's claim, what ufmlab measured, the theory-vs-measured errors and the command that
 regenerates it. ${built} ${built === 1 ? "figure" : "figures"} from ${groups.length} ${
     groups.length === 1 ? "paper" : "papers"
-  }.</p>
+  }.</p>${
+    context.explorer
+      ? `\n<p class="explore-link">${
+        link("explore.html", "Open the UFM explorer →")
+      } solve any UFM of the registry in your browser and watch it collapse.</p>`
+      : ""
+  }
 </header>
 <main>
 ${notice}

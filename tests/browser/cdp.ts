@@ -284,3 +284,120 @@ export async function launchChromium(
     throw new Error(`${(error as Error).message}\nChromium stderr:\n${stderr.slice(-4_000)}`);
   }
 }
+
+/** What a page did while it was watched (see {@link watchPage}). */
+export interface PageActivity {
+  /** Console errors and assertions, uncaught exceptions, error entries of the browser log. */
+  consoleErrors: string[];
+  /** Requests that failed (network error) or answered HTTP ≥ 400. */
+  failedRequests: string[];
+  /** Requests to anything but `origin` (data: and blob: URLs are made by the page itself). */
+  foreignRequests: string[];
+  /** Every requested URL, in order. */
+  requests: string[];
+}
+
+function remoteText(value: { value?: unknown; description?: string }): string {
+  return value.description ?? (typeof value.value === "string" ? value.value : String(value.value));
+}
+
+/**
+ * Records what the targets of `sessions` (a page's session, and those of its workers when they
+ * are attached) do — see {@link PageActivity} — until `stop` is called. Enable the Runtime, Log
+ * and Network domains of each session first.
+ */
+export function watchPage(
+  cdp: CdpClient,
+  sessions: ReadonlySet<string>,
+  origin: string,
+): { activity: PageActivity; stop: () => void } {
+  const activity: PageActivity = {
+    consoleErrors: [],
+    failedRequests: [],
+    foreignRequests: [],
+    requests: [],
+  };
+  const urls = new Map<string, string>();
+  const stop = cdp.onEvent((event: CdpEvent) => {
+    if (event.sessionId === undefined || !sessions.has(event.sessionId)) return;
+    const params = event.params as Record<string, never>;
+    switch (event.method) {
+      case "Runtime.consoleAPICalled":
+        if (params.type === "error" || params.type === "assert") {
+          activity.consoleErrors.push(
+            `console.${params.type}: ${(params.args as []).map(remoteText).join(" ")}`,
+          );
+        }
+        break;
+      case "Runtime.exceptionThrown": {
+        const details = params.exceptionDetails as { text: string; exception?: never };
+        const exception = details.exception as { description?: string } | undefined;
+        activity.consoleErrors.push(`uncaught: ${exception?.description ?? details.text}`);
+        break;
+      }
+      case "Log.entryAdded": {
+        const entry = params.entry as { level: string; text: string; url?: string };
+        if (entry.level === "error") {
+          activity.consoleErrors.push(`${entry.text}${entry.url ? ` (${entry.url})` : ""}`);
+        }
+        break;
+      }
+      case "Network.requestWillBeSent": {
+        const url = (params.request as { url: string }).url;
+        activity.requests.push(url);
+        urls.set(params.requestId, url);
+        const parsed = new URL(url);
+        if (!["data:", "blob:"].includes(parsed.protocol) && parsed.origin !== origin) {
+          activity.foreignRequests.push(url);
+        }
+        break;
+      }
+      case "Network.responseReceived": {
+        const response = params.response as { url: string; status: number };
+        if (response.status >= 400) {
+          activity.failedRequests.push(`HTTP ${response.status} ${response.url}`);
+        }
+        break;
+      }
+      case "Network.loadingFailed":
+        activity.failedRequests.push(
+          `${params.errorText} ${urls.get(params.requestId) ?? params.requestId}`,
+        );
+        break;
+    }
+  });
+  return { activity, stop };
+}
+
+/** Runs `expression` in the page of `sessionId` (promises awaited) and returns its JSON value. */
+export async function evaluate<T>(
+  cdp: CdpClient,
+  sessionId: string,
+  expression: string,
+): Promise<T> {
+  const { result, exceptionDetails } = await cdp.send<{
+    result: { value?: T };
+    exceptionDetails?: { text: string };
+  }>("Runtime.evaluate", { expression, returnByValue: true, awaitPromise: true }, sessionId);
+  if (exceptionDetails) throw new Error(`page script failed: ${exceptionDetails.text}`);
+  return result.value as T;
+}
+
+/**
+ * Opens a blank page, attaches to it (flattened session) and enables `domains` on it; returns
+ * the page's session id.
+ */
+export async function attachBlankPage(
+  cdp: CdpClient,
+  domains: readonly string[] = ["Page", "Runtime", "Log", "Network"],
+): Promise<string> {
+  const { targetId } = await cdp.send<{ targetId: string }>("Target.createTarget", {
+    url: "about:blank",
+  });
+  const { sessionId } = await cdp.send<{ sessionId: string }>("Target.attachToTarget", {
+    targetId,
+    flatten: true,
+  });
+  for (const domain of domains) await cdp.send(`${domain}.enable`, {}, sessionId);
+  return sessionId;
+}

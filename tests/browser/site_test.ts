@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { experiments } from "../../lib/plot/registry.ts";
 import { defaultFiguresDir } from "../../lib/plot/write_figure.ts";
 import { serveSite } from "../../lib/site/static_server.ts";
-import { CdpClient, type CdpEvent, launchChromium } from "./cdp.ts";
+import { attachBlankPage, CdpClient, evaluate, launchChromium, watchPage } from "./cdp.ts";
 
 /** What one figure section looks like after the page settled. */
 interface FigureReport {
@@ -51,20 +51,6 @@ async function builtFigureIds(dir: string): Promise<string[]> {
     if (entry.isFile && entry.name.endsWith(".meta.json")) ids.push(entry.name.slice(0, -10));
   }
   return ids.sort();
-}
-
-function remoteText(value: { value?: unknown; description?: string }): string {
-  return value.description ?? (typeof value.value === "string" ? value.value : String(value.value));
-}
-
-/** Runs `expression` in the page and returns its JSON value. */
-async function evaluate<T>(cdp: CdpClient, sessionId: string, expression: string): Promise<T> {
-  const { result, exceptionDetails } = await cdp.send<{
-    result: { value?: T };
-    exceptionDetails?: { text: string };
-  }>("Runtime.evaluate", { expression, returnByValue: true, awaitPromise: true }, sessionId);
-  if (exceptionDetails) throw new Error(`page script failed: ${exceptionDetails.text}`);
-  return result.value as T;
 }
 
 const SETTLED = `document.readyState === "complete" &&
@@ -103,56 +89,7 @@ async function visitPage(
     references: [],
     figures: [],
   };
-  const requestUrls = new Map<string, string>();
-  const stopListening = cdp.onEvent((event: CdpEvent) => {
-    if (event.sessionId !== sessionId) return;
-    const params = event.params as Record<string, never>;
-    switch (event.method) {
-      case "Runtime.consoleAPICalled":
-        if (params.type === "error" || params.type === "assert") {
-          report.consoleErrors.push(
-            `console.${params.type}: ${(params.args as []).map(remoteText).join(" ")}`,
-          );
-        }
-        break;
-      case "Runtime.exceptionThrown": {
-        const details = params.exceptionDetails as { text: string; exception?: never };
-        const exception = details.exception as { description?: string } | undefined;
-        report.consoleErrors.push(`uncaught: ${exception?.description ?? details.text}`);
-        break;
-      }
-      case "Log.entryAdded": {
-        const entry = params.entry as { level: string; text: string; url?: string };
-        if (entry.level === "error") {
-          report.consoleErrors.push(`${entry.text}${entry.url ? ` (${entry.url})` : ""}`);
-        }
-        break;
-      }
-      case "Network.requestWillBeSent": {
-        const requestUrl = (params.request as { url: string }).url;
-        report.requestCount++;
-        requestUrls.set(params.requestId, requestUrl);
-        const protocol = new URL(requestUrl).protocol;
-        // data: and blob: URLs are made in the page itself; everything else must be our server.
-        if (protocol !== "data:" && protocol !== "blob:" && new URL(requestUrl).origin !== origin) {
-          report.foreignRequests.push(requestUrl);
-        }
-        break;
-      }
-      case "Network.responseReceived": {
-        const response = params.response as { url: string; status: number };
-        if (response.status >= 400) {
-          report.failedRequests.push(`HTTP ${response.status} ${response.url}`);
-        }
-        break;
-      }
-      case "Network.loadingFailed":
-        report.failedRequests.push(
-          `${params.errorText} ${requestUrls.get(params.requestId) ?? params.requestId}`,
-        );
-        break;
-    }
-  });
+  const { activity, stop: stopListening } = watchPage(cdp, new Set([sessionId]), origin);
   try {
     const loaded = cdp.waitForEvent(
       (event) => event.sessionId === sessionId && event.method === "Page.loadEventFired",
@@ -179,6 +116,10 @@ async function visitPage(
     );
     report.references = references;
     report.figures = figures;
+    report.consoleErrors = activity.consoleErrors;
+    report.failedRequests = activity.failedRequests;
+    report.foreignRequests = activity.foreignRequests;
+    report.requestCount = activity.requests.length;
     return report;
   } finally {
     stopListening();
@@ -219,16 +160,7 @@ Deno.test("figure site in headless Chromium: clean pages, every figure rendered"
   try {
     chromium = await launchChromium();
     cdp = await CdpClient.connect(chromium.webSocketUrl);
-    const { targetId } = await cdp.send<{ targetId: string }>("Target.createTarget", {
-      url: "about:blank",
-    });
-    const { sessionId } = await cdp.send<{ sessionId: string }>("Target.attachToTarget", {
-      targetId,
-      flatten: true,
-    });
-    for (const domain of ["Page", "Runtime", "Log", "Network"]) {
-      await cdp.send(`${domain}.enable`, {}, sessionId);
-    }
+    const sessionId = await attachBlankPage(cdp);
     await cdp.send("Network.setCacheDisabled", { cacheDisabled: true }, sessionId);
 
     const reports: PageReport[] = [];

@@ -5,7 +5,7 @@
  * {@link layeredModel}.
  * @module
  */
-import { type FlagSpec, parseNumberFlag, parseNumberListFlag } from "../../cli.ts";
+import { type FlagSpec, parseNumberFlag, parseNumberListFlag } from "../../flags.ts";
 import { UsageError } from "../../errors.ts";
 import type { Theory } from "../../theory/mod.ts";
 import { deepLinearTheory } from "../../theory/deep_linear.ts";

@@ -25,7 +25,7 @@
  * ```
  * @module
  */
-import { parseNumberFlag } from "../../cli.ts";
+import { parseNumberFlag } from "../../flags.ts";
 import { UsageError } from "../../errors.ts";
 import { gemm } from "../../gemm.ts";
 import { type KernelChoice, type Loss, type LossTargets, makeLoss } from "../../losses.ts";

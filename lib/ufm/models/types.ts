@@ -4,7 +4,7 @@
  * minimizes. Adding a model is one module exporting a definition plus one registry line.
  * @module
  */
-import type { FlagSpec } from "../../cli.ts";
+import type { FlagSpec } from "../../flags.ts";
 import type { LossTargets } from "../../losses.ts";
 import type { DType, Matrix } from "../../matrix.ts";
 import type { DifferentiableObjective } from "../../optim/minimize.ts";
