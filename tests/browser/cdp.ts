@@ -401,3 +401,23 @@ export async function attachBlankPage(
   for (const domain of domains) await cdp.send(`${domain}.enable`, {}, sessionId);
   return sessionId;
 }
+
+/** The test's error with Chromium's last stderr lines appended (the first clue when a page fails). */
+export function withChromiumLog(error: unknown, chromium: ChromiumProcess | null): Error {
+  const tail = chromium?.stderrTail() ?? "";
+  return new Error(`${(error as Error).message}${tail ? `\nChromium stderr:\n${tail}` : ""}`);
+}
+
+/** Closes the browser, then Chromium, then the static server; each step runs if an earlier failed. */
+export async function closeBrowser(
+  cdp: CdpClient | null,
+  chromium: ChromiumProcess | null,
+  server: { shutdown(): Promise<void> },
+): Promise<void> {
+  if (cdp !== null) {
+    await cdp.send("Browser.close", {}, undefined, 5_000).catch(() => {});
+    await cdp.close();
+  }
+  await chromium?.close();
+  await server.shutdown();
+}

@@ -26,10 +26,12 @@ import { runScript } from "../run_script.ts";
 import {
   attachBlankPage,
   CdpClient,
+  closeBrowser,
   evaluate,
   launchChromium,
   type PageActivity,
   watchPage,
+  withChromiumLog,
 } from "./cdp.ts";
 
 const RUN_TIMEOUT_MS = 180_000;
@@ -334,14 +336,8 @@ Deno.test("UFM explorer in headless Chromium: runs equal deno task solve", async
       await screenshot("long_run");
     });
   } catch (error) {
-    const tail = chromium?.stderrTail() ?? "";
-    throw new Error(`${(error as Error).message}${tail ? `\nChromium stderr:\n${tail}` : ""}`);
+    throw withChromiumLog(error, chromium);
   } finally {
-    if (cdp !== null) {
-      await cdp.send("Browser.close", {}, undefined, 5_000).catch(() => {});
-      await cdp.close();
-    }
-    await chromium?.close();
-    await server.shutdown();
+    await closeBrowser(cdp, chromium, server);
   }
 });

@@ -16,7 +16,15 @@ import { join } from "node:path";
 import { experiments } from "../../lib/plot/registry.ts";
 import { defaultFiguresDir } from "../../lib/plot/write_figure.ts";
 import { serveSite } from "../../lib/site/static_server.ts";
-import { attachBlankPage, CdpClient, evaluate, launchChromium, watchPage } from "./cdp.ts";
+import {
+  attachBlankPage,
+  CdpClient,
+  closeBrowser,
+  evaluate,
+  launchChromium,
+  watchPage,
+  withChromiumLog,
+} from "./cdp.ts";
 
 /** What one figure section looks like after the page settled. */
 interface FigureReport {
@@ -208,14 +216,8 @@ Deno.test("figure site in headless Chromium: clean pages, every figure rendered"
       );
     });
   } catch (error) {
-    const tail = chromium?.stderrTail() ?? "";
-    throw new Error(`${(error as Error).message}${tail ? `\nChromium stderr:\n${tail}` : ""}`);
+    throw withChromiumLog(error, chromium);
   } finally {
-    if (cdp !== null) {
-      await cdp.send("Browser.close", {}, undefined, 5_000).catch(() => {});
-      await cdp.close();
-    }
-    await chromium?.close();
-    await server.shutdown();
+    await closeBrowser(cdp, chromium, server);
   }
 });
