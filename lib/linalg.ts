@@ -206,7 +206,40 @@ export function tridiagonalEigen(matrix: ArrayLike<number>, n: number): Symmetri
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) vt[j * n + i] = q[i * n + j];
   }
-  // 2. Implicit QR on (diag, off). Deflate where |off_i| ≤ ε(|d_i| + |d_{i+1}|).
+  // 2. Implicit QR on (diag, off); each rotation combines two rows of Qᵀ.
+  implicitQr(diag, off, (k, c, s) => {
+    const rowK = k * n;
+    const rowK1 = rowK + n;
+    for (let j = 0; j < n; j++) {
+      const first = vt[rowK + j];
+      const second = vt[rowK1 + j];
+      vt[rowK + j] = c * first + s * second;
+      vt[rowK1 + j] = c * second - s * first;
+    }
+  });
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => diag[j] - diag[i]);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  order.forEach((from, to) => {
+    values[to] = diag[from];
+    for (let k = 0; k < n; k++) vectors[k * n + to] = vt[from * n + k];
+  });
+  return { values, vectors };
+}
+
+/**
+ * Implicit symmetric QR steps with Wilkinson shifts (Golub & Van Loan, Alg. 8.3.2–8.3.3) on the
+ * tridiagonal (diag, off), off[i] coupling i and i + 1, until every off-diagonal entry is below
+ * ε(|d_i| + |d_{i+1}|); `diag` ends as the eigenvalues (unordered). Each Givens rotation in the
+ * plane (k, k+1) is also handed to `rotate`, which applies it to whatever the caller tracks
+ * (rows of Qᵀ, or one component of each eigenvector).
+ */
+function implicitQr(
+  diag: Float64Array,
+  off: Float64Array,
+  rotate: (k: number, c: number, s: number) => void,
+): void {
+  const n = diag.length;
   let hi = n - 1;
   let steps = 0;
   while (hi > 0) {
@@ -244,24 +277,52 @@ export function tridiagonalEigen(matrix: ArrayLike<number>, n: number): Symmetri
         off[k + 1] *= c;
         x = off[k];
       }
-      const rowK = k * n;
-      const rowK1 = rowK + n;
-      for (let j = 0; j < n; j++) {
-        const first = vt[rowK + j];
-        const second = vt[rowK1 + j];
-        vt[rowK + j] = c * first + s * second;
-        vt[rowK1 + j] = c * second - s * first;
-      }
+      rotate(k, c, s);
     }
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => diag[j] - diag[i]);
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  order.forEach((from, to) => {
-    values[to] = diag[from];
-    for (let k = 0; k < n; k++) vectors[k * n + to] = vt[from * n + k];
+}
+
+/**
+ * Eigenvalues (descending) of the symmetric tridiagonal matrix with diagonal `diagonal` and
+ * off-diagonal `offDiagonal` (entry i couples i and i + 1), with the LAST component of each unit
+ * eigenvector (same order, sign arbitrary) — all that Lanczos residual bounds |β_m y_m| need
+ * (lib/optim/hessian.ts). The rotations update one number per eigenvector, so it costs O(n²)
+ * where a full decomposition costs O(n³).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * // [[2, 1], [1, 2]]: eigenvalues 3 and 1, eigenvectors (1, 1)/√2 and (1, −1)/√2.
+ * const { values, last } = tridiagonalEigenLast([2, 2], [1]);
+ * assert.ok(Math.abs(values[0] - 3) < 1e-15 && Math.abs(values[1] - 1) < 1e-15);
+ * assert.ok(last.every((x) => Math.abs(Math.abs(x) - Math.SQRT1_2) < 1e-15));
+ * ```
+ */
+export function tridiagonalEigenLast(
+  diagonal: ArrayLike<number>,
+  offDiagonal: ArrayLike<number>,
+): { values: Float64Array; last: Float64Array } {
+  const n = diagonal.length;
+  if (offDiagonal.length < n - 1) {
+    throw new RangeError(
+      `tridiagonalEigenLast: ${n} diagonal entries need ${n - 1} off-diagonal ones`,
+    );
+  }
+  const diag = Float64Array.from(diagonal);
+  const off = Float64Array.from({ length: Math.max(0, n - 1) }, (_, i) => offDiagonal[i]);
+  const lastRow = new Float64Array(n); // component n − 1 of each row of Qᵀ (Q = I at the start)
+  if (n > 0) lastRow[n - 1] = 1;
+  implicitQr(diag, off, (k, c, s) => {
+    const first = lastRow[k];
+    const second = lastRow[k + 1];
+    lastRow[k] = c * first + s * second;
+    lastRow[k + 1] = c * second - s * first;
   });
-  return { values, vectors };
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => diag[j] - diag[i]);
+  return {
+    values: Float64Array.from(order, (i) => diag[i]),
+    last: Float64Array.from(order, (i) => lastRow[i]),
+  };
 }
 
 /** Options of {@link pseudoInverseRank} and {@link pseudoInverseSymmetric}. */

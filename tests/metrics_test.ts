@@ -9,6 +9,7 @@ import {
   pseudoInverseSymmetric,
   symmetricEigen,
   tridiagonalEigen,
+  tridiagonalEigenLast,
 } from "../lib/linalg.ts";
 import { Matrix } from "../lib/matrix.ts";
 import {
@@ -448,6 +449,29 @@ Deno.test("symmetricEigen: A·V = V·Λ, VᵀV = I, descending; random and degen
   const jacobi = jacobiEigen(big, 100).values;
   const tridiagonal = tridiagonalEigen(big, 100).values;
   for (let i = 0; i < 100; i++) assert.ok(Math.abs(jacobi[i] - tridiagonal[i]) <= 1e-12);
+});
+
+Deno.test("tridiagonalEigenLast: the eigenvalues and |last components| of Jacobi's full decomposition", () => {
+  const rng = new Rng(21);
+  for (const n of [1, 2, 5, 37, 90]) {
+    const diagonal = Array.from({ length: n }, () => rng.normal());
+    const off = Array.from({ length: n - 1 }, () => rng.normal());
+    // A Lanczos-like case too: a tiny coupling splits the matrix into nearly independent blocks.
+    if (n > 4) off[2] = 1e-13;
+    const dense = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      dense[i * n + i] = diagonal[i];
+      if (i + 1 < n) dense[i * n + i + 1] = dense[(i + 1) * n + i] = off[i];
+    }
+    const reference = jacobiEigen(dense, n);
+    const { values, last } = tridiagonalEigenLast(diagonal, off);
+    for (let j = 0; j < n; j++) {
+      assert.ok(Math.abs(values[j] - reference.values[j]) <= 1e-12, `n ${n} value ${j}`);
+      const component = Math.abs(reference.vectors[(n - 1) * n + j]);
+      assert.ok(Math.abs(Math.abs(last[j]) - component) <= 1e-9, `n ${n} last ${j}`);
+    }
+  }
+  assert.throws(() => tridiagonalEigenLast([1, 2, 3], [1]), RangeError);
 });
 
 Deno.test("pseudoInverseSymmetric: Penrose conditions on a rank-deficient PSD matrix", () => {

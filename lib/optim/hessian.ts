@@ -30,7 +30,7 @@
  * ```
  * @module
  */
-import { symmetricEigen } from "../linalg.ts";
+import { tridiagonalEigenLast } from "../linalg.ts";
 import { Matrix } from "../matrix.ts";
 import { dot, norm, orthogonalizeAgainst, scale } from "../vectors.ts";
 import { Rng } from "../rng.ts";
@@ -247,17 +247,11 @@ function ritzPairs(
   count: number,
 ): { values: number[]; residuals: number[] } {
   const m = alpha.length;
-  const T = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) {
-    T[i * m + i] = alpha[i];
-    if (i + 1 < m) T[i * m + i + 1] = T[(i + 1) * m + i] = beta[i];
-  }
-  const { values, vectors } = symmetricEigen(T, m); // descending
+  const { values, last } = tridiagonalEigenLast(alpha, beta); // descending
   const result: number[] = [], residuals: number[] = [];
   for (let r = 0; r < Math.min(count, m); r++) {
-    const column = m - 1 - r;
-    result.push(values[column]);
-    residuals.push(Math.abs(beta[m - 1] * vectors[(m - 1) * m + column]));
+    result.push(values[m - 1 - r]);
+    residuals.push(Math.abs(beta[m - 1] * last[m - 1 - r]));
   }
   return { values: result, residuals };
 }
