@@ -74,7 +74,7 @@ export function runCacheDir(id: string): string {
  * evaluations); null where any run has no value.
  */
 export function meanHistory(
-  runs: readonly TrainResult[],
+  runs: readonly Pick<TrainResult, "evals">[],
   pick: (record: EvalRecord) => number | null,
 ): { epoch: number; value: number | null }[] {
   if (runs.length === 0) return [];

@@ -346,11 +346,14 @@ export function collapseText(dynamics: Record<string, DynamicsSummary>): string 
 /**
  * Every row of charts a–c in one list (a: each loss's runs at the widest width and longest
  * budget; b; c from `gaps`), and each loss's {@link dynamicsSummary} keyed by legend label.
+ * `afterDynamics` (rows of another panel, e.g. B4's protocol comparison) go between a's rows
+ * and b's.
  */
 export function lossGridRows(
   grid: LossGrid,
   gaps: Record<string, Record<string, number>>,
   blank: FigureRow,
+  afterDynamics: readonly FigureRow[] = [],
 ): { rows: FigureRow[]; dynamics: Record<string, DynamicsSummary> } {
   const rows: FigureRow[] = [];
   const dynamics: Record<string, DynamicsSummary> = {};
@@ -359,7 +362,7 @@ export function lossGridRows(
     rows.push(...dynamicsRows(runs, label, blank));
     dynamics[label] = dynamicsSummary(runs);
   }
-  rows.push(...budgetRows(grid, blank), ...heatRows(grid, gaps, blank));
+  rows.push(...afterDynamics, ...budgetRows(grid, blank), ...heatRows(grid, gaps, blank));
   return { rows, dynamics };
 }
 

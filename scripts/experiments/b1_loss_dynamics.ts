@@ -21,7 +21,7 @@ import { quantities } from "../../lib/experiments/vocabulary.ts";
 import { ufmMetrics } from "../../lib/ufm/metrics.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 import { solveUfm, theoryFor } from "../../lib/ufm/solve.ts";
-import { loss, lossFields, lossStyle, paperBLosses } from "./paper_b_losses.ts";
+import { loss, lossFields, lossStyle, paperBLosses } from "../../lib/experiments/paper_b_losses.ts";
 
 const K = 10, n = 100, d = 32, lambda = 5e-4;
 const solver = {

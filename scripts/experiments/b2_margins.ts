@@ -16,7 +16,13 @@ import { predictedMargin, type Theory, zeroThreshold } from "../../lib/theory/mo
 import { meanLogitMargin } from "../../lib/ufm/metrics.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 import { solveUfm, theoryFor } from "../../lib/ufm/solve.ts";
-import { loss, lossFields, lossStyle, type PaperBLoss, paperBLosses } from "./paper_b_losses.ts";
+import {
+  loss,
+  lossFields,
+  lossStyle,
+  type PaperBLoss,
+  paperBLosses,
+} from "../../lib/experiments/paper_b_losses.ts";
 
 const K = 4, n = 5, d = 8;
 const solver = {

@@ -12,7 +12,7 @@ import { type LandscapeCell, landscapeFinding } from "../../lib/experiments/find
 import { restartRows } from "../../lib/experiments/outcomes.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
 import { solveWithRestarts } from "../../lib/ufm/restarts.ts";
-import { loss, lossFields, lossStyle, paperBLosses } from "./paper_b_losses.ts";
+import { loss, lossFields, lossStyle, paperBLosses } from "../../lib/experiments/paper_b_losses.ts";
 
 const K = 4, n = 5, lambda = 5e-3, restarts = 60;
 const dims = [{ key: "d_8", d: 8, label: "d = 8 > K" }, {

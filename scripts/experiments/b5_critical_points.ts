@@ -14,7 +14,7 @@ import * as plot from "../../lib/plot/mod.ts";
 import { type CriticalPointCell, criticalPointText } from "../../lib/experiments/findings_b.ts";
 import { surveyCriticalPoints } from "../../lib/ufm/critical_points.ts";
 import type { UfmProblem } from "../../lib/ufm/problem.ts";
-import { loss, lossFields, paperBLosses } from "./paper_b_losses.ts";
+import { loss, lossFields, paperBLosses } from "../../lib/experiments/paper_b_losses.ts";
 
 const K = 4, n = 2, lambda = 5e-3, starts = 30;
 const dims = [{ key: "d_5", d: K + 1, label: `d = ${K + 1} > K` }, {

@@ -19,15 +19,9 @@
 import { runCli } from "../../lib/cli.ts";
 import { analyzeGaps, gapFindingText, trainingFitText } from "../../lib/nn/findings.ts";
 import * as grid from "../../lib/nn/loss_grid_figure.ts";
-import {
-  paperBMilestones,
-  parseExperimentArgs,
-  runExperimentGrid,
-  validateTrainConfig,
-} from "../../lib/nn/mod.ts";
-import { writeFigure } from "../../lib/plot/mod.ts";
-import type { FigureSpec } from "../../lib/plot/write_figure.ts";
-import * as paperB from "./paper_b_losses.ts";
+import { parseExperimentArgs, runExperimentGrid } from "../../lib/nn/mod.ts";
+import { vconcat, writeFigure } from "../../lib/plot/mod.ts";
+import * as paperB from "../../lib/experiments/paper_b_losses.ts";
 
 const usage = "Usage: deno run -A scripts/experiments/b6_fashion_losses.ts [--full] [--workers N]";
 
@@ -40,15 +34,11 @@ async function main(): Promise<void> {
   const seeds = args.quick ? [1, 2] : [1, 2, 3];
   const [n, testPerClass] = args.quick ? [20, 20] : [100, 1000];
   const channels = args.quick ? [4] : [16, 32];
+  const data = { dataset: "fashion-mnist" as const, n, testPerClass };
   const configFor = (loss: string, width: number, epochs: number, seed: number, cnn = false) =>
-    validateTrainConfig({
-      ...paperB.lossGridProtocol,
-      ...paperB.ncLossSettings(loss),
+    paperB.lossGridConfig({ loss, width, epochs, seed, longest: budgets.at(-1)! }, {
+      ...data,
       ...(cnn ? { arch: "cnn" as const, channels } : {}),
-      dataset: "fashion-mnist",
-      ...{ width, n, testPerClass, epochs, seed, milestones: paperBMilestones(epochs) },
-      // The longest runs feed the dynamics panels: 20 evaluations; the others 5.
-      evalEvery: Math.max(1, Math.round(epochs / (epochs === budgets.at(-1) ? 20 : 5))),
     });
   const losses = paperB.paperBLosses;
   const configs = losses.flatMap(({ loss }) =>
@@ -91,17 +81,18 @@ async function main(): Promise<void> {
     paperB.lossSeries,
   );
   const title = "B6 · Paper B on Fashion-MNIST: NC dynamics and test accuracy of four losses";
-  const spec = {
-    title: {
-      text: title,
+  const spec = vconcat(
+    [charts.nc, charts.accuracy, charts.budget, charts.heat].concat(
+      cnnText.length > 0 ? [cnnChart] : [],
+    ),
+    {
+      title,
       subtitle: `MLP 784→w→w→10 with BatchNorm on real Fashion-MNIST, n = ${n}/class, ` +
         `${testPerClass}/class held out, B4's protocol (SGD lr 0.1 μ 0.9 wd 5e-3 batch 100 ` +
         `clip 2, lr ×0.1 at 3E/7, 5E/7; MSE targets 15); ${seeds.length} seeds`,
+      shared: ["strokeDash", "size", "opacity"], // colors and point shapes differ by panel
     },
-    vconcat: [charts.nc, charts.accuracy, charts.budget, charts.heat]
-      .concat(cnnText.length > 0 ? [cnnChart] : []),
-    resolve: { scale: { color: "independent", shape: "independent" } },
-  };
+  );
   const gridRuns = configs.map((config) => ({ ...run.get(config), config }));
   const finalTest = losses.map((l) =>
     `${l.label} ${(100 * dynamics[l.label].test_acc_mean).toFixed(2)}%`
@@ -109,7 +100,7 @@ async function main(): Promise<void> {
   await writeFigure({
     id: "B6",
     title,
-    spec: spec as unknown as FigureSpec,
+    spec,
     rows,
     meta: {
       paper: "B",
