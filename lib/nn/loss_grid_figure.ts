@@ -272,7 +272,7 @@ export function lossGridCharts(
           color,
         },
       },
-    } as unknown as FigureSpec,
+    },
     heat: {
       title: "c · |Acc_CE − Acc_X| on the test set, percentage points (mean over seeds)",
       transform: [{ filter: "datum.kind === 'heat'" }],
@@ -305,7 +305,7 @@ export function lossGridCharts(
           },
         ],
       },
-    } as unknown as FigureSpec,
+    },
   };
 }
 
