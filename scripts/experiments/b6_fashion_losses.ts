@@ -1,5 +1,5 @@
 /**
- * Figure B6 — B4 on Fashion-MNIST (docs/experiments.md#b4): MLPs 784 → w → w → 10 with BatchNorm
+ * Figure B6 — B4 on Fashion-MNIST (docs/experiments.md#b6): MLPs 784 → w → w → 10 with BatchNorm
  * trained with CE, LS (α = 0.05), FL (β = 3) and MSE (targets 15, mean over classes) on n = 100
  * real Fashion-MNIST images per class (1,000 per class held out), B4's protocol (SGD lr 0.1,
  * momentum 0.9, wd 5e-3, batch 100, clip 2, lr ×0.1 at ⌊3E/7⌋, ⌊5E/7⌋), 3 seeds per cell.
@@ -8,8 +8,8 @@
  * (lib/nn/findings.ts). `--full` adds panel d: one CNN run per loss (conv 16 → 32 blocks before
  * the same dense layers) against the MLP of the same width and budget.
  *
- * Reduced grid: w ∈ {64, 128, 256}, E ∈ {50, 100, 200} — sized to take about 10 minutes on two
- * shared cores: w64 needs 50 epochs to fit the training images (99.1% at 25 epochs with n = 200),
+ * Reduced grid: w ∈ {64, 128, 256}, E ∈ {50, 100, 200} — about 5 minutes on two idle cores
+ * (16.5 under load 7–8.6): w64 needs 50 epochs to fit the training images (99.1% at 25 epochs with n = 200),
  * and n = 200 doubles the time; `--full`: w ∈ {64…512}, E ∈ {50…400} and the CNN runs. Runs are
  * saved under figures/runs/B6 and reused.
  *
