@@ -9,9 +9,9 @@
  * the same dense layers) against the MLP of the same width and budget.
  *
  * Reduced grid: w ∈ {64, 128, 256}, E ∈ {50, 100, 200} — about 5 minutes on two idle cores
- * (16.5 under load 7–8.6): w64 needs 50 epochs to fit the training images (99.1% at 25 epochs with n = 200),
- * and n = 200 doubles the time; `--full`: w ∈ {64…512}, E ∈ {50…400} and the CNN runs. Runs are
- * saved under figures/runs/B6 and reused.
+ * (16.5 under load 7–8.6): w64 needs 50 epochs to fit the training images (99.1% at 25 epochs
+ * with n = 200), and n = 200 doubles the time; `--full`: w ∈ {64…512}, E ∈ {50…400} and the CNN
+ * runs. Runs are saved under figures/runs/B6 and reused.
  *
  *   npx deno task reproduce --only B6 [--full]
  * @module
