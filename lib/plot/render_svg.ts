@@ -79,7 +79,7 @@ export function compileVegaLite(spec: TopLevelSpec): CompiledSpec {
 export interface RenderedSvg {
   /** The SVG document (starts with `<svg`). */
   svg: string;
-  /** Warnings from Vega-Lite and from the Vega runtime, in order. */
+  /** Warnings from Vega-Lite and from the Vega runtime, in order (and a missing layout font). */
   warnings: string[];
 }
 
@@ -89,8 +89,16 @@ export interface RenderedSvg {
  * @throws {Error} if either compiler or the Vega runtime reports an error.
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<RenderedSvg> {
-  await installTextMetrics(); // lay text out by its real width in DejaVu Sans
+  // Lay text out by its real width in DejaVu Sans; without the font files the layout (and so
+  // the SVG) silently differs, so say it.
+  const measured = await installTextMetrics();
   const { vegaSpec, warnings } = compileVegaLite(spec);
+  if (!measured) {
+    warnings.push(
+      "DejaVu Sans not found (node_modules/dejavu-fonts-ttf; run npm ci): text is laid out " +
+        "by Vega's width estimate, so the SVG differs from a normal build",
+    );
+  }
   const errors: string[] = [];
   const view = new vega.View(vega.parse(vegaSpec), {
     renderer: "none",
