@@ -118,8 +118,8 @@ async function main(): Promise<void> {
     spec: plot.hconcat([ncPanel, lossPanel, accuracyPanel], {
       title,
       subtitle: `MLP 784→${width}→${width}→10, CE, real MNIST n = ${n}/class (${testPerClass}` +
-        `/class held out); SGD lr 0.05 μ 0.9 wd 5e-4 (none on a normalized or fixed ` +
-        `classifier), ${epochs} epochs, ${seeds.length} seeds (faint: each seed)`,
+        `/class held out); SGD lr 0.05 μ 0.9 wd 5e-4 (none on a normalized classifier; a ` +
+        `fixed one is never trained), ${epochs} epochs, ${seeds.length} seeds (faint: each seed)`,
       shared: ["color"],
     }),
     rows,
