@@ -47,6 +47,7 @@ import { Mlp } from "../lib/nn/mlp.ts";
 import { ConvNet } from "../lib/nn/cnn.ts";
 import { PlainMlp } from "../lib/nn/plain_ts.ts";
 import { Sgd } from "../lib/nn/sgd.ts";
+import type { Network } from "../lib/nn/network.ts";
 import { setThreads, threadsReady } from "../lib/core/threads.ts";
 import { fastMath, setFastMath } from "../lib/core/fast_math.ts";
 
@@ -963,6 +964,29 @@ function timeEpoch(quick: boolean, batchNorm: boolean): number {
     ),
     labels: IntVector.from(labelArray.subarray(b * batch, (b + 1) * batch)),
   }));
+  const ms = medianEpochMs(net, batches, batch, quick ? 2 : 5);
+  inputs.free();
+  net.free();
+  return ms;
+}
+
+/** One batch of the epoch benches: B samples as rows and their labels. */
+interface EpochBatch {
+  x: Matrix;
+  labels: IntVector;
+}
+
+/**
+ * Median wall time (ms) of a training epoch over `batches` — CE, batch-mean gradients, SGD with
+ * momentum 0.9, weight decay 5e-4, lr 0.01 — after one warm-up epoch (workspaces, JIT). Frees the
+ * batches, the gradients and the optimizer.
+ */
+function medianEpochMs(
+  net: Network,
+  batches: EpochBatch[],
+  batch: number,
+  repeats: number,
+): number {
   const loss = makeLoss({ name: "ce" });
   const grads = net.zerosLikeParameters();
   const sgd = new Sgd(net.parameters(), { momentum: 0.9, weightDecay: 5e-4 });
@@ -972,20 +996,19 @@ function timeEpoch(quick: boolean, batchNorm: boolean): number {
       sgd.step(grads, 0.01);
     }
   };
-  epoch(); // warm-up (workspace allocation, JIT)
+  epoch();
   const times: number[] = [];
-  for (let r = 0; r < (quick ? 2 : 5); r++) {
+  for (let r = 0; r < repeats; r++) {
     const start = performance.now();
     epoch();
     times.push(performance.now() - start);
   }
-  for (const b of batches) {
-    b.x.free();
-    b.labels.free();
+  for (const { x, labels } of batches) {
+    x.free();
+    labels.free();
   }
-  inputs.free();
+  for (const grad of grads) grad.free();
   sgd.free();
-  net.free();
   return median(times);
 }
 
@@ -1167,23 +1190,7 @@ function benchCnnEpoch(quick: boolean, print: (text: string) => void) {
     rng.fillNormal(x.data);
     return { x, labels: IntVector.from(Array.from({ length: batch }, () => rng.int(10))) };
   });
-  const loss = makeLoss({ name: "ce" });
-  const grads = net.zerosLikeParameters();
-  const sgd = new Sgd(net.parameters(), { momentum: 0.9, weightDecay: 5e-4 });
-  const epoch = () => {
-    for (const { x, labels } of batches) {
-      net.lossAndGradient(x, labels, loss, grads, 1 / batch);
-      sgd.step(grads, 0.01);
-    }
-  };
-  epoch(); // warm-up: workspaces, JIT
-  const times: number[] = [];
-  for (let r = 0; r < (quick ? 1 : 3); r++) {
-    const start = performance.now();
-    epoch();
-    times.push(performance.now() - start);
-  }
-  const ms = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  const ms = medianEpochMs(net, batches, batch, quick ? 1 : 3);
   let side = 28, inChannels = 1, macs = 0;
   channels.forEach((c, l) => {
     macs += side * side * c * inChannels * 9 * (l === 0 ? 2 : 3);
