@@ -35,6 +35,7 @@
  * @module
  */
 import { parseFlags, runCli, UsageError } from "../lib/cli.ts";
+import { parseNumberFlag } from "../lib/flags.ts";
 import { gemm } from "../lib/gemm.ts";
 import { type DType, IntVector, Matrix } from "../lib/matrix.ts";
 import { Rng } from "../lib/rng.ts";
@@ -50,6 +51,7 @@ import { Sgd } from "../lib/nn/sgd.ts";
 import type { Network } from "../lib/nn/network.ts";
 import { setThreads, threadsReady } from "../lib/core/threads.ts";
 import { fastMath, setFastMath } from "../lib/core/fast_math.ts";
+import { median, medianOfRounds } from "../lib/bench/rounds.ts";
 
 const usage = [
   "Usage: deno task bench [-- --json] [-- --quick] [-- --no-anchors]",
@@ -65,6 +67,10 @@ const flags = {
   json: { type: "boolean", default: false, help: "JSON on stdout (the tables go to stderr)" },
   quick: { type: "boolean", default: false, help: "fewer, shorter repetitions (a smoke run)" },
   "no-anchors": { type: "boolean", default: false, help: "skip the NumPy / PyTorch anchors" },
+  rounds: {
+    type: "string",
+    help: "rounds of ufmlab vs anchors for the UFM and MLP sections, 1-20 (default 3; --quick: 1)",
+  },
   only: {
     type: "string",
     help: "comma-separated sections to run (default: all): kernels, ufm, sweep, answer, epoch, " +
@@ -210,15 +216,21 @@ function tsGemmF32(shape: ProductShape, a: Float32Array, b: Float32Array, c: Flo
 }
 
 /**
- * Median seconds per call of `run`: one timed warm-up call sizes the batches (calls per
- * repetition), then `repetitions` batches are timed.
+ * Median seconds per call of `run`: warm-up calls for at least 3 calls and 40 ms (V8 runs the
+ * first call of a WebAssembly function on its baseline code: a first 512³ product runs at about
+ * 10 GFLOP/s, the following ones at 35-40), the last of them timed to size the batches (calls
+ * per repetition), then `repetitions` batches are timed.
  */
 function medianSecondsPerCall(
   run: () => void,
   plan: TimingPlan,
 ): { seconds: number; reps: number } {
-  let start = performance.now();
-  run();
+  const warmUpStart = performance.now();
+  let start = warmUpStart;
+  for (let calls = 0; calls < 3 || start - warmUpStart < 40; calls++) {
+    start = performance.now();
+    run();
+  }
   const firstMs = Math.max(performance.now() - start, 1e-3);
   const calls = Math.max(1, Math.round(plan.repetitionMs / firstMs));
   const reps = firstMs > 200
@@ -235,10 +247,28 @@ function medianSecondsPerCall(
   return { seconds: median(perCall), reps };
 }
 
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+/**
+ * The machine's current speed: GFLOP/s of a 512³ f32 product on one thread over 0.3 s, after
+ * 0.1 s of warm-up. Printed at the start and the end of the bench, it shows the drift of a
+ * shared machine (docs/performance.md#rounds).
+ */
+function hostSpeedGflops(): number {
+  const [a, b, c] = [0, 1, 2].map(() => Matrix.zeros(512, 512, "f32"));
+  a.data.fill(0.5);
+  b.data.fill(0.25);
+  const runFor = (ms: number) => {
+    const start = performance.now();
+    let calls = 0;
+    while (performance.now() - start < ms) {
+      gemm(c, a, b, { kernel: "simd" });
+      calls++;
+    }
+    return (2 * 512 ** 3 * calls) / ((performance.now() - start) / 1000) / 1e9;
+  };
+  runFor(100);
+  const gflops = runFor(300);
+  for (const x of [a, b, c]) x.free();
+  return gflops;
 }
 
 /** Runs `body` with `threads` threads (the pool ready), then returns to one thread. */
@@ -252,8 +282,55 @@ async function withThreads<T>(threads: number, body: () => T): Promise<T> {
   }
 }
 
+/**
+ * {@link medianSecondsPerCall} for several variants at once, each at its thread count: every
+ * variant is warmed up and sized alone, then their timed batches alternate (A B C A B C …).
+ * Needs the thread pool started; returns with one thread.
+ */
+function interleavedSecondsPerCall(
+  variants: { run: () => void; threads: number }[],
+  plan: TimingPlan,
+): { seconds: number; reps: number }[] {
+  try {
+    const sizing = variants.map(({ run, threads }) => {
+      setThreads(threads);
+      const warmUpStart = performance.now();
+      let start = warmUpStart;
+      for (let calls = 0; calls < 3 || start - warmUpStart < 40; calls++) {
+        start = performance.now();
+        run();
+      }
+      const lastMs = Math.max(performance.now() - start, 1e-3);
+      return {
+        calls: Math.max(1, Math.round(plan.repetitionMs / lastMs)),
+        reps: lastMs > 200
+          ? Math.min(3, plan.repetitions)
+          : lastMs > 50
+          ? Math.min(5, plan.repetitions)
+          : plan.repetitions,
+      };
+    });
+    const reps = Math.min(...sizing.map((v) => v.reps));
+    const perCall: number[][] = variants.map(() => []);
+    for (let r = 0; r < reps; r++) {
+      variants.forEach(({ run, threads }, v) => {
+        setThreads(threads);
+        const start = performance.now();
+        for (let i = 0; i < sizing[v].calls; i++) run();
+        perCall[v].push((performance.now() - start) / 1000 / sizing[v].calls);
+      });
+    }
+    return perCall.map((times) => ({ seconds: median(times), reps }));
+  } finally {
+    setThreads(1);
+  }
+}
+
 /** Measures every kernel on every product (f32; f64 for 512³ and the UFM shapes). */
 async function benchKernels(plan: TimingPlan): Promise<KernelRow[]> {
+  setThreads(2); // start the pool once; the products below switch between 1 and 2 threads
+  await threadsReady();
+  setThreads(1);
   const rows: KernelRow[] = [];
   const rng = new Rng(2024);
   for (const dtype of ["f32", "f64"] as const) {
@@ -298,6 +375,7 @@ async function benchKernels(plan: TimingPlan): Promise<KernelRow[]> {
           repetitions: reps,
         });
       for (const [kernel, run] of runs) {
+        if (kernel === "wasm-simd" && dtype === "f32") continue; // timed below, interleaved
         const { seconds, reps } = medianSecondsPerCall(run, plan);
         record(kernel, seconds, reps);
       }
@@ -310,9 +388,15 @@ async function benchKernels(plan: TimingPlan): Promise<KernelRow[]> {
             setFastMath(false);
           }
         };
-        const timed = medianSecondsPerCall(fma, plan);
-        record("wasm-fma", timed.seconds, timed.reps);
-        const two = await withThreads(2, () => medianSecondsPerCall(simd, plan));
+        // SIMD, fast-math and two threads alternate batch by batch, so that the ratios between
+        // them do not depend on the machine's drift (docs/performance.md#rounds).
+        const [one, fused, two] = interleavedSecondsPerCall([
+          { run: simd, threads: 1 },
+          { run: fma, threads: 1 },
+          { run: simd, threads: 2 },
+        ], plan);
+        record("wasm-simd", one.seconds, one.reps);
+        record("wasm-fma", fused.seconds, fused.reps);
         record("wasm-simd-2t", two.seconds, two.reps);
       }
       for (const x of [a, b, c]) x.free();
@@ -441,11 +525,14 @@ function timeUfm(size: UfmSize, dtype: DType, plan: TimingPlan): number {
       maxIterations: iterations,
       tolerance: 0,
     });
-  // Size each timed run from one probe run: about 5 repetition budgets, at least 2 updates.
+  // Warm the path up (JIT, workspaces, thread pool) off the clock, then size each timed run
+  // from a 10-update probe to about 5 repetition budgets, and never fewer than 20 updates:
+  // sized from one cold call, quick runs timed 2 updates and mostly measured minimize's setup.
+  runFor(2)();
   const probeStart = performance.now();
-  runFor(1)();
-  const probeMs = (performance.now() - probeStart) / 2; // 1 update + 1 final evaluation
-  const iterations = Math.max(2, Math.round((5 * plan.repetitionMs) / probeMs));
+  runFor(10)();
+  const probeMs = (performance.now() - probeStart) / 11; // 10 updates + 1 final evaluation
+  const iterations = Math.max(20, Math.round((5 * Math.max(plan.repetitionMs, 10)) / probeMs));
   // minimize adds one evaluation at the end: iterations + 1 gradient evaluations per run.
   const { seconds } = medianSecondsPerCall(runFor(iterations), {
     repetitionMs: 0,
@@ -553,14 +640,41 @@ async function runAnchor(
   return { ...empty, version: parsed.version, ufm: parsed.ufm, mlp: parsed.mlp };
 }
 
-async function benchAnchors(quick: boolean): Promise<AnchorRun[]> {
-  const budget = quick ? 60 : 400;
+async function benchAnchors(quick: boolean, withMlp: boolean): Promise<AnchorRun[]> {
+  const budget = quick ? 60 : 300;
   return [
     await runAnchor("numpy", 1, budget, false),
     await runAnchor("numpy", 2, budget, false),
-    await runAnchor("torch", 1, budget, true),
-    await runAnchor("torch", 2, budget, true),
+    await runAnchor("torch", 1, budget, withMlp),
+    await runAnchor("torch", 2, budget, withMlp),
   ];
+}
+
+/** The UFM rows of several rounds, each time the median over the rounds (rows in run order). */
+function medianUfmRows(rounds: UfmRow[][]): UfmRow[] {
+  const med = medianOfRounds(
+    rounds.map((rows) => Object.fromEntries(rows.map((r, i) => [i, r.microsecondsPerIteration]))),
+  );
+  return rounds[0].map((row, i) => ({ ...row, microsecondsPerIteration: med[i]! }));
+}
+
+/** The anchor runs of several rounds, each time the median over the rounds. */
+function medianAnchors(rounds: AnchorRun[][]): AnchorRun[] {
+  if (rounds.length === 0) return [];
+  return rounds[0].map((first, a) => {
+    if (first.skipped || rounds.some((round) => round[a].skipped)) return first;
+    const ufm = medianOfRounds(
+      rounds.map((round) => Object.fromEntries(round[a].ufm.map((u, i) => [i, u.microseconds]))),
+    );
+    const mlp = first.mlp && medianOfRounds(
+      rounds.map((round) => Object.fromEntries(round[a].mlp!.map((m, i) => [i, m.ms_per_epoch]))),
+    );
+    return {
+      ...first,
+      ufm: first.ufm.map((u, i) => ({ ...u, microseconds: ufm[i]! })),
+      mlp: first.mlp && first.mlp.map((m, i) => ({ ...m, ms_per_epoch: mlp![i]! })),
+    };
+  });
 }
 
 function anchorMicros(
@@ -1052,12 +1166,53 @@ async function benchEpoch(quick: boolean): Promise<EpochBench> {
   };
 }
 
-/** The network section as text. */
-function epochTable(epoch: EpochBench, anchors: AnchorRun[]): string {
-  const torch = (threads: number, batchNorm: boolean) =>
-    anchors.find((a) => a.engine === "torch" && a.threads === threads)?.mlp?.find((m) =>
-      m.batch_norm === batchNorm
-    )?.ms_per_epoch ?? null;
+/** The PyTorch epoch time of an anchor round, ms, or null when skipped. */
+function torchEpochMs(anchors: AnchorRun[], threads: number, batchNorm: boolean): number | null {
+  return anchors.find((a) => a.engine === "torch" && a.threads === threads)?.mlp?.find((m) =>
+    m.batch_norm === batchNorm
+  )?.ms_per_epoch ?? null;
+}
+
+/** Epoch ratios of one round (ufmlab ÷ PyTorch at the same thread count). */
+function epochRatios(epoch: EpochBench, anchors: AnchorRun[]): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const batchNorm of [false, true]) {
+    const ours = batchNorm ? epoch.wasmMs.batchNorm : epoch.wasmMs.plain;
+    for (const threads of [1, 2]) {
+      const torch = torchEpochMs(anchors, threads, batchNorm);
+      out[`${batchNorm ? "BN" : "plain"} ${threads}t`] = torch === null
+        ? null
+        : ours[threads - 1] / torch;
+    }
+  }
+  return out;
+}
+
+/** The epoch benches of several rounds, each time the median over the rounds. */
+function medianEpoch(rounds: EpochBench[]): EpochBench {
+  const med = medianOfRounds(rounds.map((e) => ({
+    p1: e.wasmMs.plain[0],
+    p2: e.wasmMs.plain[1],
+    b1: e.wasmMs.batchNorm[0],
+    b2: e.wasmMs.batchNorm[1],
+    ts: e.tsMs,
+    gflops: e.wasmGflops,
+  })));
+  return {
+    ...rounds[0],
+    wasmMs: { plain: [med.p1!, med.p2!], batchNorm: [med.b1!, med.b2!] },
+    tsMs: med.ts!,
+    wasmGflops: med.gflops!,
+  };
+}
+
+/** The network section as text; `ratios` are {@link epochRatios}, median over rounds. */
+function epochTable(
+  epoch: EpochBench,
+  anchors: AnchorRun[],
+  ratios: Record<string, number | null>,
+): string {
+  const torch = (threads: number, batchNorm: boolean) => torchEpochMs(anchors, threads, batchNorm);
   const lines = [
     `MLP training epoch, ${epoch.dims.join("-")} f32, ${epoch.samples} samples, batch ` +
     `${epoch.batch}, CE + SGD (momentum, wd); ms per epoch (median)`,
@@ -1069,14 +1224,16 @@ function epochTable(epoch: EpochBench, anchors: AnchorRun[]): string {
   for (const batchNorm of [false, true]) {
     const ours = batchNorm ? epoch.wasmMs.batchNorm : epoch.wasmMs.plain;
     const [t1, t2] = [torch(1, batchNorm), torch(2, batchNorm)];
-    const ratio = (a: number, b: number | null) =>
-      b === null ? "skipped" : `${(a / b).toFixed(2)} (${verdict(a / b <= 1)})`;
+    const ratio = (threads: number) => {
+      const value = ratios[`${batchNorm ? "BN" : "plain"} ${threads}t`];
+      return value === null ? "skipped" : `${value.toFixed(2)} (${verdict(value <= 1)})`;
+    };
     lines.push(
       `${(batchNorm ? "with BN" : "without BN").padEnd(14)} ${ours[0].toFixed(1).padStart(10)} ${
         ours[1].toFixed(1).padStart(8)
       } ${(t1 === null ? "skipped" : t1.toFixed(1)).padStart(9)} ${
         (t2 === null ? "skipped" : t2.toFixed(1)).padStart(9)
-      }   1t ${ratio(ours[0], t1)}, 2t ${ratio(ours[1], t2)}`,
+      }   1t ${ratio(1)}, 2t ${ratio(2)}`,
     );
   }
   lines.push(
@@ -1227,6 +1384,9 @@ async function main(): Promise<void> {
   if (values === null) return;
   const run = sectionsToRun(values.only);
   const quick = values.quick === true;
+  const rounds = values.rounds === undefined
+    ? (quick ? 1 : 3)
+    : parseNumberFlag("rounds", String(values.rounds), { integer: true, min: 1, max: 20 });
   const plan: TimingPlan = quick
     ? { repetitionMs: 2, repetitions: 3 }
     : { repetitionMs: 20, repetitions: 9 };
@@ -1242,35 +1402,76 @@ async function main(): Promise<void> {
     }
   };
   const loadAtStart = load();
+  const cpu = (() => {
+    try {
+      const out = new Deno.Command("cat", { args: ["/proc/cpuinfo"] }).outputSync();
+      const line = new TextDecoder().decode(out.stdout).split("\n").find((l) =>
+        l.startsWith("model name")
+      );
+      return line?.split(":")[1]?.trim() ?? "unknown CPU";
+    } catch {
+      return "unknown CPU";
+    }
+  })();
   print(
-    `ufmlab bench, ${navigator.hardwareConcurrency} hardware threads, load average ${loadAtStart}`,
+    `ufmlab bench, ${cpu}, ${navigator.hardwareConcurrency} hardware threads, load average ` +
+      loadAtStart,
   );
+  const speedAtStart = hostSpeedGflops();
 
   const kernels = run.has("kernels") ? await benchKernels(plan) : undefined;
   const ratios = kernels && kernelRatios(kernels);
   if (kernels && ratios) print("\n" + kernelTable(kernels, ratios));
-  const ufm = run.has("ufm") ? await benchUfm(plan) : undefined;
-  const anchors = values["no-anchors"] || !(run.has("ufm") || run.has("epoch"))
-    ? []
-    : await benchAnchors(quick);
-  const ufmRatioValues = ufm && ufmRatios(ufm, anchors);
+  // UFM iterations, the anchors and the MLP epoch alternate in rounds; every ratio is taken
+  // within a round and reported as the median over rounds (lib/bench/rounds.ts).
+
+  const ufmRounds: UfmRow[][] = [];
+  const anchorRounds: AnchorRun[][] = [];
+  const epochRounds: EpochBench[] = [];
+  const withAnchors = !values["no-anchors"] && (run.has("ufm") || run.has("epoch"));
+  for (let round = 0; round < rounds; round++) {
+    if (rounds > 1) console.error(`bench: round ${round + 1} of ${rounds}`);
+    if (run.has("ufm")) ufmRounds.push(await benchUfm(plan));
+    anchorRounds.push(withAnchors ? await benchAnchors(quick, run.has("epoch")) : []);
+    if (run.has("epoch")) epochRounds.push(await benchEpoch(quick));
+  }
+  const anchors = medianAnchors(anchorRounds);
+  const ufm = ufmRounds.length ? medianUfmRows(ufmRounds) : undefined;
+  const ufmRatioValues = ufm &&
+    medianOfRounds(ufmRounds.map((rows, r) => ufmRatios(rows, anchorRounds[r])));
+  if (rounds > 1 && (ufm || epochRounds.length)) {
+    print(
+      `\nUFM and MLP sections: ${rounds} rounds, ufmlab and its anchors alternated; times and ` +
+        "ratios are medians over rounds, each ratio taken within its round.",
+    );
+  }
   if (ufm && ufmRatioValues) print("\n" + ufmTable(ufm, anchors, ufmRatioValues));
   const sweep = run.has("sweep") ? benchSweep(quick) : undefined;
   if (sweep) print("\n" + sweepTable(sweep));
   const timeToAnswer = run.has("answer") ? await benchTimeToAnswer(quick) : undefined;
   if (timeToAnswer) print("\n" + timeToAnswerTable(timeToAnswer));
-  const epoch = run.has("epoch") ? await benchEpoch(quick) : undefined;
-  if (epoch) print("\n" + epochTable(epoch, anchors));
+  const epoch = epochRounds.length ? medianEpoch(epochRounds) : undefined;
+  const epochRatioValues = epoch &&
+    medianOfRounds(epochRounds.map((e, r) => epochRatios(e, anchorRounds[r])));
+  if (epoch && epochRatioValues) print("\n" + epochTable(epoch, anchors, epochRatioValues));
   const cnn = run.has("cnn") ? benchCnnEpoch(quick, print) : undefined;
   const metrics = run.has("metrics") ? await benchMetricsVsNumpy(quick) : undefined;
   if (metrics) print("\n" + metrics.table);
   const loadAtEnd = load();
+  const speedAtEnd = hostSpeedGflops();
   print(`\nload average at the end: ${loadAtEnd}`);
+  print(
+    `host speed (512³ f32 product, 1 thread, 0.3 s): ${speedAtStart.toFixed(1)} GFLOP/s at ` +
+      `the start, ${speedAtEnd.toFixed(1)} at the end — a shared machine drifts; compare ratios ` +
+      "taken in one round, not times from different runs",
+  );
 
   if (values.json) {
     console.log(JSON.stringify(
       {
         load: { start: loadAtStart, end: loadAtEnd },
+        cpu,
+        hostSpeedGflops: { start: speedAtStart, end: speedAtEnd },
         kernels,
         ratios,
         ufm,
@@ -1279,6 +1480,8 @@ async function main(): Promise<void> {
         sweep,
         timeToAnswer,
         epoch,
+        epochRatios: epochRatioValues,
+        rounds: { count: rounds, ufm: ufmRounds, anchors: anchorRounds, epoch: epochRounds },
         cnn,
         metrics: metrics?.result,
         fastMath: fastMath(),

@@ -120,3 +120,14 @@ Deno.test("--version on every task", async () => {
     assert.match(stdout, /^ufmlab \d+\.\d+\.\d+ \(deno \d/, script);
   }
 });
+
+Deno.test("bench: a bad --rounds is one line with exit 2, before anything is timed", async () => {
+  const cases: [string, RegExp][] = [["0", /must be ≥ 1, got 0/], ["2.5", /expected an integer/]];
+  for (const [value, message] of cases) {
+    const { code, stdout, stderr } = await runScript("scripts/bench.ts", ["--rounds", value]);
+    assert.equal(code, 2, `--rounds ${value}`);
+    assert.equal(stdout, "", "no table is printed before the flag is checked");
+    assert.match(stderr, message);
+    assert.equal(stderr.trim().split("\n").length, 1);
+  }
+});
