@@ -542,30 +542,6 @@ function timeUfm(size: UfmSize, dtype: DType, plan: TimingPlan): number {
   return (seconds / (iterations + 1)) * 1e6;
 }
 
-async function benchUfm(plan: TimingPlan): Promise<UfmRow[]> {
-  const rows: UfmRow[] = [];
-  for (const size of ufmSizes) {
-    const problem = sizeLabel(size);
-    rows.push({
-      problem,
-      dtype: "f32",
-      threads: 1,
-      microsecondsPerIteration: timeUfm(size, "f32", plan),
-    });
-    const two = await withThreads(2, () => timeUfm(size, "f32", plan));
-    rows.push({ problem, dtype: "f32", threads: 2, microsecondsPerIteration: two });
-    if (size.K === 10 && size.d === 64) {
-      rows.push({
-        problem,
-        dtype: "f64",
-        threads: 1,
-        microsecondsPerIteration: timeUfm(size, "f64", plan),
-      });
-    }
-  }
-  return rows;
-}
-
 /** Result of one anchor engine at one thread count (scripts/bench_anchors.py). */
 interface AnchorRun {
   engine: "numpy" | "torch";
@@ -599,55 +575,135 @@ async function findPython(module: string): Promise<string | null> {
 }
 
 /**
- * Runs the anchors of one engine at one thread count. BLAS and OpenMP get exactly `threads`
- * threads; OpenMP waits passively (its default spin-wait made PyTorch 15× slower at 2 threads
- * on 2 shared cores, docs/performance.md#anchors) and binds its threads.
+ * One anchor: scripts/bench_anchors.py for one engine at one thread count. Each request runs in a
+ * fresh process of its own, alone on the machine: kept alive between requests, idle anchor
+ * processes slowed the others (PyTorch at 2 threads on the smallest problem took 1.0-1.5 ms
+ * instead of 0.3). BLAS and OpenMP get exactly `threads` threads; OpenMP waits passively (its
+ * default spin-wait made PyTorch 15× slower at 2 threads on 2 shared cores,
+ * docs/performance.md#anchors) and binds its threads.
  */
-async function runAnchor(
+interface Anchor {
+  engine: "numpy" | "torch";
+  threads: number;
+  python: string | null;
+  version?: string;
+  /** Why this anchor is not run (no interpreter, import failed), or undefined. */
+  skipped?: string;
+  /** Times one UFM problem (µs per iteration) or one MLP epoch (ms); null when skipped. */
+  request(body: { ufm: UfmSize } | { mlp: { batch_norm: boolean } }): Promise<number | null>;
+}
+
+async function startAnchor(
   engine: "numpy" | "torch",
   threads: number,
   budgetMs: number,
-  withMlp: boolean,
-): Promise<AnchorRun> {
+): Promise<Anchor> {
   const python = await findPython(engine);
-  const empty: AnchorRun = { engine, threads, python, ufm: [], mlp: null };
-  if (python === null) return { ...empty, skipped: `no python3 with ${engine}` };
-  const spec = {
-    engine,
-    threads,
-    budget_ms: budgetMs,
-    ufm: ufmSizes,
-    mlp: withMlp ? { batch_norm: [false, true] } : null,
-  };
+  const anchor: Anchor = { engine, threads, python, request: () => Promise.resolve(null) };
+  if (python === null) return { ...anchor, skipped: `no python3 with ${engine}` };
   const count = String(threads);
-  const output = await new Deno.Command(python, {
-    args: [anchorScript, JSON.stringify(spec)],
-    env: {
-      OPENBLAS_NUM_THREADS: count,
-      OMP_NUM_THREADS: count,
-      MKL_NUM_THREADS: count,
-      OMP_WAIT_POLICY: "passive",
-      ...(threads > 1 ? { OMP_PROC_BIND: "true" } : {}),
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) {
-    const reason = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1);
-    return { ...empty, skipped: `${engine} failed: ${reason}` };
+  const run = async (spec: Record<string, unknown>) => {
+    const output = await new Deno.Command(python, {
+      args: [anchorScript, JSON.stringify({ engine, threads, budget_ms: budgetMs, ...spec })],
+      env: {
+        OPENBLAS_NUM_THREADS: count,
+        OMP_NUM_THREADS: count,
+        MKL_NUM_THREADS: count,
+        OMP_WAIT_POLICY: "passive",
+        ...(threads > 1 ? { OMP_PROC_BIND: "true" } : {}),
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!output.success) {
+      const reason = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1);
+      throw new Error(`${engine} failed: ${reason}`);
+    }
+    return JSON.parse(new TextDecoder().decode(output.stdout));
+  };
+  try {
+    const probe = await run({ ufm: [], mlp: null });
+    anchor.version = probe.version;
+  } catch (error) {
+    return { ...anchor, skipped: (error as Error).message };
   }
-  const parsed = JSON.parse(new TextDecoder().decode(output.stdout));
-  return { ...empty, version: parsed.version, ufm: parsed.ufm, mlp: parsed.mlp };
+  anchor.request = async (body) => {
+    if ("ufm" in body) return (await run({ ufm: [body.ufm], mlp: null })).ufm[0].microseconds;
+    const reply = await run({ ufm: [], mlp: { batch_norm: [body.mlp.batch_norm] } });
+    return reply.mlp[0].ms_per_epoch;
+  };
+  return anchor;
 }
 
-async function benchAnchors(quick: boolean, withMlp: boolean): Promise<AnchorRun[]> {
+/** The four anchors (NumPy and PyTorch at 1 and 2 threads), each checked once. */
+async function startAnchors(quick: boolean): Promise<Anchor[]> {
   const budget = quick ? 60 : 300;
   return [
-    await runAnchor("numpy", 1, budget, false),
-    await runAnchor("numpy", 2, budget, false),
-    await runAnchor("torch", 1, budget, withMlp),
-    await runAnchor("torch", 2, budget, withMlp),
+    await startAnchor("numpy", 1, budget),
+    await startAnchor("numpy", 2, budget),
+    await startAnchor("torch", 1, budget),
+    await startAnchor("torch", 2, budget),
   ];
+}
+
+/** An empty {@link AnchorRun} of one anchor, to be filled in one round. */
+function anchorRunOf(anchor: Anchor, withMlp: boolean): AnchorRun {
+  const { engine, threads, python, version, skipped } = anchor;
+  return {
+    engine,
+    threads,
+    python,
+    ...(version === undefined ? {} : { version }),
+    ...(skipped === undefined ? {} : { skipped }),
+    ufm: [],
+    mlp: withMlp && engine === "torch" && skipped === undefined ? [] : null,
+  };
+}
+
+/**
+ * One round of the UFM and MLP sections: problem by problem, ufmlab's timings and then every
+ * anchor's on the same problem, so that the ratios of a round are taken seconds apart.
+ */
+async function benchRound(
+  plan: TimingPlan,
+  quick: boolean,
+  anchors: Anchor[],
+  sections: { ufm: boolean; epoch: boolean },
+): Promise<{ ufm: UfmRow[]; anchors: AnchorRun[]; epoch: EpochBench | null }> {
+  const runs = anchors.map((anchor) => anchorRunOf(anchor, sections.epoch));
+  const ufm: UfmRow[] = [];
+  for (const size of sections.ufm ? ufmSizes : []) {
+    const problem = sizeLabel(size);
+    const one = timeUfm(size, "f32", plan);
+    ufm.push({ problem, dtype: "f32", threads: 1, microsecondsPerIteration: one });
+    const two = await withThreads(2, () => timeUfm(size, "f32", plan));
+    ufm.push({ problem, dtype: "f32", threads: 2, microsecondsPerIteration: two });
+    if (size.K === 10 && size.d === 64) {
+      const f64 = timeUfm(size, "f64", plan);
+      ufm.push({ problem, dtype: "f64", threads: 1, microsecondsPerIteration: f64 });
+    }
+    for (const [i, anchor] of anchors.entries()) {
+      const microseconds = await anchor.request({ ufm: size });
+      if (microseconds !== null) runs[i].ufm.push({ ...size, microseconds });
+    }
+  }
+  let epoch: EpochBench | null = null;
+  if (sections.epoch) {
+    const wasmMs = { plain: [] as number[], batchNorm: [] as number[] };
+    for (const batchNorm of [false, true]) {
+      for (const threads of [1, 2]) {
+        const ms = await withThreads(threads, () => timeEpoch(quick, batchNorm));
+        (batchNorm ? wasmMs.batchNorm : wasmMs.plain).push(ms);
+        for (const [i, anchor] of anchors.entries()) {
+          if (anchor.engine !== "torch" || anchor.threads !== threads) continue;
+          const torchMs = await anchor.request({ mlp: { batch_norm: batchNorm } });
+          if (torchMs !== null) runs[i].mlp?.push({ batch_norm: batchNorm, ms_per_epoch: torchMs });
+        }
+      }
+    }
+    epoch = epochBench(wasmMs, quick);
+  }
+  return { ufm, anchors: runs, epoch };
 }
 
 /** The UFM rows of several rounds, each time the median over the rounds (rows in run order). */
@@ -1145,15 +1201,10 @@ function timePlainEpoch(quick: boolean): number {
   return median(times) * 20;
 }
 
-async function benchEpoch(quick: boolean): Promise<EpochBench> {
+/** The epoch section's record from ufmlab's epoch times (the plain TypeScript epoch timed now). */
+function epochBench(wasmMs: EpochBench["wasmMs"], quick: boolean): EpochBench {
   const dims = [784, 512, 512, 10];
   const samples = 2000;
-  const wasmMs = { plain: [] as number[], batchNorm: [] as number[] };
-  for (const batchNorm of [false, true]) {
-    const slot = batchNorm ? wasmMs.batchNorm : wasmMs.plain;
-    slot.push(timeEpoch(quick, batchNorm));
-    slot.push(await withThreads(2, () => timeEpoch(quick, batchNorm)));
-  }
   const weights = dims.slice(1).reduce((sum, out, l) => sum + out * dims[l], 0);
   const flops = 2 * samples * (3 * weights - dims[0] * dims[1]);
   return {
@@ -1428,12 +1479,16 @@ async function main(): Promise<void> {
   const ufmRounds: UfmRow[][] = [];
   const anchorRounds: AnchorRun[][] = [];
   const epochRounds: EpochBench[] = [];
-  const withAnchors = !values["no-anchors"] && (run.has("ufm") || run.has("epoch"));
-  for (let round = 0; round < rounds; round++) {
+  const sections = { ufm: run.has("ufm"), epoch: run.has("epoch") };
+  const anchorList = !values["no-anchors"] && (sections.ufm || sections.epoch)
+    ? await startAnchors(quick)
+    : [];
+  for (let round = 0; sections.ufm || sections.epoch ? round < rounds : false; round++) {
     if (rounds > 1) console.error(`bench: round ${round + 1} of ${rounds}`);
-    if (run.has("ufm")) ufmRounds.push(await benchUfm(plan));
-    anchorRounds.push(withAnchors ? await benchAnchors(quick, run.has("epoch")) : []);
-    if (run.has("epoch")) epochRounds.push(await benchEpoch(quick));
+    const result = await benchRound(plan, quick, anchorList, sections);
+    if (sections.ufm) ufmRounds.push(result.ufm);
+    anchorRounds.push(result.anchors);
+    if (result.epoch) epochRounds.push(result.epoch);
   }
   const anchors = medianAnchors(anchorRounds);
   const ufm = ufmRounds.length ? medianUfmRows(ufmRounds) : undefined;
@@ -1441,7 +1496,8 @@ async function main(): Promise<void> {
     medianOfRounds(ufmRounds.map((rows, r) => ufmRatios(rows, anchorRounds[r])));
   if (rounds > 1 && (ufm || epochRounds.length)) {
     print(
-      `\nUFM and MLP sections: ${rounds} rounds, ufmlab and its anchors alternated; times and ` +
+      `\nUFM and MLP sections: ${rounds} rounds, ufmlab and its anchors alternated problem by ` +
+        "problem; times and " +
         "ratios are medians over rounds, each ratio taken within its round.",
     );
   }
