@@ -526,18 +526,22 @@ function timeUfm(size: UfmSize, dtype: DType, plan: TimingPlan): number {
       tolerance: 0,
     });
   // Warm the path up (JIT, workspaces, thread pool) off the clock, then size each timed run
-  // from a 10-update probe to about 5 repetition budgets, and never fewer than 20 updates:
-  // sized from one cold call, quick runs timed 2 updates and mostly measured minimize's setup.
+  // from a 10-update probe to 500 ms (150 with --quick), never fewer than 20 updates. Each
+  // minimize call allocates its velocities and a copy of θ0 (30 MB at K=10, n=500, d=512): runs
+  // of 20 updates measured that setup too, 1.3× the iteration itself.
   runFor(2)();
   const probeStart = performance.now();
   runFor(10)();
   const probeMs = (performance.now() - probeStart) / 11; // 10 updates + 1 final evaluation
-  const iterations = Math.max(20, Math.round((5 * Math.max(plan.repetitionMs, 10)) / probeMs));
-  // minimize adds one evaluation at the end: iterations + 1 gradient evaluations per run.
-  const { seconds } = medianSecondsPerCall(runFor(iterations), {
-    repetitionMs: 0,
-    repetitions: Math.min(plan.repetitions, 5),
-  });
+  const runMs = plan.repetitionMs >= 20 ? 500 : 150;
+  const iterations = Math.max(20, Math.round(runMs / probeMs));
+  const times: number[] = [];
+  for (let r = 0; r < Math.min(plan.repetitions, 5); r++) {
+    const start = performance.now();
+    runFor(iterations)();
+    times.push((performance.now() - start) / 1000);
+  }
+  const seconds = median(times);
   model.free();
   return (seconds / (iterations + 1)) * 1e6;
 }
