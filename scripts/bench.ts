@@ -225,22 +225,10 @@ function medianSecondsPerCall(
   run: () => void,
   plan: TimingPlan,
 ): { seconds: number; reps: number } {
-  const warmUpStart = performance.now();
-  let start = warmUpStart;
-  for (let calls = 0; calls < 3 || start - warmUpStart < 40; calls++) {
-    start = performance.now();
-    run();
-  }
-  const firstMs = Math.max(performance.now() - start, 1e-3);
-  const calls = Math.max(1, Math.round(plan.repetitionMs / firstMs));
-  const reps = firstMs > 200
-    ? Math.min(3, plan.repetitions)
-    : firstMs > 50
-    ? Math.min(5, plan.repetitions)
-    : plan.repetitions;
+  const { calls, reps } = warmUpAndSize(run, plan);
   const perCall: number[] = [];
   for (let r = 0; r < reps; r++) {
-    start = performance.now();
+    const start = performance.now();
     for (let i = 0; i < calls; i++) run();
     perCall.push((performance.now() - start) / 1000 / calls);
   }
@@ -283,6 +271,28 @@ async function withThreads<T>(threads: number, body: () => T): Promise<T> {
 }
 
 /**
+ * The warm-up of {@link medianSecondsPerCall}: at least 3 calls and 40 ms, the last one timed to
+ * size the batches — calls per repetition, and fewer repetitions for slow calls.
+ */
+function warmUpAndSize(run: () => void, plan: TimingPlan): { calls: number; reps: number } {
+  const warmUpStart = performance.now();
+  let start = warmUpStart;
+  for (let calls = 0; calls < 3 || start - warmUpStart < 40; calls++) {
+    start = performance.now();
+    run();
+  }
+  const lastMs = Math.max(performance.now() - start, 1e-3);
+  return {
+    calls: Math.max(1, Math.round(plan.repetitionMs / lastMs)),
+    reps: lastMs > 200
+      ? Math.min(3, plan.repetitions)
+      : lastMs > 50
+      ? Math.min(5, plan.repetitions)
+      : plan.repetitions,
+  };
+}
+
+/**
  * {@link medianSecondsPerCall} for several variants at once, each at its thread count: every
  * variant is warmed up and sized alone, then their timed batches alternate (A B C A B C …).
  * Needs the thread pool started; returns with one thread.
@@ -294,21 +304,7 @@ function interleavedSecondsPerCall(
   try {
     const sizing = variants.map(({ run, threads }) => {
       setThreads(threads);
-      const warmUpStart = performance.now();
-      let start = warmUpStart;
-      for (let calls = 0; calls < 3 || start - warmUpStart < 40; calls++) {
-        start = performance.now();
-        run();
-      }
-      const lastMs = Math.max(performance.now() - start, 1e-3);
-      return {
-        calls: Math.max(1, Math.round(plan.repetitionMs / lastMs)),
-        reps: lastMs > 200
-          ? Math.min(3, plan.repetitions)
-          : lastMs > 50
-          ? Math.min(5, plan.repetitions)
-          : plan.repetitions,
-      };
+      return warmUpAndSize(run, plan);
     });
     const reps = Math.min(...sizing.map((v) => v.reps));
     const perCall: number[][] = variants.map(() => []);
