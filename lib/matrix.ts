@@ -114,7 +114,12 @@ export class Matrix {
 
   /** A copy with the given element type (default: same type). */
   clone(dtype: DType = this.dtype): Matrix {
-    return Matrix.from(this.rows, this.cols, this.data, dtype);
+    if (dtype !== this.dtype) return Matrix.from(this.rows, this.cols, this.data, dtype);
+    // Same type: allocate first, then copy view to view within core memory (both views taken
+    // after the allocation, so growth cannot detach them), with no copy on the JS heap.
+    const copy = new Matrix(this.rows, this.cols, dtype);
+    copy.data.set(this.data);
+    return copy;
   }
 
   /** Copies the elements out as a Float64Array (independent of core memory). */
